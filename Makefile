@@ -1,0 +1,137 @@
+# pagemig — GNU make build.  `make`, `make test`, `make demo`, `make install`.
+VERSION    := 0.1.0
+SOVERSION  := 0
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+CC         ?= cc
+B          := build
+
+WARN   := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
+ifdef CI
+WARN   += -Werror
+endif
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -DPAGEMIG_VERSION_STRING=\"$(VERSION)\"
+LIB_CFLAGS  := $(BASE_CFLAGS) -Isrc -fPIC -fvisibility=hidden
+SCOLS_CFLAGS := $(shell pkg-config --cflags smartcols 2>/dev/null)
+SCOLS_LIBS   := $(shell pkg-config --libs smartcols 2>/dev/null || echo -lsmartcols)
+
+LIB_SRCS  := $(sort $(wildcard src/*.c src/handlers/*.c))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_SRCS  := $(sort $(wildcard tools/pagemig/*.c))
+CLI_OBJS  := $(CLI_SRCS:%.c=$(B)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+FUZZ_SRCS := $(sort $(filter-out tests/fuzz/driver.c,$(wildcard tests/fuzz/*.c)))
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
+LAB_SRCS  := $(sort $(wildcard tests/lab/*.c))
+LAB_BINS  := $(LAB_SRCS:%.c=$(B)/%)
+EX_DIRS   := $(sort $(dir $(wildcard examples/*/Makefile)))
+
+STATIC_LIB := $(B)/libpagemig.a
+SHARED_LIB := $(B)/libpagemig.so.$(SOVERSION)
+CLI        := $(B)/pagemig
+TEST_LIBS  := $(STATIC_LIB) -luring -lpthread -ldl
+
+.PHONY: all lib tests install uninstall clean deps test unit lab demo bench fuzz check-style
+all: $(STATIC_LIB) $(SHARED_LIB) $(CLI)
+lib: $(STATIC_LIB) $(SHARED_LIB)
+tests: $(UNIT_BINS) $(FUZZ_BINS) $(LAB_BINS)
+
+$(B)/src/%.o: src/%.c include/pagemig.h src/internal.h
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(STATIC_LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJS) src/libpagemig.map
+	$(CC) -shared -Wl,-soname,libpagemig.so.$(SOVERSION) -Wl,--version-script=src/libpagemig.map \
+		-Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJS) -ldl
+	ln -sf libpagemig.so.$(SOVERSION) $(B)/libpagemig.so
+
+$(B)/tools/%.o: tools/%.c include/pagemig.h tools/pagemig/cli.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SCOLS_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(CLI): $(CLI_OBJS) $(STATIC_LIB)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(STATIC_LIB) $(SCOLS_LIBS) -ldl
+
+$(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(TEST_LIBS)
+
+$(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< tests/fuzz/driver.c $(TEST_LIBS)
+
+$(B)/tests/lab/%: tests/lab/%.c $(STATIC_LIB) $(wildcard tests/lab/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(TEST_LIBS)
+
+# libFuzzer builds of the same targets (clang), for long fuzzing sessions by hand.
+fuzz:
+	@mkdir -p $(B)/fuzz
+	for f in $(FUZZ_SRCS); do \
+		clang $(BASE_CFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/$$(basename $$f .c) \
+			$$f $(LIB_SRCS) -ldl || exit 1; done
+
+deps:
+	@scripts/install-deps.sh
+
+# The README's test command: deps, build, host unit tests, lab suite on both kernels.
+test: deps
+	@$(MAKE) --no-print-directory all tests
+	@rm -f $(B)/results.txt
+	@tests/run-unit.sh $(B)/results.txt $(UNIT_BINS) $(FUZZ_BINS) || true
+	@lab/lab.sh --kernel $(or $(LAB_KERNEL),all) --results $(B)/results.txt --cli $(CLI) $(LAB_BINS) || true
+	@tests/summarize.sh $(B)/results.txt
+
+unit: all $(UNIT_BINS) $(FUZZ_BINS)
+	@rm -f $(B)/results.txt
+	@tests/run-unit.sh $(B)/results.txt $(UNIT_BINS) $(FUZZ_BINS) || true
+	@tests/summarize.sh $(B)/results.txt
+
+lab: deps
+	@$(MAKE) --no-print-directory all tests
+	@rm -f $(B)/results.txt
+	@lab/lab.sh --kernel $(or $(LAB_KERNEL),all) --results $(B)/results.txt --cli $(CLI) \
+		$(if $(LAB_TESTS),$(addprefix $(B)/tests/lab/,$(LAB_TESTS)),$(LAB_BINS)) || true
+	@tests/summarize.sh $(B)/results.txt
+
+# The README's main job: a demo migration in the NUMA lab.
+demo: deps
+	@$(MAKE) --no-print-directory all tests
+	@lab/lab.sh --kernel $(or $(LAB_KERNEL),6.12) --cli $(CLI) --demo lab/demo.sh $(LAB_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all tests
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpagemig.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libpagemig.so
+	install -m 644 include/pagemig.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(wildcard man/*.3),install -m 644 $(wildcard man/*.3) $(DESTDIR)$(MANDIR)/man3/)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' pagemig.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/pagemig.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libpagemig.a $(DESTDIR)$(LIBDIR)/libpagemig.so* \
+		$(DESTDIR)$(INCLUDEDIR)/pagemig.h $(DESTDIR)$(BINDIR)/pagemig \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/pagemig.pc $(DESTDIR)$(MANDIR)/man1/pagemig.1
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

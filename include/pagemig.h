@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pagemig.h - move a running process's memory between NUMA nodes, region by region.
+ *
+ * The only public header of libpagemig.  Conventions (see STYLE.md):
+ *  - functions that act return 0 or a negative errno; they never print, exit or set errno;
+ *  - counts go into structs, never into a return value shared with errors;
+ *  - option structs start with `size_t sz` (set it to sizeof the struct you were compiled with);
+ *  - every allocating function has a NULL-safe destructor of the same prefix.
+ *
+ * Thread safety: a struct pagemig handle, its iterators and its registry may be used by one thread
+ * at a time.  Node-mask functions and pagemig_plan() are pure and thread-safe.
+ */
+#ifndef PAGEMIG_H
+#define PAGEMIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PAGEMIG_API __attribute__((visibility("default")))
+
+/**
+ * pagemig_version() - the library's version string, "MAJOR.MINOR.PATCH".
+ *
+ * Return: a static string.
+ */
+PAGEMIG_API const char *pagemig_version(void);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Node masks                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+/** PAGEMIG_MAX_NODES - the largest node count a mask holds (nodes 0 .. 1023). */
+#define PAGEMIG_MAX_NODES 1024
+
+/**
+ * struct pagemig_nodemask - a set of NUMA nodes.
+ * @bits: node n is bit (n % 64) of bits[n / 64].  Zero-initialize, or use pagemig_nodemask_zero().
+ */
+struct pagemig_nodemask {
+	uint64_t bits[PAGEMIG_MAX_NODES / 64];
+};
+
+/** pagemig_nodemask_zero() - empty @m. */
+PAGEMIG_API void pagemig_nodemask_zero(struct pagemig_nodemask *m);
+/** pagemig_nodemask_set() - add @node to @m; out-of-range nodes are ignored. */
+PAGEMIG_API void pagemig_nodemask_set(struct pagemig_nodemask *m, int node);
+/** pagemig_nodemask_clear() - remove @node from @m; out-of-range nodes are ignored. */
+PAGEMIG_API void pagemig_nodemask_clear(struct pagemig_nodemask *m, int node);
+/** pagemig_nodemask_is_set() - whether @node is in @m (false when out of range). */
+PAGEMIG_API bool pagemig_nodemask_is_set(const struct pagemig_nodemask *m, int node);
+/** pagemig_nodemask_is_empty() - whether @m has no node. */
+PAGEMIG_API bool pagemig_nodemask_is_empty(const struct pagemig_nodemask *m);
+/** pagemig_nodemask_is_equal() - whether @a and @b hold the same nodes. */
+PAGEMIG_API bool pagemig_nodemask_is_equal(const struct pagemig_nodemask *a, const struct pagemig_nodemask *b);
+/** pagemig_nodemask_is_subset() - whether every node of @a is in @b. */
+PAGEMIG_API bool pagemig_nodemask_is_subset(const struct pagemig_nodemask *a, const struct pagemig_nodemask *b);
+/** pagemig_nodemask_weight() - the number of nodes in @m. */
+PAGEMIG_API int pagemig_nodemask_weight(const struct pagemig_nodemask *m);
+/**
+ * pagemig_nodemask_next() - the lowest node in @m above @prev.
+ * @m: the mask.
+ * @prev: -1 to start.
+ *
+ * Iterate with `for (n = pagemig_nodemask_next(m, -1); n >= 0; n = pagemig_nodemask_next(m, n))`.
+ * Return: a node, or -1 when there is none.
+ */
+PAGEMIG_API int pagemig_nodemask_next(const struct pagemig_nodemask *m, int prev);
+/** pagemig_nodemask_and() - @dst = @a & @b (@dst may alias either). */
+PAGEMIG_API void pagemig_nodemask_and(struct pagemig_nodemask *dst, const struct pagemig_nodemask *a,
+				      const struct pagemig_nodemask *b);
+/** pagemig_nodemask_or() - @dst = @a | @b (@dst may alias either). */
+PAGEMIG_API void pagemig_nodemask_or(struct pagemig_nodemask *dst, const struct pagemig_nodemask *a,
+				     const struct pagemig_nodemask *b);
+/** pagemig_nodemask_andnot() - @dst = @a & ~@b (@dst may alias either). */
+PAGEMIG_API void pagemig_nodemask_andnot(struct pagemig_nodemask *dst, const struct pagemig_nodemask *a,
+					 const struct pagemig_nodemask *b);
+/**
+ * pagemig_nodemask_nth() - the @n-th node of @m, counting from 0 in ascending order.
+ *
+ * Return: a node, or -1 when @m has @n or fewer nodes.
+ */
+PAGEMIG_API int pagemig_nodemask_nth(const struct pagemig_nodemask *m, int n);
+/**
+ * pagemig_nodemask_remap() - the kernel's node_remap(): where @node of @from goes in @to.
+ * @from: the source mask.
+ * @to: the destination mask.
+ * @node: a node.
+ *
+ * The n-th node of @from maps to the (n mod weight(@to))-th node of @to.  A node that is not in
+ * @from, or an empty @to, maps to itself.
+ * Return: the mapped node.
+ */
+PAGEMIG_API int pagemig_nodemask_remap(const struct pagemig_nodemask *from, const struct pagemig_nodemask *to,
+				       int node);
+/**
+ * pagemig_nodemask_format() - write @m in numactl's syntax ("0-3,6", "" when empty).
+ * @m: the mask.
+ * @buf: the output buffer, always NUL-terminated when @len > 0.
+ * @len: its size.
+ *
+ * Return: 0, or -ENOSPC when @buf was too small (it then holds a truncated prefix).
+ */
+PAGEMIG_API int pagemig_nodemask_format(const struct pagemig_nodemask *m, char *buf, size_t len);
+
+/**
+ * struct pagemig_nodectx - what a node string is parsed and checked against.
+ * @sz: sizeof(struct pagemig_nodectx).
+ * @online: nodes that exist; NULL means "do not check".
+ * @allowed: the target process's allowed nodes (its Mems_allowed): the meaning of "all", the
+ *	universe of "!" and the base of "+" relative nodes; NULL means @online (or every node).
+ * @memory: nodes with memory; nodes outside it are rejected when @need_memory is set.
+ * @need_memory: reject nodes without memory (for migration targets).  Memory-only nodes (no CPUs)
+ *	are always valid.
+ */
+struct pagemig_nodectx {
+	size_t sz;
+	const struct pagemig_nodemask *online;
+	const struct pagemig_nodemask *allowed;
+	const struct pagemig_nodemask *memory;
+	bool need_memory;
+};
+
+/**
+ * pagemig_nodemask_parse() - parse a numactl node string.
+ * @str: "N", "N-M", comma lists of those, "all", a leading "!" (all allowed nodes except the
+ *	list), a leading "+" (the list is relative to the allowed nodes: "+0" is the first one).
+ * @ctx: the context to check against; NULL checks nothing (then "all", "!" and "+" are errors).
+ * @out: the parsed mask (set only on success).
+ * @err: where a one-line reason is written on failure, naming the bad token
+ *	("node 9 does not exist (online: 0-3)"); may be NULL.
+ * @errlen: its size.
+ *
+ * Return: 0; -EINVAL for bad syntax (including an empty result); -ENODEV for a node that is not
+ * online or outside the allowed nodes; -ENXIO for a node without memory when @ctx->need_memory.
+ */
+PAGEMIG_API int pagemig_nodemask_parse(const char *str, const struct pagemig_nodectx *ctx,
+				       struct pagemig_nodemask *out, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Migration plans: the from -> to mapping of migrate_pages(2)                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * struct pagemig_plan - which node each node's pages go to, and in which order.
+ * @target: target[n] is the node that pages now on node n move to, or -1 when they stay.
+ * @nr_steps: the number of entries of @steps.
+ * @steps: the source -> destination pairs in execution order: the order of the kernel's
+ *	do_migrate_pages(), so that a node that is both a source and a destination is emptied
+ *	before it is filled whenever the mapping allows it.
+ * @from: the source mask it was made from.
+ * @to: the destination mask it was made from.
+ */
+struct pagemig_plan {
+	int16_t target[PAGEMIG_MAX_NODES];
+	int nr_steps;
+	struct {
+		int16_t from;
+		int16_t to;
+	} steps[PAGEMIG_MAX_NODES];
+	struct pagemig_nodemask from;
+	struct pagemig_nodemask to;
+};
+
+/**
+ * pagemig_plan() - compute the migrate_pages(2) mapping of @from onto @to.
+ * @from: source nodes.
+ * @to: destination nodes.
+ * @plan: the result.
+ *
+ * The n-th node of @from goes to the (n mod weight(@to))-th node of @to.  When the masks differ in
+ * weight, a source node that is also in @to stays where it is.  Unlike the kernel, which migrates
+ * node by node and so moves a page twice when the mapping has a cycle (0,1 -> 1,0), pagemig
+ * decides every page's target from the node it was on before the move began.
+ * Return: 0, or -EINVAL when @from or @to is empty.
+ */
+PAGEMIG_API int pagemig_plan(const struct pagemig_nodemask *from, const struct pagemig_nodemask *to,
+			     struct pagemig_plan *plan);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Topology                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+struct pagemig_topology;
+
+/**
+ * struct pagemig_node_info - one node as sysfs describes it.
+ * @sz: sizeof(struct pagemig_node_info), set by the caller.
+ * @node: the node number.
+ * @nr_cpus: its CPU count (0 for memory-only nodes, such as CXL memory expanders).
+ * @cpulist: its CPUs in list syntax ("0-3"), "" when none; valid while the topology lives.
+ * @mem_total: bytes of memory (MemTotal of its meminfo).
+ * @mem_free: bytes free (MemFree).
+ * @hugepages_total: huge pages of the default huge page size in its pool.
+ * @hugepages_free: free ones.
+ */
+struct pagemig_node_info {
+	size_t sz;
+	int node;
+	int nr_cpus;
+	const char *cpulist;
+	uint64_t mem_total;
+	uint64_t mem_free;
+	uint64_t hugepages_total;
+	uint64_t hugepages_free;
+};
+
+/**
+ * pagemig_topology_load() - read the machine's NUMA nodes.
+ * @sys_root: the sysfs mount ("/sys" when NULL); tests pass a canned tree.
+ * @out: the new topology; free it with pagemig_topology_free().
+ *
+ * A kernel without NUMA support (no node directory) reads as one node 0 holding all memory.
+ * Return: 0 or -errno.
+ */
+PAGEMIG_API int pagemig_topology_load(const char *sys_root, struct pagemig_topology **out);
+/** pagemig_topology_free() - free @t; NULL is fine. */
+PAGEMIG_API void pagemig_topology_free(struct pagemig_topology *t);
+/** pagemig_topology_online() - the online nodes. */
+PAGEMIG_API const struct pagemig_nodemask *pagemig_topology_online(const struct pagemig_topology *t);
+/** pagemig_topology_memory() - the nodes with memory (N_MEMORY). */
+PAGEMIG_API const struct pagemig_nodemask *pagemig_topology_memory(const struct pagemig_topology *t);
+/** pagemig_topology_cpus() - the nodes with CPUs. */
+PAGEMIG_API const struct pagemig_nodemask *pagemig_topology_cpus(const struct pagemig_topology *t);
+/**
+ * pagemig_topology_node() - describe one node.
+ * Return: 0, or -ENODEV when @node is not online.
+ */
+PAGEMIG_API int pagemig_topology_node(const struct pagemig_topology *t, int node, struct pagemig_node_info *info);
+/**
+ * pagemig_topology_distance() - the SLIT distance from node @from to node @to.
+ * @t: the topology.
+ * @from: a node.
+ * @to: a node.
+ * @dist: where the distance is stored (10 for local).
+ * Return: 0, or -ENODEV when either node is not online.
+ */
+PAGEMIG_API int pagemig_topology_distance(const struct pagemig_topology *t, int from, int to, int *dist);
+
+/* ------------------------------------------------------------------------------------------ */
+/* A target process                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+struct pagemig;
+
+/**
+ * struct pagemig_open_opts - options of pagemig_open().
+ * @sz: sizeof(struct pagemig_open_opts).
+ * @proc_root: the procfs mount ("/proc" when NULL); unit tests pass a canned tree.
+ * @sys_root: the sysfs mount ("/sys" when NULL).
+ * @errbuf: when not NULL, a one-line reason for a failure is written here (for -EACCES, the
+ *	rule that denied access).
+ * @errlen: its size.
+ */
+struct pagemig_open_opts {
+	size_t sz;
+	const char *proc_root;
+	const char *sys_root;
+	char *errbuf;
+	size_t errlen;
+};
+
+/**
+ * pagemig_open() - open a target process.
+ * @pid: the target; 0 means the calling process.
+ * @opts: options, or NULL.
+ * @out: the new handle; close it with pagemig_close().
+ *
+ * Checks that the caller may read the target's memory map: the kernel's ptrace read-access rule
+ * with real credentials (the same process, or the same uid and not undumpable, or CAP_SYS_PTRACE).
+ * Return: 0; -ESRCH when there is no such process (or it is a zombie); -EACCES when the caller
+ * may not read it; -EINVAL for a negative pid; other -errno.
+ */
+PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out);
+/** pagemig_close() - release @pm; NULL is fine. */
+PAGEMIG_API void pagemig_close(struct pagemig *pm);
+/** pagemig_pid() - the target's pid (the real one, also when opened with 0). */
+PAGEMIG_API pid_t pagemig_pid(const struct pagemig *pm);
+/** pagemig_topology() - the machine's topology as read by pagemig_open(). */
+PAGEMIG_API const struct pagemig_topology *pagemig_topology(const struct pagemig *pm);
+/**
+ * pagemig_mems_allowed() - the nodes the target may allocate on (Mems_allowed_list of its status).
+ * Return: 0 or -errno (-ESRCH once the target has exited).
+ */
+PAGEMIG_API int pagemig_mems_allowed(const struct pagemig *pm, struct pagemig_nodemask *out);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Regions                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * enum pagemig_kind - what backs a region.
+ * @PAGEMIG_KIND_HEAP: [heap].
+ * @PAGEMIG_KIND_STACK: [stack] (and [stack:TID] on old kernels).
+ * @PAGEMIG_KIND_ANON: private anonymous memory (also [anon:NAME]).
+ * @PAGEMIG_KIND_FILE: a file mapping; private or shared as region->shared says.
+ * @PAGEMIG_KIND_SHM: shared memory: MAP_SHARED anonymous (/dev/zero), memfd, SysV shm, tmpfs.
+ * @PAGEMIG_KIND_HUGETLB: hugetlbfs-backed memory (VmFlags ht).
+ * @PAGEMIG_KIND_SPECIAL: [vdso], [vvar], [vsyscall], [uprobes]: kernel-provided, not movable.
+ * @PAGEMIG_KIND_NOPAGES: io or pfnmap regions (VmFlags io/pf): no struct pages behind them.
+ * @PAGEMIG_KIND_OTHER: anything else.
+ */
+enum pagemig_kind {
+	PAGEMIG_KIND_HEAP = 1,
+	PAGEMIG_KIND_STACK,
+	PAGEMIG_KIND_ANON,
+	PAGEMIG_KIND_FILE,
+	PAGEMIG_KIND_SHM,
+	PAGEMIG_KIND_HUGETLB,
+	PAGEMIG_KIND_SPECIAL,
+	PAGEMIG_KIND_NOPAGES,
+	PAGEMIG_KIND_OTHER,
+};
+
+/**
+ * pagemig_kind_name() - a kind's short name: heap, stack, anon, file, shm, huge, special, nopages,
+ * other (the names the region filter language uses).
+ * Return: a static string ("?" for an unknown kind).
+ */
+PAGEMIG_API const char *pagemig_kind_name(enum pagemig_kind kind);
+
+/* VmFlags of smaps, as bits of pagemig_region.vmflags (unknown flags are kept in vmflags_str). */
+#define PAGEMIG_VM_READ		(1ULL << 0)	/* rd */
+#define PAGEMIG_VM_WRITE	(1ULL << 1)	/* wr */
+#define PAGEMIG_VM_EXEC		(1ULL << 2)	/* ex */
+#define PAGEMIG_VM_SHARED	(1ULL << 3)	/* sh */
+#define PAGEMIG_VM_IO		(1ULL << 4)	/* io */
+#define PAGEMIG_VM_PFNMAP	(1ULL << 5)	/* pf */
+#define PAGEMIG_VM_LOCKED	(1ULL << 6)	/* lo */
+#define PAGEMIG_VM_HUGETLB	(1ULL << 7)	/* ht */
+#define PAGEMIG_VM_HUGEPAGE	(1ULL << 8)	/* hg: MADV_HUGEPAGE */
+#define PAGEMIG_VM_NOHUGEPAGE	(1ULL << 9)	/* nh */
+#define PAGEMIG_VM_DONTCOPY	(1ULL << 10)	/* dc: MADV_DONTFORK */
+#define PAGEMIG_VM_DONTEXPAND	(1ULL << 11)	/* de */
+#define PAGEMIG_VM_MIXEDMAP	(1ULL << 12)	/* mm */
+#define PAGEMIG_VM_GROWSDOWN	(1ULL << 13)	/* gd */
+#define PAGEMIG_VM_SOFTDIRTY	(1ULL << 14)	/* sd */
+#define PAGEMIG_VM_MERGEABLE	(1ULL << 15)	/* mg: KSM */
+#define PAGEMIG_VM_ACCOUNT	(1ULL << 16)	/* ac */
+#define PAGEMIG_VM_NORESERVE	(1ULL << 17)	/* nr */
+#define PAGEMIG_VM_LOCKONFAULT	(1ULL << 18)	/* lf */
+#define PAGEMIG_VM_WIPEONFORK	(1ULL << 19)	/* wf */
+#define PAGEMIG_VM_DONTDUMP	(1ULL << 20)	/* dd */
+#define PAGEMIG_VM_UFFD_MISSING	(1ULL << 21)	/* um */
+#define PAGEMIG_VM_UFFD_WP	(1ULL << 22)	/* uw */
+#define PAGEMIG_VM_SEALED	(1ULL << 23)	/* sl */
+
+/**
+ * struct pagemig_region - one region (vma) of a target and where its memory lives.
+ * @sz: sizeof(struct pagemig_region), set by the caller.
+ * @start: first address.
+ * @end: one past the last address.
+ * @offset: file offset (maps' third field).
+ * @perms: "rwxp" / "rw-s" as in maps, NUL-terminated.
+ * @kind: see enum pagemig_kind.
+ * @shared: the mapping is MAP_SHARED (perms[3] == 's').
+ * @path: the path or pseudo-name ("[heap]", "[anon:name]", "/lib/x (deleted)"), "" for none;
+ *	valid until the next pagemig_region_next() or close.
+ * @vmflags: PAGEMIG_VM_* bits from smaps.
+ * @vmflags_str: the raw VmFlags line (so flags this library does not know are not lost).
+ * @page_size: bytes per page (KernelPageSize; 2 MiB or 1 GiB for hugetlb).
+ * @policy: the memory policy from numa_maps ("default", "bind:0-1", "interleave:0-3", ...).
+ * @rss: resident bytes (smaps Rss).
+ * @anon: anonymous resident bytes (smaps Anonymous).
+ * @anon_huge: bytes in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped).
+ * @hugetlb: bytes in hugetlb pages (Shared_Hugetlb + Private_Hugetlb).
+ * @swap: bytes swapped out (smaps Swap).
+ * @locked: bytes locked (smaps Locked).
+ * @nr_nodes: the length of @node_pages (highest node with pages + 1, at least 1).
+ * @node_pages: pages of @page_size resident per node, as numa_maps counts them; valid like @path.
+ * @mapmax: the most processes any page of the region is mapped into (numa_maps mapmax, 1 if absent).
+ * @has_pagemap: whether the following four counts were read from pagemap (PAGEMIG_REGIONS_PAGEMAP).
+ * @present: base pages present in RAM.
+ * @swapped: base pages swapped out.
+ * @exclusive: present base pages mapped by this process only (what MOVE may move).
+ * @shared_pages: present base pages also mapped elsewhere (only MOVE_ALL moves them).
+ */
+struct pagemig_region {
+	size_t sz;
+	uint64_t start;
+	uint64_t end;
+	uint64_t offset;
+	char perms[5];
+	enum pagemig_kind kind;
+	bool shared;
+	const char *path;
+	uint64_t vmflags;
+	const char *vmflags_str;
+	uint64_t page_size;
+	const char *policy;
+	uint64_t rss;
+	uint64_t anon;
+	uint64_t anon_huge;
+	uint64_t hugetlb;
+	uint64_t swap;
+	uint64_t locked;
+	int nr_nodes;
+	const uint64_t *node_pages;
+	uint64_t mapmax;
+	bool has_pagemap;
+	uint64_t present;
+	uint64_t swapped;
+	uint64_t exclusive;
+	uint64_t shared_pages;
+};
+
+/** PAGEMIG_REGIONS_PAGEMAP - also read pagemap for exact present/swapped/exclusive/shared counts. */
+#define PAGEMIG_REGIONS_PAGEMAP (1U << 0)
+
+struct pagemig_region_iter;
+
+/**
+ * pagemig_regions_open() - start reading the target's regions, in address order.
+ * @pm: the target.
+ * @flags: PAGEMIG_REGIONS_* bits.
+ * @out: the iterator; close it with pagemig_regions_close().
+ *
+ * The /proc files are read as streams: memory use does not grow with the target's size.  Regions
+ * that vanish while they are read are dropped.
+ * Return: 0; -ESRCH when the target has exited; -EACCES; other -errno.
+ */
+PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);
+/**
+ * pagemig_region_next() - read the next region.
+ * @it: the iterator.
+ * @r: filled in; set @r->sz first.
+ *
+ * Return: 1 with @r filled, 0 after the last region, -ESRCH when the target exited while it was
+ * read, other -errno.
+ */
+PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagemig_region *r);
+/** pagemig_regions_close() - free @it; NULL is fine. */
+PAGEMIG_API void pagemig_regions_close(struct pagemig_region_iter *it);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Region filters: one small language for every subcommand                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+struct pagemig_filter;
+
+/**
+ * pagemig_filter_parse() - compile a region filter.
+ * @str: comma-separated terms: kind names (heap, stack, anon, file, shm, huge, thp, special,
+ *	nopages), "ADDR-ADDR" hex ranges (0x optional), path globs (anything with a '/', '*' or '['),
+ *	each optionally negated with a leading '!'.  A region matches when it matches any positive
+ *	term (or there is none) and no negative term.
+ * @out: the filter; free it with pagemig_filter_free().
+ * @err: a one-line reason naming the bad token; may be NULL.
+ * @errlen: its size.
+ * Return: 0, -EINVAL for a bad filter, -ENOMEM.
+ */
+PAGEMIG_API int pagemig_filter_parse(const char *str, struct pagemig_filter **out, char *err, size_t errlen);
+/** pagemig_filter_match() - whether @r passes @f; a NULL filter passes everything. */
+PAGEMIG_API bool pagemig_filter_match(const struct pagemig_filter *f, const struct pagemig_region *r);
+/** pagemig_filter_free() - free @f; NULL is fine. */
+PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PAGEMIG_H */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* sys.c - every raw system call of the library, wrapped once: -1/errno becomes -errno here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define RET(expr)                                 \
+	do {                                      \
+		long r_ = (expr);                 \
+		return r_ < 0 ? -(long)errno : r_; \
+	} while (0)
+
+long sys_move_pages(pid_t pid, unsigned long count, void **pages, const int *nodes, int *status, int flags)
+{
+	RET(syscall(SYS_move_pages, pid, count, pages, nodes, status, flags));
+}
+
+long sys_migrate_pages(pid_t pid, unsigned long maxnode, const unsigned long *old_nodes,
+		       const unsigned long *new_nodes)
+{
+	RET(syscall(SYS_migrate_pages, pid, maxnode, old_nodes, new_nodes));
+}
+
+long sys_get_mempolicy(int *mode, unsigned long *nodemask, unsigned long maxnode, void *addr,
+		       unsigned long flags)
+{
+	RET(syscall(SYS_get_mempolicy, mode, nodemask, maxnode, addr, flags));
+}
+
+long sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode)
+{
+	RET(syscall(SYS_set_mempolicy, mode, nodemask, maxnode));
+}
+
+long sys_mbind(void *addr, unsigned long len, int mode, const unsigned long *nodemask, unsigned long maxnode,
+	       unsigned int flags)
+{
+	RET(syscall(SYS_mbind, addr, len, mode, nodemask, maxnode, flags));
+}
+
+int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+	RET(syscall(SYS_pidfd_open, pid, flags));
+}
+
+long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen, int advice, unsigned int flags)
+{
+	RET(syscall(SYS_process_madvise, pidfd, iov, vlen, advice, flags));
+}
+
+long sys_pread(int fd, void *buf, size_t len, off_t off)
+{
+	RET(pread(fd, buf, len, off));
+}
+
+int sys_open(const char *path, int flags)
+{
+	RET(open(path, flags | O_CLOEXEC));
+}
+
+int sys_openat(int dirfd, const char *path, int flags)
+{
+	RET(openat(dirfd, path, flags | O_CLOEXEC));
+}
+
+static int capget_data(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+
+	RET(syscall(SYS_capget, &hdr, data));
+}
+
+static int capset_data(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+
+	RET(syscall(SYS_capset, &hdr, data));
+}
+
+/* The calling thread's effective capabilities as one 64-bit set. */
+int sys_capget_effective(uint64_t *caps)
+{
+	struct __user_cap_data_struct d[2] = { 0 };
+	int err = capget_data(d);
+
+	if (err)
+		return err;
+	*caps = (uint64_t)d[1].effective << 32 | d[0].effective;
+	return 0;
+}
+
+/*
+ * Drop @cap from the effective set (it stays permitted, so it can come back): migrate_pages(2)
+ * decides MOVE vs MOVE_ALL by CAP_SYS_NICE alone, and this is how a privileged caller asks for MOVE.
+ */
+int sys_cap_drop_effective(int cap, uint64_t *saved)
+{
+	struct __user_cap_data_struct d[2] = { 0 };
+	int err = capget_data(d);
+
+	if (err)
+		return err;
+	*saved = (uint64_t)d[1].effective << 32 | d[0].effective;
+	d[cap / 32].effective &= ~(1U << (cap % 32));
+	return capset_data(d);
+}
+
+int sys_cap_restore_effective(uint64_t saved)
+{
+	struct __user_cap_data_struct d[2] = { 0 };
+	int err = capget_data(d);
+
+	if (err)
+		return err;
+	d[0].effective = (uint32_t)saved;
+	d[1].effective = (uint32_t)(saved >> 32);
+	return capset_data(d);
+}
