@@ -175,9 +175,11 @@ struct pagemig_plan {
  * @plan: the result.
  *
  * The n-th node of @from goes to the (n mod weight(@to))-th node of @to.  When the masks differ in
- * weight, a source node that is also in @to stays where it is.  Unlike the kernel, which migrates
- * node by node and so moves a page twice when the mapping has a cycle (0,1 -> 1,0), pagemig
- * decides every page's target from the node it was on before the move began.
+ * weight, a source node that is also in @to stays where it is.  The kernel migrates node by node
+ * in the order of @steps; pagemig decides every page's target from the node it was on before the
+ * move began.  Both place every page the same way: masks are sets, so "0,1 -> 1,0" is the identity
+ * (nothing moves; a swap cannot be expressed to migrate_pages(2)), no pair of masks maps with a
+ * cycle, and the kernel's order never moves a page twice.
  * Return: 0, or -EINVAL when @from or @to is empty.
  */
 PAGEMIG_API int pagemig_plan(const struct pagemig_nodemask *from, const struct pagemig_nodemask *to,
@@ -435,6 +437,12 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
  * read, other -errno.
  */
 PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagemig_region *r);
+/**
+ * pagemig_regions_dropped() - how many regions were left out so far because they changed while
+ * they were read (in smaps but not in numa_maps, split, or cut short).
+ * Return: the count (0 for a NULL @it).
+ */
+PAGEMIG_API unsigned int pagemig_regions_dropped(const struct pagemig_region_iter *it);
 /** pagemig_regions_close() - free @it; NULL is fine. */
 PAGEMIG_API void pagemig_regions_close(struct pagemig_region_iter *it);
 
@@ -447,9 +455,12 @@ struct pagemig_filter;
 /**
  * pagemig_filter_parse() - compile a region filter.
  * @str: comma-separated terms: kind names (heap, stack, anon, file, shm, huge, thp, special,
- *	nopages), "ADDR-ADDR" hex ranges (0x optional), path globs (anything with a '/', '*' or '['),
- *	each optionally negated with a leading '!'.  A region matches when it matches any positive
- *	term (or there is none) and no negative term.
+ *	nopages, other; thp: regions with transparent huge pages or MADV_HUGEPAGE), "ADDR-ADDR" hex
+ *	ranges (0x optional, end exclusive; a region matches when it overlaps), path globs (anything
+ *	with a '/', '*', '?' or '['; fnmatch(3) where '*' also matches '/', tried on the path with and
+ *	without its " (deleted)", and a literal path such as "[anon:buf]" matches itself), each
+ *	optionally negated with a leading '!'.  Spaces around terms are ignored.  A region matches
+ *	when it matches any positive term (or there is none) and no negative term.
  * @out: the filter; free it with pagemig_filter_free().
  * @err: a one-line reason naming the bad token; may be NULL.
  * @errlen: its size.
@@ -460,6 +471,182 @@ PAGEMIG_API int pagemig_filter_parse(const char *str, struct pagemig_filter **ou
 PAGEMIG_API bool pagemig_filter_match(const struct pagemig_filter *f, const struct pagemig_region *r);
 /** pagemig_filter_free() - free @f; NULL is fine. */
 PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f);
+
+
+/* ------------------------------------------------------------------------------------------ */
+/* Moving pages                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/** PAGEMIG_MOVE_ALL - also move pages shared with other processes (needs CAP_SYS_NICE). */
+#define PAGEMIG_MOVE_ALL (1U << 0)
+/** PAGEMIG_MOVE_NO_FALLBACK - never use migrate_pages(2) for pages move_pages(2) cannot see. */
+#define PAGEMIG_MOVE_NO_FALLBACK (1U << 1)
+/** PAGEMIG_MOVE_DRY_RUN - plan and count, move nothing. */
+#define PAGEMIG_MOVE_DRY_RUN (1U << 2)
+
+/**
+ * enum pagemig_stat - what happened to a page; struct pagemig_stats counts bytes of each.
+ * @PAGEMIG_STAT_PLANNED: resident on a source node with a different target when the move began.
+ * @PAGEMIG_STAT_MOVED: such a page, now on its target (placement checked after the move).
+ * @PAGEMIG_STAT_FALLBACK: the part of MOVED that migrate_pages(2) moved, because move_pages(2)
+ *	could not see the pages (Linux 6.1 with NUMA balancing on reports such pages -ENOENT).
+ * @PAGEMIG_STAT_STAYED: resident on a source node that is also a destination and keeps its pages
+ *	(the masks differ in weight, as in migrate_pages(2)): already where it belongs.
+ * @PAGEMIG_STAT_ELSEWHERE: resident on a node that is not a source: not part of the move.
+ * @PAGEMIG_STAT_SHARED: mapped by other processes too; MOVE leaves it (status -EACCES).
+ * @PAGEMIG_STAT_BUSY: still busy after bounded retries (-EBUSY, -EAGAIN).
+ * @PAGEMIG_STAT_NOMEM: the target node had no free memory (-ENOMEM).
+ * @PAGEMIG_STAT_HIDDEN: resident on a source node, but the kernel would neither move nor show it
+ *	(NUMA-hinting protection on 6.1) and no fallback was allowed or it failed.
+ * @PAGEMIG_STAT_REFUSED: the kernel refused without a per-page reason (status entry left unwritten,
+ *	as for long-term pinned pages such as io_uring fixed buffers).
+ * @PAGEMIG_STAT_FAILED: any other per-page error; struct pagemig_stats.errors says which.
+ * @PAGEMIG_STAT_NOT_PRESENT: not resident: never touched, the zero page, swapped out, or gone
+ *	(unmapped during the move).
+ * @PAGEMIG_STAT_UNMOVABLE: in a region with no movable pages (special or io/pfnmap regions).
+ * @PAGEMIG_STAT_MAX: the number of counters.
+ */
+enum pagemig_stat {
+	PAGEMIG_STAT_PLANNED,
+	PAGEMIG_STAT_MOVED,
+	PAGEMIG_STAT_FALLBACK,
+	PAGEMIG_STAT_STAYED,
+	PAGEMIG_STAT_ELSEWHERE,
+	PAGEMIG_STAT_SHARED,
+	PAGEMIG_STAT_BUSY,
+	PAGEMIG_STAT_NOMEM,
+	PAGEMIG_STAT_HIDDEN,
+	PAGEMIG_STAT_REFUSED,
+	PAGEMIG_STAT_FAILED,
+	PAGEMIG_STAT_NOT_PRESENT,
+	PAGEMIG_STAT_UNMOVABLE,
+	PAGEMIG_STAT_MAX,
+};
+
+/**
+ * pagemig_stat_name() - a counter's short name ("moved", "shared", "not-present", ...).
+ * Return: a static string.
+ */
+PAGEMIG_API const char *pagemig_stat_name(enum pagemig_stat stat);
+
+/** PAGEMIG_STATS_ERRORS - how many distinct errnos struct pagemig_stats keeps apart. */
+#define PAGEMIG_STATS_ERRORS 8
+
+/**
+ * struct pagemig_stats - what a move did, in bytes.
+ * @sz: sizeof(struct pagemig_stats), set by the caller.
+ * @bytes: bytes per enum pagemig_stat.
+ * @errors: for PAGEMIG_STAT_FAILED, bytes per errno (@errors[i].err is a positive errno; 0 ends).
+ * @regions: regions visited.
+ * @syscalls: move_pages(2) and migrate_pages(2) calls made (placement queries included).
+ * @elapsed_ns: wall time.
+ * @numa_balancing: the kernel's NUMA balancing was on: it may move pages back later.
+ */
+struct pagemig_stats {
+	size_t sz;
+	uint64_t bytes[PAGEMIG_STAT_MAX];
+	struct {
+		int err;
+		uint64_t bytes;
+	} errors[PAGEMIG_STATS_ERRORS];
+	uint64_t regions;
+	uint64_t syscalls;
+	uint64_t elapsed_ns;
+	bool numa_balancing;
+};
+
+/**
+ * pagemig_stats_add() - add the counts of @src to @dst (for totals over regions).
+ */
+PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src);
+
+/**
+ * pagemig_stats_is_complete() - whether every page that should have moved is on its target.
+ *
+ * Shared pages under MOVE, pages not present and pages of unmovable regions do not make a move
+ * incomplete; busy, no-memory, hidden, refused and failed pages do.
+ */
+PAGEMIG_API bool pagemig_stats_is_complete(const struct pagemig_stats *st);
+
+/**
+ * struct pagemig_progress - how far a move is, for the progress callback.
+ * @done: bytes dealt with so far (moved or given up on).
+ * @total: bytes planned (PAGEMIG_STAT_PLANNED over all selected regions).
+ * @moved: bytes moved so far.
+ * @elapsed_ns: time since the move began.
+ */
+struct pagemig_progress {
+	uint64_t done;
+	uint64_t total;
+	uint64_t moved;
+	uint64_t elapsed_ns;
+};
+
+/**
+ * struct pagemig_move_opts - options of pagemig_move().
+ * @sz: sizeof(struct pagemig_move_opts).
+ * @flags: PAGEMIG_MOVE_* bits.
+ * @filter: only regions this filter matches; NULL for all.
+ * @batch: pages per move_pages(2) call (default 4096).
+ * @retries: extra rounds for busy pages (default 3).
+ * @progress: called after each batch, from the calling thread; return non-zero to stop the move
+ *	early (pagemig_move() then returns -ECANCELED with the counts so far).
+ * @progress_ctx: its context.
+ * @region_done: called once per selected region, in address order, with the region and its
+ *	counts when the region is finished; may be NULL.
+ * @region_ctx: its context.
+ */
+struct pagemig_move_opts {
+	size_t sz;
+	unsigned int flags;
+	const struct pagemig_filter *filter;
+	unsigned int batch;
+	unsigned int retries;
+	int (*progress)(const struct pagemig_progress *p, void *ctx);
+	void *progress_ctx;
+	void (*region_done)(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
+	void *region_ctx;
+};
+
+/** PAGEMIG_PARTIAL - pagemig_move() finished, but some pages that should have moved did not. */
+#define PAGEMIG_PARTIAL 1
+
+/**
+ * pagemig_move() - move the target's pages from one set of nodes to another.
+ * @pm: the target.
+ * @plan: the from -> to mapping (pagemig_plan()).
+ * @opts: options, or NULL.
+ * @total: the counts over every selected region (set @total->sz first); filled also on failure.
+ *
+ * Only resident pages on a source node move; every page's target is decided from the node it was
+ * on when the move began.  Pages move with move_pages(2) in batches grouped by target node, with
+ * status arrays pre-filled with a sentinel and a placement query after each batch: the counts come
+ * from what the kernel reports, not from what was asked.  Resident pages that move_pages(2) cannot
+ * see (NUMA-hinting protection on Linux 6.1) are moved with migrate_pages(2) afterwards, keeping
+ * MOVE semantics by dropping CAP_SYS_NICE for the call, unless a filter is set (migrate_pages(2)
+ * moves the whole process) or PAGEMIG_MOVE_NO_FALLBACK is given.
+ *
+ * Return: 0 when every page that should have moved is on its target; PAGEMIG_PARTIAL when some
+ * did not (see @total); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
+ * -ESRCH when the target exited (@total says what moved before); -ECANCELED when the progress
+ * callback stopped it; other -errno.
+ */
+PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan,
+			     const struct pagemig_move_opts *opts, struct pagemig_stats *total);
+
+/**
+ * pagemig_move_region() - move the pages of one region (as read by pagemig_region_next()).
+ * @pm: the target.
+ * @r: the region; only its start, end, kind and page size are used.
+ * @plan: the mapping.
+ * @opts: options (@filter, @region_done and the fallback are not used), or NULL.
+ * @st: the region's counts (set @st->sz first).
+ *
+ * Return: as pagemig_move().
+ */
+PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_region *r,
+				    const struct pagemig_plan *plan, const struct pagemig_move_opts *opts,
+				    struct pagemig_stats *st);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <sys/uio.h>
 #include "pagemig.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -33,6 +34,7 @@ long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen, int ad
 long sys_pread(int fd, void *buf, size_t len, off_t off);
 int sys_open(const char *path, int flags);
 int sys_openat(int dirfd, const char *path, int flags);
+int sys_close(int fd);
 int sys_capget_effective(uint64_t *caps);
 int sys_cap_drop_effective(int cap, uint64_t *saved);
 int sys_cap_restore_effective(uint64_t saved);
@@ -44,6 +46,9 @@ struct pm_proc {
 };
 int proc_path(const struct pm_proc *p, const char *file, char *buf, size_t len);
 FILE *proc_fopen(const struct pm_proc *p, const char *file, int *err);
+/* The value of "@key:" in /proc/PID/status, trimmed; -ENOENT when the key is absent. */
+int proc_status_get(const struct pm_proc *p, const char *key, char *buf, size_t len);
+/* The file's text without trailing newlines; -EOVERFLOW when it does not fit (@buf has a prefix). */
 int read_file_str(const char *path, char *buf, size_t len);
 int read_file_u64(const char *path, uint64_t *val);
 
@@ -53,7 +58,72 @@ struct pagemig {
 	char sys_root[PATH_MAX / 4];
 	struct pagemig_topology *topo;
 	int pagemap_fd;		/* -1 until first needed */
+	int pidfd;		/* -1 for canned trees and kernels without pidfd_open */
+	uint64_t base_page;	/* the base page size */
+	int pagemap_scan;	/* PAGEMAP_SCAN ioctl: 0 untried, 1 works, -1 unsupported */
+	void *residency_buf;	/* residency.c's scratch, allocated on first use */
 };
+/* space.c: 0 while the target lives, -ESRCH once it has exited (or is a zombie). */
+int space_check_alive(const struct pagemig *pm);
+
+/* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
+int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
+			 struct pagemig_region_iter **out);
+/* kind.c */
+enum pagemig_kind region_kind(const struct pagemig_region *r);
+/* residency.c: fill @r's pagemap counts; residency_release() frees what the handle holds. */
+int residency_count(struct pagemig *pm, struct pagemig_region *r);
+void residency_release(struct pagemig *pm);
+
+
+/* pagemap (residency.c): entry bits of /proc/PID/pagemap, see the kernel's pagemap.rst. */
+#define PM_PFN_MASK	((1ULL << 55) - 1)
+#define PM_SOFT_DIRTY	(1ULL << 55)
+#define PM_EXCLUSIVE	(1ULL << 56)
+#define PM_FILE		(1ULL << 61)
+#define PM_SWAPPED	(1ULL << 62)
+#define PM_PRESENT	(1ULL << 63)
+/* Read @n pagemap entries of the target from @addr; returns how many were read, or -errno. */
+long pagemap_read(struct pagemig *pm, uint64_t addr, size_t n, uint64_t *entries);
+
+/* stats.c */
+void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);
+
+/* engine.c: moving one region's pages with move_pages(2). */
+struct engine {
+	struct pagemig *pm;
+	pid_t pid;
+	const struct pagemig_plan *plan;
+	int mpol_flags;			/* MPOL_MF_MOVE or MPOL_MF_MOVE_ALL */
+	unsigned int batch;
+	unsigned int retries;
+	uint64_t base;			/* base page size */
+	uint64_t thp_size;
+	int kpf_fd;			/* /proc/kpageflags, or -1 */
+	uint64_t unseen;		/* resident pages move_pages(2) could not see; reset by the caller */
+	uint64_t syscalls;
+	uint64_t t0;
+	int (*progress)(const struct pagemig_progress *p, void *ctx);
+	void *progress_ctx;
+	struct pagemig_progress prog;
+	/* scratch: candidates of one chunk, and one batch */
+	uint64_t *ents;
+	void **addr;
+	uint64_t *size;
+	int *target;
+	int *reason;
+	void **baddr;
+	size_t *bidx;
+	int *bnodes;
+	int *bstatus;
+	int *qstatus;
+};
+int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
+		const struct pagemig_move_opts *opts);
+void engine_release(struct engine *e);
+int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
+		       bool first, struct pagemig_stats *st);
+uint64_t engine_now_ns(void);
 
 int nodemask_parse_list(const char *str, struct pagemig_nodemask *out);
 

@@ -68,6 +68,11 @@ int sys_openat(int dirfd, const char *path, int flags)
 	RET(openat(dirfd, path, flags | O_CLOEXEC));
 }
 
+int sys_close(int fd)
+{
+	RET(close(fd));
+}
+
 static int capget_data(struct __user_cap_data_struct data[2])
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };

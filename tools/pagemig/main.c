@@ -10,6 +10,7 @@
 static const struct cli_cmd *const cmds[] = {
 	&cmd_nodes,
 	&cmd_show,
+	&cmd_move,
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * engine.c - moving one region's pages with move_pages(2), page-exact.
+ *
+ * A region is walked in chunks: pagemap says which pages are resident, a placement query
+ * (move_pages with nodes = NULL) says where, the plan says where each should go.  Pages move in
+ * batches that all go to one node, with the status array pre-filled with a sentinel (a batch the
+ * kernel gives up on leaves its entries unwritten), and a placement query after each batch decides
+ * what moved: the kernel's answers, not our intentions, make the counts.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define MPOL_MF_MOVE_	(1 << 1)
+#define MPOL_MF_MOVE_ALL_ (1 << 2)
+#define SENTINEL	INT_MIN
+#define CHUNK_PAGES	8192		/* pagemap entries per chunk (32 MiB of 4 KiB pages) */
+#define KPF_COMPOUND_HEAD 15
+#define KPF_THP		22
+#define KPF_ZERO_PAGE	24
+
+uint64_t engine_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
+		const struct pagemig_move_opts *opts)
+{
+	size_t cap;
+
+	memset(e, 0, sizeof(*e));
+	e->pm = pm;
+	e->pid = pagemig_pid(pm);
+	e->plan = plan;
+	e->mpol_flags = (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) ? MPOL_MF_MOVE_ALL_ : MPOL_MF_MOVE_;
+	e->batch = OPTS_GET(opts, batch, 0) ? OPTS_GET(opts, batch, 0) : 4096;
+	e->retries = OPTS_HAS(opts, retries) && opts->retries ? opts->retries : 3;
+	e->progress = OPTS_GET(opts, progress, NULL);
+	e->progress_ctx = OPTS_GET(opts, progress_ctx, NULL);
+	e->base = 4096;
+	e->thp_size = 2 << 20;
+	e->t0 = engine_now_ns();
+	e->kpf_fd = sys_open("/proc/kpageflags", 0);	/* root only; THP heads and zero pages */
+	cap = CHUNK_PAGES;
+	e->ents = calloc(cap, sizeof(*e->ents));
+	e->addr = calloc(cap, sizeof(*e->addr));
+	e->size = calloc(cap, sizeof(*e->size));
+	e->target = calloc(cap, sizeof(*e->target));
+	e->reason = calloc(cap, sizeof(*e->reason));
+	e->baddr = calloc(e->batch, sizeof(*e->baddr));
+	e->bidx = calloc(e->batch, sizeof(*e->bidx));
+	e->bnodes = calloc(e->batch, sizeof(*e->bnodes));
+	e->bstatus = calloc(e->batch, sizeof(*e->bstatus));
+	e->qstatus = calloc(MAX(e->batch, cap), sizeof(*e->qstatus));
+	if (!e->ents || !e->addr || !e->size || !e->target || !e->reason || !e->baddr || !e->bidx ||
+	    !e->bnodes || !e->bstatus || !e->qstatus) {
+		engine_release(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void engine_release(struct engine *e)
+{
+	if (e->kpf_fd >= 0)
+		sys_close(e->kpf_fd);
+	e->kpf_fd = -1;
+	free(e->ents);
+	free(e->addr);
+	free(e->size);
+	free(e->target);
+	free(e->reason);
+	free(e->baddr);
+	free(e->bidx);
+	free(e->bnodes);
+	free(e->bstatus);
+	free(e->qstatus);
+	memset(e, 0, sizeof(*e));
+	e->kpf_fd = -1;
+}
+
+static uint64_t kpageflags(struct engine *e, uint64_t pfn)
+{
+	uint64_t f = 0;
+
+	if (e->kpf_fd < 0 || sys_pread(e->kpf_fd, &f, sizeof(f), (off_t)(pfn * sizeof(f))) != sizeof(f))
+		return 0;
+	return f;
+}
+
+/* Whether the @n entries from @i map one transparent huge page, head first. */
+static bool is_thp(struct engine *e, size_t i, size_t n)
+{
+	uint64_t pfn = e->ents[i] & PM_PFN_MASK;
+	size_t k, nr = e->thp_size / e->base;
+
+	if (!pfn || e->kpf_fd < 0 || i + nr > n)
+		return false;
+	for (k = 1; k < nr; k++)
+		if (!(e->ents[i + k] & PM_PRESENT) || (e->ents[i + k] & PM_PFN_MASK) != pfn + k)
+			return false;
+	return (kpageflags(e, pfn) & (1ULL << KPF_THP | 1ULL << KPF_COMPOUND_HEAD)) ==
+	       (1ULL << KPF_THP | 1ULL << KPF_COMPOUND_HEAD);
+}
+
+static int query(struct engine *e, void **addr, size_t n, int *out)
+{
+	size_t i;
+	long ret;
+
+	for (i = 0; i < n; i++)
+		out[i] = SENTINEL;
+	ret = sys_move_pages(e->pid, n, addr, NULL, out, 0);
+	e->syscalls++;
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int report_progress(struct engine *e)
+{
+	if (!e->progress)
+		return 0;
+	e->prog.elapsed_ns = engine_now_ns() - e->t0;
+	return e->progress(&e->prog, e->progress_ctx) ? -ECANCELED : 0;
+}
+
+/*
+ * Record the final fate of candidate @j.  Pages that the kernel reported with a reason keep it;
+ * pages it left unexplained after every retry are "refused" (long-term pins do that).
+ */
+static void settle(struct engine *e, size_t j, struct pagemig_stats *st)
+{
+	uint64_t sz = e->size[j];
+	int why = e->reason[j];
+
+	if (why == SENTINEL)
+		st->bytes[PAGEMIG_STAT_REFUSED] += sz;
+	else if (why == -EACCES)
+		st->bytes[PAGEMIG_STAT_SHARED] += sz;
+	else if (why == -ENOMEM)
+		st->bytes[PAGEMIG_STAT_NOMEM] += sz;
+	else if (why == -EBUSY || why == -EAGAIN || why >= 0)
+		st->bytes[PAGEMIG_STAT_BUSY] += sz;
+	else if (why == -ENOENT || why == -EFAULT)
+		e->unseen += sz;	/* vanished or hidden: the verify pass tells which */
+	else
+		stats_add_error(st, -why, sz);
+	e->target[j] = -1;
+	e->prog.done += sz;
+}
+
+static bool final_reason(int why)
+{
+	return why == -EACCES || why == -ENOMEM || (why < 0 && why != SENTINEL && why != -EBUSY &&
+						   why != -EAGAIN && why != -ENOENT && why != -EFAULT);
+}
+
+/* Move the candidates in @e->bidx[0..k) to node @t and check where they are now. */
+static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *st)
+{
+	size_t i;
+	long ret;
+	int err;
+
+	for (i = 0; i < k; i++) {
+		e->baddr[i] = e->addr[e->bidx[i]];
+		e->bnodes[i] = t;
+		e->bstatus[i] = SENTINEL;
+	}
+	ret = sys_move_pages(e->pid, k, e->baddr, e->bnodes, e->bstatus, e->mpol_flags);
+	e->syscalls++;
+	if (ret < 0 && ret != -ENOMEM && ret != -EBUSY && ret != -EAGAIN)
+		return (int)ret;
+	err = query(e, e->baddr, k, e->qstatus);
+	if (err)
+		return err;
+	for (i = 0; i < k; i++) {
+		size_t j = e->bidx[i];
+
+		if (e->qstatus[i] == t) {
+			st->bytes[PAGEMIG_STAT_MOVED] += e->size[j];
+			e->prog.moved += e->size[j];
+			e->prog.done += e->size[j];
+			e->target[j] = -1;
+			continue;
+		}
+		e->reason[j] = (ret == -ENOMEM && e->bstatus[i] == SENTINEL) ? -ENOMEM : e->bstatus[i];
+		if ((e->reason[j] == -ENOENT || e->reason[j] == -EFAULT) && e->qstatus[i] >= 0)
+			e->reason[j] = -EAGAIN;		/* visible again: worth another try */
+		if (final_reason(e->reason[j]) || ((e->reason[j] == -ENOENT || e->reason[j] == -EFAULT)))
+			settle(e, j, st);
+	}
+	return report_progress(e);
+}
+
+/* One round over the pending candidates [0, n): batches grouped by target, in plan order. */
+static int move_round(struct engine *e, size_t n, unsigned int batch, struct pagemig_stats *st)
+{
+	int s, err;
+
+	for (s = 0; s < e->plan->nr_steps; s++) {
+		int t = e->plan->steps[s].to;
+		size_t j, k = 0;
+		bool seen = false;
+
+		/* Steps sharing a destination: submit that destination once. */
+		for (j = 0; j < (size_t)s; j++)
+			seen |= e->plan->steps[j].to == t;
+		if (seen)
+			continue;
+		for (j = 0; j < n; j++) {
+			if (e->target[j] != t)
+				continue;
+			e->bidx[k++] = j;
+			if (k == batch) {
+				err = move_batch(e, k, t, st);
+				if (err)
+					return err;
+				k = 0;
+			}
+		}
+		if (k) {
+			err = move_batch(e, k, t, st);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int move_pending(struct engine *e, size_t n, struct pagemig_stats *st)
+{
+	unsigned int round, batch = e->batch;
+	size_t j;
+	int err;
+
+	for (round = 0; round <= e->retries; round++) {
+		size_t left = 0;
+
+		err = move_round(e, n, batch, st);
+		if (err)
+			return err;
+		for (j = 0; j < n; j++)
+			left += e->target[j] >= 0;
+		if (!left)
+			return 0;
+		/* A refused batch hides which page refused: retry in smaller batches. */
+		batch = MAX(1U, batch / 8);
+	}
+	for (j = 0; j < n; j++)
+		if (e->target[j] >= 0)
+			settle(e, j, st);
+	return 0;
+}
+
+/* Collect the resident pages of a chunk as candidates: one per base, huge or THP page. */
+static size_t gather(struct engine *e, const struct pagemig_region *r, uint64_t addr, size_t n,
+		     bool first, struct pagemig_stats *st)
+{
+	size_t i = 0, c = 0;
+	bool thp = r->anon_huge && r->kind != PAGEMIG_KIND_HUGETLB;
+
+	while (i < n) {
+		uint64_t va = addr + i * e->base;
+		size_t step = 1;
+
+		if (!(e->ents[i] & PM_PRESENT)) {
+			if (first)
+				st->bytes[PAGEMIG_STAT_NOT_PRESENT] += e->base;
+			i++;
+			continue;
+		}
+		if (thp && !(va & (e->thp_size - 1)) && is_thp(e, i, n))
+			step = e->thp_size / e->base;
+		e->addr[c] = (void *)(uintptr_t)va;
+		e->size[c] = step * e->base;
+		e->ents[c] = e->ents[i];	/* c <= i: keep the entry for zero-page checks */
+		c++;
+		i += step;
+	}
+	return c;
+}
+
+/*
+ * Sort the candidates [0, c) by where they are: those on a node of @phase become pending (moved to
+ * the front, with their targets); the first phase also counts what stays.
+ */
+static size_t classify(struct engine *e, size_t c, const struct pagemig_nodemask *phase, bool first,
+		       struct pagemig_stats *st)
+{
+	const struct pagemig_plan *p = e->plan;
+	size_t j, n = 0;
+
+	for (j = 0; j < c; j++) {
+		int node = e->qstatus[j];
+
+		if (node < 0) {
+			if (!first)
+				continue;
+			if (kpageflags(e, e->ents[j] & PM_PFN_MASK) & (1ULL << KPF_ZERO_PAGE))
+				st->bytes[PAGEMIG_STAT_NOT_PRESENT] += e->size[j];
+			else
+				e->unseen += e->size[j];
+			continue;
+		}
+		if (pagemig_nodemask_is_set(phase, node) && p->target[node] >= 0 && p->target[node] != node) {
+			e->addr[n] = e->addr[j];
+			e->size[n] = e->size[j];
+			e->target[n] = p->target[node];
+			e->reason[n] = SENTINEL;
+			st->bytes[PAGEMIG_STAT_PLANNED] += e->size[j];
+			n++;
+		} else if (first && node < PAGEMIG_MAX_NODES && p->target[node] >= 0 && p->target[node] != node) {
+			continue;	/* a source of a later phase */
+		} else if (first) {
+			st->bytes[pagemig_nodemask_is_set(&p->from, node) ? PAGEMIG_STAT_STAYED
+									  : PAGEMIG_STAT_ELSEWHERE] += e->size[j];
+		}
+	}
+	return n;
+}
+
+static int move_chunk(struct engine *e, const struct pagemig_region *r, uint64_t addr, size_t n,
+		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st)
+{
+	size_t c, off;
+	long got;
+	int err;
+
+	got = pagemap_read(e->pm, addr, n, e->ents);
+	e->syscalls++;
+	if (got < 0)
+		return (int)got;
+	if (first && (size_t)got < n)	/* the region shrank while we read it */
+		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += (n - (size_t)got) * e->base;
+	c = gather(e, r, addr, (size_t)got, first, st);
+	for (off = 0; off < c; off += e->batch) {
+		err = query(e, e->addr + off, MIN(e->batch, c - off), e->qstatus + off);
+		if (err)
+			return err;
+	}
+	c = classify(e, c, phase, first, st);
+	return c ? move_pending(e, c, st) : 0;
+}
+
+/* hugetlb: one pagemap entry per huge page is enough, and one address per page moves it. */
+static int move_huge(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
+		     bool first, struct pagemig_stats *st)
+{
+	uint64_t va = r->start, psz = r->page_size;
+	size_t c = 0, n;
+	long got;
+	int err;
+
+	while (va < r->end) {
+		for (c = 0; c < CHUNK_PAGES && va < r->end; va += psz) {
+			got = pagemap_read(e->pm, va, 1, &e->ents[c]);
+			e->syscalls++;
+			if (got < 0)
+				return (int)got;
+			if (got == 0 || !(e->ents[c] & PM_PRESENT)) {
+				if (first)
+					st->bytes[PAGEMIG_STAT_NOT_PRESENT] += psz;
+				continue;
+			}
+			e->addr[c] = (void *)(uintptr_t)va;
+			e->size[c++] = psz;
+		}
+		err = query(e, e->addr, c, e->qstatus);
+		if (err)
+			return err;
+		n = classify(e, c, phase, first, st);
+		err = n ? move_pending(e, n, st) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
+		       bool first, struct pagemig_stats *st)
+{
+	uint64_t addr, end;
+
+	if (r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES) {
+		if (first)
+			st->bytes[PAGEMIG_STAT_UNMOVABLE] += r->rss;
+		return 0;
+	}
+	if (r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base)
+		return move_huge(e, r, phase, first, st);
+	for (addr = r->start; addr < r->end; addr = end) {
+		int err;
+
+		/* Chunks end on THP boundaries so that a huge page is never split between two. */
+		end = MIN(r->end, (addr + CHUNK_PAGES * e->base) & ~(e->thp_size - 1));
+		if (end <= addr)
+			end = MIN(r->end, addr + CHUNK_PAGES * e->base);
+		err = move_chunk(e, r, addr, (end - addr) / e->base, phase, first, st);
+		if (err)
+			return err;
+	}
+	return 0;
+}

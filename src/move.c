@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * move.c - moving a whole process: passes over its regions, verification, and the
+ * migrate_pages(2) fallback for pages that move_pages(2) cannot see.
+ *
+ * Pass order follows the kernel's do_migrate_pages(): one pass per plan step, so that a node that
+ * is both a source and a destination is emptied before it is filled.  When the plan has a cycle
+ * (0,1 -> 1,0), where the kernel would move pages twice, a single pass moves every page from the
+ * node it was on at the start.  A verify pass then rereads numa_maps: resident pages still on a
+ * source node that move_pages(2) never showed us are "hidden" (NUMA-hinting protection on 6.1).
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct rec {
+	uint64_t start;
+	uint64_t end;
+	uint64_t page_size;
+	enum pagemig_kind kind;
+	char *path;
+	uint64_t unseen;
+	uint64_t src_left;
+	struct pagemig_stats st;
+};
+
+struct recs {
+	struct rec *v;
+	size_t n;
+	size_t cap;
+};
+
+static void recs_free(struct recs *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		free(rs->v[i].path);
+	free(rs->v);
+	memset(rs, 0, sizeof(*rs));
+}
+
+static struct rec *recs_push(struct recs *rs, const struct pagemig_region *r)
+{
+	struct rec *x;
+
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		void *v = realloc(rs->v, cap * sizeof(*rs->v));
+
+		if (!v)
+			return NULL;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	x = &rs->v[rs->n];
+	memset(x, 0, sizeof(*x));
+	x->path = strdup(r->path ? r->path : "");
+	if (!x->path)
+		return NULL;
+	x->start = r->start;
+	x->end = r->end;
+	x->page_size = r->page_size;
+	x->kind = r->kind;
+	x->st.sz = sizeof(x->st);
+	rs->n++;
+	return x;
+}
+
+/* Whether every step's destination is not the source of a later step (no page moves twice). */
+static bool plan_is_acyclic(const struct pagemig_plan *p)
+{
+	int i, j;
+
+	for (i = 0; i < p->nr_steps; i++)
+		for (j = i + 1; j < p->nr_steps; j++)
+			if (p->steps[i].to == p->steps[j].from)
+				return false;
+	return true;
+}
+
+/* Bytes of @r resident on nodes whose pages should move (numa_maps' counts). */
+static uint64_t source_bytes(const struct pagemig_plan *p, const struct pagemig_region *r)
+{
+	uint64_t sum = 0;
+	int n;
+
+	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES; n++)
+		if (p->target[n] >= 0 && p->target[n] != n)
+			sum += r->node_pages[n] * r->page_size;
+	return sum;
+}
+
+/* A dry run's counts come from numa_maps alone. */
+static void plan_region(const struct pagemig_plan *p, const struct pagemig_region *r, struct pagemig_stats *st)
+{
+	int n;
+
+	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES; n++) {
+		uint64_t b = r->node_pages[n] * r->page_size;
+
+		if (r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES)
+			st->bytes[PAGEMIG_STAT_UNMOVABLE] += b;
+		else if (p->target[n] >= 0 && p->target[n] != n)
+			st->bytes[PAGEMIG_STAT_PLANNED] += b;
+		else if (pagemig_nodemask_is_set(&p->from, n))
+			st->bytes[PAGEMIG_STAT_STAYED] += b;
+		else
+			st->bytes[PAGEMIG_STAT_ELSEWHERE] += b;
+	}
+}
+
+typedef int (*visit_fn)(struct pagemig_region *r, struct rec *x, void *ctx);
+
+/*
+ * Walk the target's regions that pass @filter.  With @rs empty, every region gets a new record;
+ * otherwise regions are matched to their records by start address (regions mapped since the first
+ * pass get none and are skipped; records whose region vanished get a NULL region).
+ */
+static int walk(struct pagemig *pm, const struct pagemig_filter *filter, struct recs *rs, bool create,
+		unsigned int flags, visit_fn fn, void *ctx)
+{
+	struct pagemig_region_iter *it;
+	struct pagemig_region r = { .sz = sizeof(r) };
+	size_t i = 0;
+	int ret, err;
+
+	err = pagemig_regions_open(pm, flags, &it);
+	if (err)
+		return err;
+	while ((ret = pagemig_region_next(it, &r)) > 0) {
+		struct rec *x = NULL;
+
+		if (!pagemig_filter_match(filter, &r))
+			continue;
+		if (create) {
+			x = recs_push(rs, &r);
+			if (!x) {
+				err = -ENOMEM;
+				goto out;
+			}
+		} else {
+			for (; i < rs->n && rs->v[i].start < r.start; i++)
+				fn(NULL, &rs->v[i], ctx);
+			if (i == rs->n || rs->v[i].start != r.start)
+				continue;
+			x = &rs->v[i++];
+		}
+		err = fn(&r, x, ctx);
+		if (err)
+			goto out;
+	}
+	err = ret < 0 ? ret : 0;
+	for (; !err && !create && i < rs->n; i++)
+		fn(NULL, &rs->v[i], ctx);
+out:
+	pagemig_regions_close(it);
+	return err;
+}
+
+struct pass {
+	struct engine *e;
+	const struct pagemig_plan *plan;
+	struct pagemig_nodemask phase;
+	bool first;
+	bool dry_run;
+	bool fallback_done;
+	const struct pagemig_move_opts *opts;
+};
+
+static int visit_move(struct pagemig_region *r, struct rec *x, void *ctx)
+{
+	struct pass *ps = ctx;
+	int err;
+
+	if (!r)
+		return 0;
+	if (ps->dry_run) {
+		plan_region(ps->plan, r, &x->st);
+		return 0;
+	}
+	ps->e->unseen = 0;
+	err = engine_move_region(ps->e, r, &ps->phase, ps->first, &x->st);
+	x->unseen += ps->e->unseen;
+	return err;
+}
+
+static int visit_plan_total(struct pagemig_region *r, struct rec *x, void *ctx)
+{
+	struct pass *ps = ctx;
+
+	if (r && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES)
+		ps->e->prog.total += source_bytes(ps->plan, r);
+	return 0;
+}
+
+/* Move bytes that left the source nodes since the last look out of the "left behind" counters. */
+static void credit_fallback(struct pagemig_stats *st, uint64_t delta)
+{
+	static const enum pagemig_stat from[] = {
+		PAGEMIG_STAT_HIDDEN, PAGEMIG_STAT_BUSY, PAGEMIG_STAT_REFUSED, PAGEMIG_STAT_NOMEM,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(from) && delta; i++) {
+		uint64_t d = MIN(delta, st->bytes[from[i]]);
+
+		st->bytes[from[i]] -= d;
+		st->bytes[PAGEMIG_STAT_MOVED] += d;
+		st->bytes[PAGEMIG_STAT_FALLBACK] += d;
+		delta -= d;
+	}
+}
+
+/*
+ * Verify against numa_maps.  Resident bytes still on a source node that no counter explains were
+ * hidden from move_pages(2); the rest of what it could not see was not ours (zero page) or gone.
+ */
+static int visit_verify(struct pagemig_region *r, struct rec *x, void *ctx)
+{
+	struct pass *ps = ctx;
+	struct pagemig_stats *st = &x->st;
+	uint64_t left, known, extra, hidden;
+
+	if (!r) {	/* unmapped during the move: what was not moved is gone */
+		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += x->unseen;
+		x->unseen = 0;
+		return 0;
+	}
+	left = source_bytes(ps->plan, r);
+	if (ps->fallback_done) {
+		if (x->src_left > left)
+			credit_fallback(st, x->src_left - left);
+		x->src_left = left;
+		return 0;
+	}
+	known = st->bytes[PAGEMIG_STAT_SHARED] + st->bytes[PAGEMIG_STAT_BUSY] + st->bytes[PAGEMIG_STAT_NOMEM] +
+		st->bytes[PAGEMIG_STAT_REFUSED] + st->bytes[PAGEMIG_STAT_FAILED];
+	extra = left > known ? left - known : 0;
+	hidden = MIN(extra, x->unseen);
+	st->bytes[PAGEMIG_STAT_HIDDEN] += hidden;
+	st->bytes[PAGEMIG_STAT_PLANNED] += hidden;
+	st->bytes[PAGEMIG_STAT_NOT_PRESENT] += x->unseen - hidden;
+	x->unseen = 0;
+	x->src_left = left;
+	return 0;
+}
+
+static bool has_cap(int cap)
+{
+	uint64_t caps;
+
+	return !sys_capget_effective(&caps) && (caps >> cap) & 1;
+}
+
+/*
+ * migrate_pages(2) walks page tables itself and so moves pages that move_pages(2) cannot see.  It
+ * moves the whole process, node by node, in the plan's order; it picks MOVE or MOVE_ALL by
+ * CAP_SYS_NICE alone, so for MOVE a privileged caller drops that capability for the call.
+ */
+static int fallback(struct engine *e, const struct pagemig_plan *p, bool move_all)
+{
+	uint64_t saved = 0;
+	bool dropped = false;
+	int i, err = 0;
+
+	if (!move_all && has_cap(CAP_SYS_NICE)) {
+		err = sys_cap_drop_effective(CAP_SYS_NICE, &saved);
+		if (err)
+			return err;
+		dropped = true;
+	}
+	for (i = 0; i < p->nr_steps && !err; i++) {
+		struct pagemig_nodemask from = { 0 }, to = { 0 };
+		long ret;
+
+		pagemig_nodemask_set(&from, p->steps[i].from);
+		pagemig_nodemask_set(&to, p->steps[i].to);
+		ret = sys_migrate_pages(e->pid, PAGEMIG_MAX_NODES + 1, (const unsigned long *)from.bits,
+					(const unsigned long *)to.bits);
+		e->syscalls++;
+		if (ret < 0)
+			err = (int)ret;
+	}
+	if (dropped)
+		sys_cap_restore_effective(saved);
+	return err;
+}
+
+static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts)
+{
+	struct pagemig_nodemask allowed;
+
+	if (OPTS_GET(opts, filter, NULL) || (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_NO_FALLBACK))
+		return false;
+	if (!plan_is_acyclic(p))
+		return false;
+	/* Without CAP_SYS_NICE, migrate_pages(2) only moves to nodes the target may use. */
+	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
+}
+
+static bool numa_balancing_on(const struct pagemig *pm)
+{
+	char path[PATH_MAX];
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/numa_balancing", pm->proc.root);
+	return !read_file_u64(path, &v) && v != 0;
+}
+
+static uint64_t hidden_bytes(const struct recs *rs)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		sum += rs->v[i].st.bytes[PAGEMIG_STAT_HIDDEN];
+	return sum;
+}
+
+static int run_passes(struct pagemig *pm, struct pass *ps, struct recs *rs)
+{
+	const struct pagemig_plan *p = ps->plan;
+	const struct pagemig_filter *f = OPTS_GET(ps->opts, filter, NULL);
+	bool acyclic = plan_is_acyclic(p);
+	int i, err = 0, nphases = acyclic ? MAX(1, p->nr_steps) : 1;
+
+	if (ps->e->progress) {
+		err = walk(pm, f, rs, true, 0, visit_plan_total, ps);
+		recs_free(rs);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < nphases && !err; i++) {
+		pagemig_nodemask_zero(&ps->phase);
+		if (acyclic && i < p->nr_steps)
+			pagemig_nodemask_set(&ps->phase, p->steps[i].from);
+		else
+			ps->phase = p->from;
+		ps->first = i == 0;
+		err = walk(pm, f, rs, i == 0, 0, visit_move, ps);
+		if (ps->dry_run)
+			break;
+	}
+	return err;
+}
+
+static int finish(struct pagemig *pm, struct pass *ps, struct recs *rs, struct pagemig_stats *total)
+{
+	const struct pagemig_move_opts *opts = ps->opts;
+	const struct pagemig_filter *f = OPTS_GET(opts, filter, NULL);
+	int err;
+
+	err = walk(pm, f, rs, false, 0, visit_verify, ps);
+	if (!err && hidden_bytes(rs) && fallback_allowed(pm, ps->plan, opts)) {
+		err = fallback(ps->e, ps->plan, OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL);
+		ps->fallback_done = true;
+		if (!err)
+			err = walk(pm, f, rs, false, 0, visit_verify, ps);
+	}
+	return err;
+}
+
+static void report(const struct pagemig_move_opts *opts, struct recs *rs, struct pagemig_stats *total)
+{
+	void (*done)(const struct pagemig_region *, const struct pagemig_stats *, void *) =
+		OPTS_GET(opts, region_done, NULL);
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rec *x = &rs->v[i];
+		struct pagemig_region r = {
+			.sz = sizeof(r), .start = x->start, .end = x->end, .kind = x->kind,
+			.path = x->path, .page_size = x->page_size,
+		};
+
+		x->st.regions = 1;
+		pagemig_stats_add(total, &x->st);
+		if (done)
+			done(&r, &x->st, OPTS_GET(opts, region_ctx, NULL));
+	}
+}
+
+PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan,
+			     const struct pagemig_move_opts *opts, struct pagemig_stats *total)
+{
+	unsigned int flags = OPTS_GET(opts, flags, 0);
+	struct engine e;
+	struct recs rs = { 0 };
+	struct pass ps = { .plan = plan, .opts = opts, .dry_run = flags & PAGEMIG_MOVE_DRY_RUN };
+	size_t sz;
+	int err;
+
+	if (!pm || !plan || !total || !total->sz)
+		return -EINVAL;
+	sz = MIN(total->sz, sizeof(*total));
+	memset(total, 0, sz);
+	total->sz = sz;
+	if ((flags & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
+		return -EPERM;
+	err = engine_init(&e, pm, plan, opts);
+	if (err)
+		return err;
+	ps.e = &e;
+	err = run_passes(pm, &ps, &rs);
+	if (!err && !ps.dry_run)
+		err = finish(pm, &ps, &rs, total);
+	report(opts, &rs, total);
+	total->syscalls = e.syscalls;
+	total->elapsed_ns = engine_now_ns() - e.t0;
+	total->numa_balancing = numa_balancing_on(pm);
+	engine_release(&e);
+	recs_free(&rs);
+	if (err)
+		return err;
+	return pagemig_stats_is_complete(total) ? 0 : PAGEMIG_PARTIAL;
+}
+
+PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_region *r,
+				    const struct pagemig_plan *plan, const struct pagemig_move_opts *opts,
+				    struct pagemig_stats *st)
+{
+	unsigned int flags = OPTS_GET(opts, flags, 0);
+	struct engine e;
+	struct recs rs = { 0 };
+	struct pass ps = { .plan = plan, .opts = NULL };
+	struct rec *x;
+	int err;
+
+	if (!pm || !r || !plan || !st || !st->sz)
+		return -EINVAL;
+	memset(st->bytes, 0, sizeof(st->bytes));
+	memset(st->errors, 0, sizeof(st->errors));
+	if ((flags & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
+		return -EPERM;
+	err = engine_init(&e, pm, plan, opts);
+	if (err)
+		return err;
+	ps.e = &e;
+	x = recs_push(&rs, r);
+	if (!x) {
+		err = -ENOMEM;
+		goto out;
+	}
+	ps.phase = plan->from;
+	ps.first = true;
+	err = visit_move((struct pagemig_region *)r, x, &ps);
+	if (!err)
+		err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
+	x->st.regions = 1;
+	x->st.syscalls = e.syscalls;
+	x->st.elapsed_ns = engine_now_ns() - e.t0;
+	memcpy(st->bytes, x->st.bytes, sizeof(st->bytes));
+	memcpy(st->errors, x->st.errors, sizeof(st->errors));
+out:
+	engine_release(&e);
+	recs_free(&rs);
+	if (err)
+		return err;
+	return pagemig_stats_is_complete(st) ? 0 : PAGEMIG_PARTIAL;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * move_anon.c - `pagemig move` of private anonymous memory: 4 KiB pages, THP, mlocked pages,
+ * never-touched and zero pages, checked from inside the target with move_pages(nodes = NULL)
+ * and get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR), never from pagemig's own report.
+ */
+#include <sys/mman.h>
+
+#include "labtest.h"
+
+#define MIB (1UL << 20)
+
+struct layout {
+	char *small[2];		/* 2 MiB of 4 KiB pages on node 0 and node 1 */
+	char *thp;		/* 4 MiB of THP on node 1 */
+	char *locked;		/* 1 MiB mlocked on node 0 */
+	char *untouched;	/* 1 MiB never touched */
+	char *zero;		/* 1 MiB only read: the zero page */
+	uint64_t sum[2];
+	int thp_ok;
+};
+
+static struct layout *L;
+
+static void *map_aligned(size_t size, size_t align)
+{
+	char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		FAIL("mmap: %s", strerror(errno));
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	return (void *)a;
+}
+
+static void setup(void *arg)
+{
+	size_t ps = lab_page_size();
+	volatile char sink = 0;
+
+	L->small[0] = lab_alloc_on_node(2 * MIB, 0, 0);
+	L->small[1] = lab_alloc_on_node(2 * MIB, 1, 0);
+	lab_fill(L->small[0], 2 * MIB, 1);
+	lab_fill(L->small[1], 2 * MIB, 2);
+	L->sum[0] = lab_checksum(L->small[0], 2 * MIB);
+	L->sum[1] = lab_checksum(L->small[1], 2 * MIB);
+	L->thp = map_aligned(4 * MIB, 2 * MIB);
+	madvise(L->thp, 4 * MIB, MADV_HUGEPAGE);
+	if (lab_mbind(L->thp, 4 * MIB, MPOL_BIND, 1ULL << 1, 0))
+		FAIL("mbind thp");
+	memset(L->thp, 7, 4 * MIB);
+	L->locked = lab_alloc_on_node(MIB, 0, 0);
+	if (mlock(L->locked, MIB))
+		FAIL("mlock: %s", strerror(errno));
+	L->untouched = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	L->zero = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (size_t off = 0; off < MIB; off += ps)
+		sink += L->zero[off];
+	(void)sink;
+}
+
+/* Every page of [addr, addr+len) of @pid is on @node. */
+static void expect_on(pid_t pid, void *addr, size_t len, int node, const char *what)
+{
+	size_t ps = lab_page_size(), n = len / ps, on = lab_count_on_node(pid, addr, n, ps, node);
+
+	if (on != n)
+		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
+}
+
+int main(void)
+{
+	char out[65536];
+	size_t ps = lab_page_size();
+	int st[256], rc;
+	pid_t pid;
+
+	lab_require_nodes(4);
+	lab_require_cmd("pagemig");
+	lab_set_sysctl("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
+	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid = lab_spawn(setup, NULL);
+
+	/* THP formed? (AnonHugePages of the child's smaps is the kernel's word.) */
+	rc = lab_run(out, sizeof(out), "grep AnonHugePages /proc/%d/smaps | awk '{s+=$2} END {print s}'", pid);
+	L->thp_ok = rc == 0 && atoi(out) >= 2048;
+	lab_log("THP formed: %s (%s kB)", L->thp_ok ? "yes" : "no", out);
+
+	rc = lab_run(out, sizeof(out), "pagemig move %d --from 0,1 --to 2,3 --no-progress", pid);
+	lab_log("%s", out);
+	if (rc != 0)
+		FAIL("pagemig move exited %d, expected 0", rc);
+	expect_on(pid, L->small[0], 2 * MIB, 2, "4K pages from node 0");
+	expect_on(pid, L->small[1], 2 * MIB, 3, "4K pages from node 1");
+	expect_on(pid, L->thp, 4 * MIB, 3, "THP from node 1");
+	expect_on(pid, L->locked, MIB, 2, "mlocked pages from node 0");
+	if (lab_query_nodes_pid(pid, L->untouched, MIB / ps, ps, st))
+		FAIL("query untouched");
+	for (size_t i = 0; i < MIB / ps; i++)
+		if (st[i] >= 0)
+			FAIL("never-touched page %zu now resident on node %d", i, st[i]);
+	if (!strstr(out, "moved "))
+		FAIL("no summary line in the output");
+
+	/* Contents, checked by the target itself: a second child reads them via /proc/PID/mem. */
+	{
+		char *buf = malloc(2 * MIB);
+		char path[64];
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || !buf)
+			FAIL("open %s", path);
+		for (int k = 0; k < 2; k++) {
+			if (pread(fd, buf, 2 * MIB, (off_t)(uintptr_t)L->small[k]) != (ssize_t)(2 * MIB))
+				FAIL("read target memory");
+			if (lab_checksum(buf, 2 * MIB) != L->sum[k])
+				FAIL("contents of region %d changed by the move", k);
+		}
+		close(fd);
+		free(buf);
+	}
+
+	/* A second move to where everything already is: nothing planned, exit 0. */
+	rc = lab_run(out, sizeof(out), "pagemig move %d --from 0,1 --to 2,3 --json", pid);
+	if (rc != 0)
+		FAIL("second pagemig move exited %d", rc);
+	/* And back to node 0 with a dry run first: the dry run must move nothing. */
+	rc = lab_run(out, sizeof(out), "pagemig move %d --from 2,3 --to 0 --dry-run", pid);
+	lab_log("%s", out);
+	if (rc != 0)
+		FAIL("dry run exited %d", rc);
+	expect_on(pid, L->small[0], 2 * MIB, 2, "after dry run");
+	if (!strstr(out, "2->0") || !strstr(out, "3->0"))
+		FAIL("dry run does not show the 2->0 and 3->0 pairs");
+	lab_kill(pid);
+	return 0;
+}
