@@ -106,8 +106,12 @@ lab: deps
 
 # The README's main job: a demo migration in the NUMA lab.
 demo: deps
-	@$(MAKE) --no-print-directory all tests
-	@lab/lab.sh --kernel $(or $(LAB_KERNEL),6.12) --cli $(CLI) --demo lab/demo.sh $(LAB_BINS)
+	@$(MAKE) --no-print-directory all $(B)/lab/workload
+	@lab/lab.sh --kernel $(or $(LAB_KERNEL),6.12) --cli $(CLI) --demo lab/demo.sh $(B)/lab/workload
+
+$(B)/lab/workload: lab/workload.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
 
 bench: deps
 	@$(MAKE) --no-print-directory all tests
