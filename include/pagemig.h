@@ -137,6 +137,10 @@ struct pagemig_nodectx {
  *	("node 9 does not exist (online: 0-3)"); may be NULL.
  * @errlen: its size.
  *
+ * Every node named, each node inside a range included, is checked; nodes named after "!" are only
+ * excluded, so they need no memory.  With @ctx->need_memory, "all" and "!" yield only nodes with
+ * memory.  Numbers are decimal; spaces, empty entries and numbers of PAGEMIG_MAX_NODES or more are
+ * syntax errors.
  * Return: 0; -EINVAL for bad syntax (including an empty result); -ENODEV for a node that is not
  * online or outside the allowed nodes; -ENXIO for a node without memory when @ctx->need_memory.
  */
@@ -504,6 +508,7 @@ PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f);
  * @PAGEMIG_STAT_NOT_PRESENT: not resident: never touched, the zero page, swapped out, or gone
  *	(unmapped during the move).
  * @PAGEMIG_STAT_UNMOVABLE: in a region with no movable pages (special or io/pfnmap regions).
+ * @PAGEMIG_STAT_HANDLED: in a region whose handler returned PAGEMIG_REGION_DONE (resident bytes).
  * @PAGEMIG_STAT_MAX: the number of counters.
  */
 enum pagemig_stat {
@@ -520,6 +525,7 @@ enum pagemig_stat {
 	PAGEMIG_STAT_FAILED,
 	PAGEMIG_STAT_NOT_PRESENT,
 	PAGEMIG_STAT_UNMOVABLE,
+	PAGEMIG_STAT_HANDLED,
 	PAGEMIG_STAT_MAX,
 };
 
@@ -595,6 +601,7 @@ struct pagemig_progress {
  * @region_done: called once per selected region, in address order, with the region and its
  *	counts when the region is finished; may be NULL.
  * @region_ctx: its context.
+ * @handler_error: when not NULL, filled with the handler and region that stopped the move.
  */
 struct pagemig_move_opts {
 	size_t sz;
@@ -606,6 +613,7 @@ struct pagemig_move_opts {
 	void *progress_ctx;
 	void (*region_done)(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
 	void *region_ctx;
+	struct pagemig_handler_error *handler_error;
 };
 
 /** PAGEMIG_PARTIAL - pagemig_move() finished, but some pages that should have moved did not. */
@@ -647,6 +655,184 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_region *r,
 				    const struct pagemig_plan *plan, const struct pagemig_move_opts *opts,
 				    struct pagemig_stats *st);
+
+
+/* ------------------------------------------------------------------------------------------ */
+/* Region migration functions: the seed's vm_ops->migrate, in user space                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/** PAGEMIG_REGION_DONE - a migrate hook's "I moved this region myself: skip its regular migration". */
+#define PAGEMIG_REGION_DONE 1
+
+/**
+ * struct pagemig_region_ops - a region's own migration function, and how it binds to regions.
+ * @sz: sizeof(struct pagemig_region_ops).
+ * @name: a short name for reports ("hugetlb", "pinned-pool").
+ * @match: for class handlers: whether this handler claims region @r (its kind, path, flags).
+ *	Must not block or fail.  Unused for range handlers (pagemig_region_register()).
+ * @migrate: called for every claimed region before any regular page migration of the move (the
+ *	seed's migrate_vmas()), in address order, with the move's source and destination nodes and
+ *	flags (PAGEMIG_MOVE_ALL set for MOVE_ALL, else it is MOVE).  May block (it may take locks,
+ *	unregister buffers, grow pools).  Returns 0 when regular migration should then move the
+ *	region's pages as usual, PAGEMIG_REGION_DONE when the handler moved (or deliberately kept) the
+ *	region itself and regular migration must skip it, or a negative errno: then no regular page
+ *	migration happens anywhere in this move.  NULL means "return 0".
+ * @finish: called exactly once for every region whose @migrate was called, after the move:
+ *	with 0 when the move ran, or with the error that stopped it (a handler's, or the move's own)
+ *	so that the handler can undo its preparation.  The handler whose @migrate failed gets its own
+ *	error.  Must not fail.  NULL means nothing to undo.
+ * @description: one line for listings (`pagemig handlers`); may be NULL.
+ */
+struct pagemig_region_ops {
+	size_t sz;
+	const char *name;
+	bool (*match)(const struct pagemig_region *r, void *ctx);
+	int (*migrate)(struct pagemig *pm, const struct pagemig_region *r, const struct pagemig_nodemask *from,
+		       const struct pagemig_nodemask *to, unsigned int flags, void *ctx);
+	void (*finish)(struct pagemig *pm, const struct pagemig_region *r, int err, void *ctx);
+	const char *description;
+};
+
+/**
+ * pagemig_handler_register() - bind a handler to a class of regions (by its @ops->match).
+ * @pm: the target.
+ * @ops: the hooks; must stay valid while registered.
+ * @ctx: passed to every hook.
+ *
+ * Each region gets at most one handler: a range handler (pagemig_region_register()) before any
+ * class handler, and among class handlers the one registered first.
+ * Return: a registration id (> 0), or -EINVAL (no @ops, no @ops->match, bad @ops->sz), -ENOMEM.
+ */
+PAGEMIG_API int pagemig_handler_register(struct pagemig *pm, const struct pagemig_region_ops *ops, void *ctx);
+
+/**
+ * pagemig_region_register() - give the range [@addr, @addr + @len) of the calling process its own
+ * migration function: the user-space counterpart of setting vma->vm_ops.
+ * @pm: a handle on the calling process (pagemig_open(0, ...)).
+ * @addr: start of the range.
+ * @len: its length.
+ * @ops: the hooks (@ops->match is not used); must stay valid while registered.
+ * @ctx: passed to every hook.
+ *
+ * The handler claims every region that overlaps the range.
+ * Return: a registration id (> 0); -EINVAL when @pm is not the calling process, @len is 0 or the
+ * range overlaps another registered range; -ENOMEM.
+ */
+PAGEMIG_API int pagemig_region_register(struct pagemig *pm, uint64_t addr, uint64_t len,
+					const struct pagemig_region_ops *ops, void *ctx);
+
+/**
+ * pagemig_handler_unregister() - undo a registration (a class or a range one).
+ * Return: 0, or -ENOENT for an unknown id.
+ */
+PAGEMIG_API int pagemig_handler_unregister(struct pagemig *pm, int id);
+
+/**
+ * pagemig_handler_claim() - the handler that would claim region @r.
+ * Return: its ops, or NULL when no handler claims it (regular migration only).
+ */
+PAGEMIG_API const struct pagemig_region_ops *pagemig_handler_claim(const struct pagemig *pm,
+								    const struct pagemig_region *r);
+
+/**
+ * struct pagemig_handler_error - which handler stopped a move, filled by pagemig_move().
+ * @err: its negative errno (0 when no handler failed).
+ * @handler: its name.
+ * @start: the region it failed on.
+ * @end: the region's end.
+ * @detail: the handler's explanation (pagemig_handler_explain()), "" when it gave none.
+ */
+struct pagemig_handler_error {
+	int err;
+	char handler[32];
+	uint64_t start;
+	uint64_t end;
+	char detail[200];
+};
+
+/**
+ * pagemig_handler_explain() - from a @migrate hook that is about to fail: say why, in one line
+ * ("node 2 has 0 free 2048 kB huge pages, 4 needed"); it reaches struct pagemig_handler_error.
+ */
+PAGEMIG_API void pagemig_handler_explain(struct pagemig *pm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Built-in handlers (src/handlers/): register the ones a move should use. */
+
+/** PAGEMIG_BUILTIN_STRICT - the nopages handler fails the move on io/pfnmap regions. */
+#define PAGEMIG_BUILTIN_STRICT (1U << 0)
+
+/**
+ * enum pagemig_hugetlb_pool - what the hugetlb handler may do to per-node huge page pools.
+ * @PAGEMIG_HUGETLB_POOL_NO: never change them: fail up front when a target node lacks free pages.
+ * @PAGEMIG_HUGETLB_POOL_GROW: grow a target node's pool to fit (root).
+ * @PAGEMIG_HUGETLB_POOL_GROW_SHRINK: also give the freed pages back on the source nodes after.
+ */
+enum pagemig_hugetlb_pool {
+	PAGEMIG_HUGETLB_POOL_NO,
+	PAGEMIG_HUGETLB_POOL_GROW,
+	PAGEMIG_HUGETLB_POOL_GROW_SHRINK,
+};
+
+/**
+ * struct pagemig_builtin_opts - options of pagemig_builtins_register().
+ * @sz: sizeof(struct pagemig_builtin_opts).
+ * @flags: PAGEMIG_BUILTIN_* bits.
+ * @hugetlb_pool: the hugetlb handler's pool policy.
+ */
+struct pagemig_builtin_opts {
+	size_t sz;
+	unsigned int flags;
+	enum pagemig_hugetlb_pool hugetlb_pool;
+};
+
+/**
+ * pagemig_builtins_register() - register the built-in class handlers: special (vdso, vvar,
+ * vsyscall, uprobes: nothing to move), nopages (io/pfnmap: no struct pages; an error with
+ * PAGEMIG_BUILTIN_STRICT) and hugetlb (makes room in target nodes' huge page pools first).
+ * Their state lives in @pm; pagemig_close() releases it.
+ * Return: 0 or -errno.
+ */
+PAGEMIG_API int pagemig_builtins_register(struct pagemig *pm, const struct pagemig_builtin_opts *opts);
+
+/**
+ * pagemig_handler_next() - iterate over registered handlers, for listings.
+ * @pm: the target.
+ * @prev: 0 to start, then the previous id.
+ * @ops: receives the handler's ops.
+ * @range_start: receives the range start, or 0 for a class handler (may be NULL).
+ * @range_len: receives the range length, or 0 for a class handler (may be NULL).
+ * Return: the next id (> 0), or 0 after the last.
+ */
+PAGEMIG_API int pagemig_handler_next(const struct pagemig *pm, int prev, const struct pagemig_region_ops **ops,
+				     uint64_t *range_start, uint64_t *range_len);
+
+/** PAGEMIG_PLUGIN_ABI - the plugin ABI version this header describes. */
+#define PAGEMIG_PLUGIN_ABI 1
+
+/**
+ * pagemig_plugin_init_fn - the one function a plugin exports, as "pagemig_plugin_init".
+ * @pm: the handle to register handlers on (pagemig_handler_register()).
+ * @abi: the loader's PAGEMIG_PLUGIN_ABI; a plugin built for another ABI returns -ENOTSUP.
+ *
+ * A plugin also exports `const unsigned int pagemig_plugin_abi = PAGEMIG_PLUGIN_ABI;`, which the
+ * loader checks before it calls anything.
+ * Return: 0 or -errno.
+ */
+typedef int (*pagemig_plugin_init_fn)(struct pagemig *pm, unsigned int abi);
+
+/**
+ * pagemig_plugin_load() - load a handler plugin (dlopen) and let it register its handlers.
+ * @pm: the target.
+ * @path: the shared object.
+ * @err: a one-line reason on failure; may be NULL.
+ * @errlen: its size.
+ *
+ * The plugin stays loaded until pagemig_close().
+ * Return: 0; -ENOENT (cannot be loaded), -ENOEXEC (no pagemig_plugin_abi or pagemig_plugin_init),
+ * -ENOTSUP (another ABI version), or the init function's error.
+ */
+PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #include "pagemig.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGEMIG_XSTR(x) #x
+#define PAGEMIG_STR(x) PAGEMIG_XSTR(x)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -51,6 +53,7 @@ int proc_status_get(const struct pm_proc *p, const char *key, char *buf, size_t 
 /* The file's text without trailing newlines; -EOVERFLOW when it does not fit (@buf has a prefix). */
 int read_file_str(const char *path, char *buf, size_t len);
 int read_file_u64(const char *path, uint64_t *val);
+int write_file_str(const char *path, const char *s);
 
 /* the handle (space.c) */
 struct pagemig {
@@ -62,7 +65,29 @@ struct pagemig {
 	uint64_t base_page;	/* the base page size */
 	int pagemap_scan;	/* PAGEMAP_SCAN ioctl: 0 untried, 1 works, -1 unsupported */
 	void *residency_buf;	/* residency.c's scratch, allocated on first use */
+	struct handler_reg *handlers;	/* ops.c: the registry, in registration order */
+	int nr_handlers;
+	int cap_handlers;
+	int next_handler_id;
+	void **plugins;		/* plugin.c: dlopen handles, closed by pagemig_close() */
+	int nr_plugins;
+	struct builtins *builtins;	/* handlers/: the built-ins' state */
+	char explain[200];	/* pagemig_handler_explain() */
 };
+
+/* ops.c: the handler registry. */
+struct handler_reg {
+	int id;
+	const struct pagemig_region_ops *ops;
+	void *ctx;
+	bool range;
+	uint64_t start;
+	uint64_t len;
+};
+const struct handler_reg *ops_claim(const struct pagemig *pm, const struct pagemig_region *r);
+void ops_release(struct pagemig *pm);
+void plugins_release(struct pagemig *pm);
+void builtins_release(struct pagemig *pm);
 /* space.c: 0 while the target lives, -ESRCH once it has exited (or is a zombie). */
 int space_check_alive(const struct pagemig *pm);
 

@@ -3,11 +3,13 @@
  * move.c - moving a whole process: passes over its regions, verification, and the
  * migrate_pages(2) fallback for pages that move_pages(2) cannot see.
  *
- * Pass order follows the kernel's do_migrate_pages(): one pass per plan step, so that a node that
- * is both a source and a destination is emptied before it is filled.  When the plan has a cycle
- * (0,1 -> 1,0), where the kernel would move pages twice, a single pass moves every page from the
- * node it was on at the start.  A verify pass then rereads numa_maps: resident pages still on a
- * source node that move_pages(2) never showed us are "hidden" (NUMA-hinting protection on 6.1).
+ * First every region's handler runs (the seed's migrate_vmas(): struct pagemig_region_ops): an
+ * error there stops the move before any page moves.  Then the pass order follows the kernel's
+ * do_migrate_pages(): one pass per plan step, so that a node that is both a source and a
+ * destination is emptied before it is filled (the step order guarantees that no destination is a
+ * later step's source, so no page moves twice).  A verify pass then rereads numa_maps: resident
+ * pages still on a source node that move_pages(2) never showed us are "hidden" (NUMA-hinting
+ * protection on 6.1).  Last, every handler that ran gets finish().
  */
 #include <errno.h>
 #include <linux/capability.h>
@@ -25,6 +27,12 @@ struct rec {
 	uint64_t unseen;
 	uint64_t src_left;
 	struct pagemig_stats st;
+	const struct pagemig_region_ops *ops;	/* the claiming handler, or NULL */
+	void *ctx;
+	uint64_t *node_pages;	/* a claimed region's node counts, for finish() */
+	int nr_nodes;
+	bool ran;		/* ops->migrate was called */
+	bool done;		/* it returned PAGEMIG_REGION_DONE */
 };
 
 struct recs {
@@ -37,8 +45,10 @@ static void recs_free(struct recs *rs)
 {
 	size_t i;
 
-	for (i = 0; i < rs->n; i++)
+	for (i = 0; i < rs->n; i++) {
 		free(rs->v[i].path);
+		free(rs->v[i].node_pages);
+	}
 	free(rs->v);
 	memset(rs, 0, sizeof(*rs));
 }
@@ -68,18 +78,6 @@ static struct rec *recs_push(struct recs *rs, const struct pagemig_region *r)
 	x->st.sz = sizeof(x->st);
 	rs->n++;
 	return x;
-}
-
-/* Whether every step's destination is not the source of a later step (no page moves twice). */
-static bool plan_is_acyclic(const struct pagemig_plan *p)
-{
-	int i, j;
-
-	for (i = 0; i < p->nr_steps; i++)
-		for (j = i + 1; j < p->nr_steps; j++)
-			if (p->steps[i].to == p->steps[j].from)
-				return false;
-	return true;
 }
 
 /* Bytes of @r resident on nodes whose pages should move (numa_maps' counts). */
@@ -162,6 +160,8 @@ out:
 }
 
 struct pass {
+	struct pagemig *pm;
+	unsigned int flags;
 	struct engine *e;
 	const struct pagemig_plan *plan;
 	struct pagemig_nodemask phase;
@@ -178,6 +178,8 @@ static int visit_move(struct pagemig_region *r, struct rec *x, void *ctx)
 
 	if (!r)
 		return 0;
+	if (x->done)
+		return 0;
 	if (ps->dry_run) {
 		plan_region(ps->plan, r, &x->st);
 		return 0;
@@ -188,13 +190,74 @@ static int visit_move(struct pagemig_region *r, struct rec *x, void *ctx)
 	return err;
 }
 
-static int visit_plan_total(struct pagemig_region *r, struct rec *x, void *ctx)
+static bool unmovable(enum pagemig_kind kind)
+{
+	return kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES;
+}
+
+/* Run the migrate hook of the handler that claims @r, if any; remember it for finish(). */
+static int run_handler(struct pass *ps, struct pagemig_region *r, struct rec *x)
+{
+	const struct handler_reg *h = ops_claim(ps->pm, r);
+	struct pagemig_handler_error *he = OPTS_GET(ps->opts, handler_error, NULL);
+	int ret;
+
+	if (!h)
+		return 0;
+	x->ops = h->ops;
+	x->ctx = h->ctx;
+	if (ps->dry_run || !h->ops->migrate)
+		return 0;
+	x->node_pages = calloc((size_t)MAX(r->nr_nodes, 1), sizeof(*x->node_pages));
+	if (!x->node_pages)
+		return -ENOMEM;
+	memcpy(x->node_pages, r->node_pages, (size_t)r->nr_nodes * sizeof(*x->node_pages));
+	x->nr_nodes = r->nr_nodes;
+	ps->pm->explain[0] = '\0';
+	ret = h->ops->migrate(ps->pm, r, &ps->plan->from, &ps->plan->to, ps->flags & PAGEMIG_MOVE_ALL, h->ctx);
+	x->ran = true;
+	if (ret < 0) {
+		if (he) {
+			he->err = ret;
+			snprintf(he->handler, sizeof(he->handler), "%s", h->ops->name ? h->ops->name : "?");
+			he->start = r->start;
+			he->end = r->end;
+			snprintf(he->detail, sizeof(he->detail), "%s", ps->pm->explain);
+		}
+		return ret;
+	}
+	if (ret == PAGEMIG_REGION_DONE) {
+		x->done = true;
+		x->st.bytes[unmovable(r->kind) ? PAGEMIG_STAT_UNMOVABLE : PAGEMIG_STAT_HANDLED] += r->rss;
+	}
+	return 0;
+}
+
+/* The first walk: records, the progress total, and every handler's migrate hook. */
+static int visit_prepare(struct pagemig_region *r, struct rec *x, void *ctx)
 {
 	struct pass *ps = ctx;
 
-	if (r && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES)
+	if (!unmovable(r->kind))
 		ps->e->prog.total += source_bytes(ps->plan, r);
-	return 0;
+	return run_handler(ps, r, x);
+}
+
+/* finish() for every handler that ran, in address order, with the move's outcome. */
+static void finish_handlers(struct pass *ps, struct recs *rs, int err)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rec *x = &rs->v[i];
+		struct pagemig_region r = {
+			.sz = sizeof(r), .start = x->start, .end = x->end, .kind = x->kind, .path = x->path,
+			.page_size = x->page_size, .nr_nodes = x->nr_nodes, .node_pages = x->node_pages,
+		};
+
+		if (x->ran && x->ops->finish)
+			x->ops->finish(ps->pm, &r, err, x->ctx);
+	}
 }
 
 /* Move bytes that left the source nodes since the last look out of the "left behind" counters. */
@@ -290,14 +353,18 @@ static int fallback(struct engine *e, const struct pagemig_plan *p, bool move_al
 	return err;
 }
 
-static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts)
+static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
+			     const struct recs *rs)
 {
 	struct pagemig_nodemask allowed;
+	size_t i;
 
 	if (OPTS_GET(opts, filter, NULL) || (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_NO_FALLBACK))
 		return false;
-	if (!plan_is_acyclic(p))
-		return false;
+	/* migrate_pages(2) would move regions whose handler moved them itself, or kept them. */
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].done && !unmovable(rs->v[i].kind))
+			return false;
 	/* Without CAP_SYS_NICE, migrate_pages(2) only moves to nodes the target may use. */
 	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
 }
@@ -325,25 +392,19 @@ static int run_passes(struct pagemig *pm, struct pass *ps, struct recs *rs)
 {
 	const struct pagemig_plan *p = ps->plan;
 	const struct pagemig_filter *f = OPTS_GET(ps->opts, filter, NULL);
-	bool acyclic = plan_is_acyclic(p);
-	int i, err = 0, nphases = acyclic ? MAX(1, p->nr_steps) : 1;
+	int i, err, nphases = MAX(1, p->nr_steps);
 
-	if (ps->e->progress) {
-		err = walk(pm, f, rs, true, 0, visit_plan_total, ps);
-		recs_free(rs);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < nphases && !err; i++) {
+	err = walk(pm, f, rs, true, 0, visit_prepare, ps);
+	for (i = 0; i < nphases && !err && !ps->dry_run; i++) {
 		pagemig_nodemask_zero(&ps->phase);
-		if (acyclic && i < p->nr_steps)
+		if (i < p->nr_steps)
 			pagemig_nodemask_set(&ps->phase, p->steps[i].from);
-		else
-			ps->phase = p->from;
 		ps->first = i == 0;
-		err = walk(pm, f, rs, i == 0, 0, visit_move, ps);
-		if (ps->dry_run)
-			break;
+		err = walk(pm, f, rs, false, 0, visit_move, ps);
+	}
+	if (ps->dry_run && !err) {
+		ps->phase = p->from;
+		err = walk(pm, f, rs, false, 0, visit_move, ps);
 	}
 	return err;
 }
@@ -355,7 +416,7 @@ static int finish(struct pagemig *pm, struct pass *ps, struct recs *rs, struct p
 	int err;
 
 	err = walk(pm, f, rs, false, 0, visit_verify, ps);
-	if (!err && hidden_bytes(rs) && fallback_allowed(pm, ps->plan, opts)) {
+	if (!err && hidden_bytes(rs) && fallback_allowed(pm, ps->plan, opts, rs)) {
 		err = fallback(ps->e, ps->plan, OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL);
 		ps->fallback_done = true;
 		if (!err)
@@ -390,7 +451,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	unsigned int flags = OPTS_GET(opts, flags, 0);
 	struct engine e;
 	struct recs rs = { 0 };
-	struct pass ps = { .plan = plan, .opts = opts, .dry_run = flags & PAGEMIG_MOVE_DRY_RUN };
+	struct pass ps = { .pm = pm, .flags = flags, .plan = plan, .opts = opts,
+			   .dry_run = flags & PAGEMIG_MOVE_DRY_RUN };
 	size_t sz;
 	int err;
 
@@ -408,6 +470,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);
+	finish_handlers(&ps, &rs, err);
 	report(opts, &rs, total);
 	total->syscalls = e.syscalls;
 	total->elapsed_ns = engine_now_ns() - e.t0;
@@ -426,7 +489,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 	unsigned int flags = OPTS_GET(opts, flags, 0);
 	struct engine e;
 	struct recs rs = { 0 };
-	struct pass ps = { .plan = plan, .opts = NULL };
+	struct pass ps = { .pm = pm, .flags = flags, .plan = plan, .opts = NULL };
 	struct rec *x;
 	int err;
 

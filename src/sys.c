@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -71,6 +72,25 @@ int sys_openat(int dirfd, const char *path, int flags)
 int sys_close(int fd)
 {
 	RET(close(fd));
+}
+
+/* Write @s to the file at @path (sysfs knobs): 0 or -errno. */
+int write_file_str(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	return (size_t)n == len ? 0 : -EIO;
 }
 
 static int capget_data(struct __user_cap_data_struct data[2])

@@ -30,7 +30,7 @@ struct cli_cmd {
 	void (*usage)(FILE *out);
 };
 
-extern const struct cli_cmd cmd_nodes, cmd_show, cmd_move;
+extern const struct cli_cmd cmd_nodes, cmd_show, cmd_move, cmd_handlers;
 
 /* Diagnostics on stderr: "pagemig: MESSAGE". */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,6 +11,7 @@ static const struct cli_cmd *const cmds[] = {
 	&cmd_nodes,
 	&cmd_show,
 	&cmd_move,
+	&cmd_handlers,
 };
 
 static void usage(FILE *out)

@@ -10,7 +10,7 @@
 #include "cli.h"
 
 enum { COL_RANGE, COL_SIZE, COL_KIND, COL_PATH, COL_PLANNED, COL_MOVED, COL_STAYED, COL_SHARED, COL_LEFT,
-       COL_NOTPRES, COL_RESULT, COL_PLAN };
+       COL_NOTPRES, COL_RESULT, COL_PLAN, COL_HANDLER };
 
 static const struct cli_col cols[] = {
 	[COL_RANGE] = { "RANGE", 0, 0, "address range (hex)", SCOLS_JSON_STRING },
@@ -24,8 +24,9 @@ static const struct cli_col cols[] = {
 	[COL_LEFT] = { "LEFT", 0, SCOLS_FL_RIGHT, "should have moved and did not", SCOLS_JSON_NUMBER },
 	[COL_NOTPRES] = { "NOTPRESENT", 0, SCOLS_FL_RIGHT, "not resident (untouched, zero page, swapped)",
 			  SCOLS_JSON_NUMBER },
-	[COL_RESULT] = { "RESULT", 0, 0, "ok, partial (why), unmovable", SCOLS_JSON_STRING },
+	[COL_RESULT] = { "RESULT", 0, 0, "ok, partial (why), unmovable, handled", SCOLS_JSON_STRING },
 	[COL_PLAN] = { "PLAN", 0.3, 0, "--dry-run: bytes per source->target pair", SCOLS_JSON_STRING },
+	[COL_HANDLER] = { "HANDLER", 0, 0, "the region handler that claims the region", SCOLS_JSON_STRING },
 };
 
 struct move_cli {
@@ -52,13 +53,18 @@ static void usage(FILE *f)
 		   "  -R, --regions FILTER  only these regions (kinds, ADDR-ADDR, path globs, !negation)\n"
 		   "  -d, --dry-run         print the plan per region, move nothing\n"
 		   "      --no-fallback     never use migrate_pages(2) for pages move_pages(2) cannot see\n"
+		   "  -H, --handler PATH    load a region handler plugin (repeatable)\n"
+		   "      --strict          io/pfnmap regions (no struct pages) are an error, not skipped\n"
+		   "      --hugetlb-pool P  no (default): fail up front when a target node's huge page pool\n"
+		   "                        is short; grow: grow it; grow-shrink: also shrink the sources'\n"
 		   "      --batch N         pages per move_pages(2) call (default 4096)\n"
 		   "      --progress        progress line on stderr (default: when stderr is a terminal)\n"
 		   "      --no-progress     no progress line\n"
 		   "  -h, --help            this help\n");
 	cli_out_usage(f, cols, sizeof(cols) / sizeof(cols[0]));
 	fprintf(f, "\nExit status: 0 all eligible pages are on their targets, 5 some pages could not move\n"
-		   "(breakdown printed), 2 bad usage, 3 no such process, 4 permission denied.\n");
+		   "(breakdown printed), 2 bad usage, 3 no such process, 4 permission denied, 6 a region\n"
+		   "handler failed or a plugin was rejected (nothing moved).\n");
 }
 
 static uint64_t left_behind(const struct pagemig_stats *st)
@@ -78,7 +84,7 @@ static void result_text(const struct pagemig_stats *st, enum pagemig_kind kind, 
 
 	if (!left_behind(st)) {
 		snprintf(buf, len, "%s", kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES ? "unmovable"
-													 : "ok");
+					 : st->bytes[PAGEMIG_STAT_HANDLED] ? "handled" : "ok");
 		return;
 	}
 	off = (size_t)snprintf(buf, len, "partial (");
@@ -115,16 +121,25 @@ static void row_stats(struct move_cli *m, struct libscols_line *ln, const struct
 	cli_cell(&m->tb, ln, COL_RESULT, "%s", res);
 }
 
+static void handler_cell(struct move_cli *m, struct libscols_line *ln, const struct pagemig_region *r)
+{
+	const struct pagemig_region_ops *ops = pagemig_handler_claim(m->pm, r);
+
+	cli_cell(&m->tb, ln, COL_HANDLER, "%s", ops && ops->name ? ops->name : "-");
+}
+
 static void region_done(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx)
 {
 	struct move_cli *m = ctx;
 	struct libscols_line *ln;
 
-	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !left_behind(st))
+	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !left_behind(st) &&
+	    !st->bytes[PAGEMIG_STAT_HANDLED])
 		return;		/* nothing of this region was on a source node */
 	ln = cli_table_line(&m->tb, NULL);
 	row_common(m, ln, r);
 	row_stats(m, ln, st, r->kind);
+	handler_cell(m, ln, r);
 }
 
 static int progress(const struct pagemig_progress *p, void *ctx)
@@ -154,12 +169,15 @@ static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
 	if (err)
 		return err;
 	while ((ret = pagemig_region_next(it, &r)) > 0) {
+		const struct pagemig_region_ops *ops;
+		struct libscols_line *ln;
 		char plan[512] = "", sz[32];
 		size_t off = 0;
 		int n;
 
 		if (!pagemig_filter_match(filter, &r))
 			continue;
+		ops = pagemig_handler_claim(m->pm, &r);
 		for (n = 0; n < r.nr_nodes && off < sizeof(plan); n++) {
 			int t = m->plan->target[n];
 
@@ -168,13 +186,13 @@ static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
 			off += (size_t)snprintf(plan + off, sizeof(plan) - off, "%s%d->%d %s", off ? ", " : "", n, t,
 						cli_size(r.node_pages[n] * r.page_size, sz, sizeof(sz)));
 		}
-		if (!off)
+		if (!off && !ops)
 			continue;
-		struct libscols_line *ln = cli_table_line(&m->tb, NULL);
-
+		ln = cli_table_line(&m->tb, NULL);
 		row_common(m, ln, &r);
+		handler_cell(m, ln, &r);
 		cli_cell(&m->tb, ln, COL_PLAN, "%s", r.kind == PAGEMIG_KIND_SPECIAL || r.kind == PAGEMIG_KIND_NOPAGES
-							    ? "unmovable" : plan);
+							    ? "unmovable" : off ? plan : "-");
 	}
 	pagemig_regions_close(it);
 	return ret < 0 ? ret : 0;
@@ -210,8 +228,13 @@ static void print_summary(const struct pagemig_stats *t, const char *from, const
 		       cli_size(t->errors[i].bytes, a, sizeof(a)));
 }
 
+#define MAX_PLUGINS 16
+
 struct move_args {
 	pid_t pid;
+	const char *plugins[MAX_PLUGINS];
+	int nr_plugins;
+	struct pagemig_builtin_opts builtin;
 	const char *from;
 	const char *to;
 	const char *regions;
@@ -223,7 +246,7 @@ struct move_args {
 
 static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out *out)
 {
-	enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS };
+	enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
@@ -234,6 +257,9 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ "handler", required_argument, NULL, 'H' },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "hugetlb-pool", required_argument, NULL, OPT_POOL },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_OUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -242,7 +268,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 	int c;
 
 	a->progress = -1;
-	while ((c = getopt_long(argc, argv, "f:t:AR:dh" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:AR:dH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_out_opt(out, c, optarg))
 			continue;
 		switch (c) {
@@ -254,6 +280,26 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		case OPT_NOFALLBACK: a->flags |= PAGEMIG_MOVE_NO_FALLBACK; break;
 		case OPT_PROGRESS: a->progress = 1; break;
 		case OPT_NOPROGRESS: a->progress = 0; break;
+		case OPT_STRICT: a->builtin.flags |= PAGEMIG_BUILTIN_STRICT; break;
+		case 'H':
+			if (a->nr_plugins == MAX_PLUGINS) {
+				cli_err("too many --handler plugins (at most %d)", MAX_PLUGINS);
+				return EXIT_USAGE;
+			}
+			a->plugins[a->nr_plugins++] = optarg;
+			break;
+		case OPT_POOL:
+			if (!strcmp(optarg, "no"))
+				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_NO;
+			else if (!strcmp(optarg, "grow"))
+				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW;
+			else if (!strcmp(optarg, "grow-shrink"))
+				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW_SHRINK;
+			else {
+				cli_err("invalid --hugetlb-pool '%s' (no, grow, grow-shrink)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_BATCH:
 			a->batch = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !a->batch || a->batch > 1U << 20) {
@@ -312,6 +358,27 @@ static int parse_nodes(struct pagemig *pm, const struct move_args *a, struct pag
 	return 0;
 }
 
+/* The built-in handlers, then each --handler plugin: a bad plugin stops us before anything moves. */
+static int load_handlers(struct pagemig *pm, const struct move_args *a)
+{
+	struct pagemig_builtin_opts bo = a->builtin;
+	char err[512];
+	int i, ret;
+
+	bo.sz = sizeof(bo);
+	ret = pagemig_builtins_register(pm, &bo);
+	if (ret)
+		return cli_fail(ret, "cannot register the built-in handlers", NULL);
+	for (i = 0; i < a->nr_plugins; i++) {
+		ret = pagemig_plugin_load(pm, a->plugins[i], err, sizeof(err));
+		if (ret) {
+			cli_err("%s; nothing was moved", err);
+			return EXIT_HANDLER;
+		}
+	}
+	return 0;
+}
+
 static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter)
 {
 	struct pagemig_move_opts opts = {
@@ -319,9 +386,11 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 		.progress = progress, .progress_ctx = m, .region_done = region_done, .region_ctx = m,
 	};
 	struct pagemig_stats total = { .sz = sizeof(total) };
+	struct pagemig_handler_error herr = { 0 };
 	char from[256], to[256];
 	int ret;
 
+	opts.handler_error = &herr;
 	pagemig_nodemask_format(&m->plan->from, from, sizeof(from));
 	pagemig_nodemask_format(&m->plan->to, to, sizeof(to));
 	ret = pagemig_move(m->pm, m->plan, &opts, &total);
@@ -330,6 +399,11 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 	if (ret == -EPERM && (a->flags & PAGEMIG_MOVE_ALL)) {
 		cli_err("--all moves pages shared with other processes and needs CAP_SYS_NICE; nothing was moved");
 		return EXIT_PERM;
+	}
+	if (herr.err) {
+		cli_err("handler '%s' failed on region %" PRIx64 "-%" PRIx64 ": %s; no page was moved", herr.handler,
+			herr.start, herr.end, herr.detail[0] ? herr.detail : strerror(-herr.err));
+		return EXIT_HANDLER;
 	}
 	if (ret < 0 && !total.regions)
 		return cli_fail(ret, "cannot move process", NULL);
@@ -387,10 +461,14 @@ static int run(int argc, char **argv)
 	ret = parse_nodes(m.pm, &a, &plan);
 	if (ret)
 		goto out_close;
+	ret = load_handlers(m.pm, &a);
+	if (ret)
+		goto out_close;
 	m.plan = &plan;
 	m.progress = !a.dry_run && !m.out.json && (a.progress == 1 || (a.progress < 0 && isatty(STDERR_FILENO)));
 	if (cli_table_new(&m.tb, &m.out, "regions", cols, sizeof(cols) / sizeof(cols[0]),
-			  a.dry_run ? "RANGE,SIZE,KIND,PATH,PLAN" : "RANGE,KIND,PATH,PLANNED,MOVED,SHARED,LEFT,RESULT")) {
+			  a.dry_run ? "RANGE,SIZE,KIND,PATH,HANDLER,PLAN"
+				    : "RANGE,KIND,PATH,PLANNED,MOVED,SHARED,LEFT,RESULT")) {
 		ret = EXIT_USAGE;
 		goto out_close;
 	}

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * move_bench.c - `pagemig move` against numactl's `migratepages` and one move_pages(2) call,
+ * run inside the NUMA lab guest by bench/move.sh (not a test: bench/lab/, not tests/lab/).
+ *
+ * Per memory kind (4 KiB anonymous pages with MADV_NOHUGEPAGE, THP with MADV_HUGEPAGE) and per
+ * repetition, the three tools take turns (pagemig, migratepages, move_pages) on a fresh target
+ * process whose region was faulted in on the source node, so every measurement starts from the
+ * same state and the setup is never timed.  Each measurement is CLOCK_MONOTONIC around:
+ *   pagemig       fork + exec `pagemig move PID FROM TO --no-progress` + wait4()
+ *   migratepages  fork + exec `migratepages PID FROM TO` + wait4()
+ *   move_pages    the one move_pages(2) call alone (arrays built before the clock starts);
+ *                 THP: one address per 2 MiB page, 4 KiB: one per page
+ * and is then checked with a placement query (move_pages, nodes = NULL) of every 4 KiB page of
+ * the region: a measurement that left any page off the target node is reported as FAILED and
+ * kept out of the medians.  pagemig's peak RSS is wait4()'s ru_maxrss (KiB); the bench keeps
+ * its own RSS small at fork time (big arrays are mmap()ed and unmapped) so the pre-exec copy
+ * of its address space does not inflate that number.
+ *
+ * Usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-B N] [-a ARG]...
+ *   -B N    experiment: the move_pages baseline in calls of N pages instead of one call
+ *   -a ARG  experiment: an extra argument for `pagemig move` (repeatable, e.g. -a --batch=512)
+ * Exit status: 0 every measurement moved everything, 1 some did not (or setup failed).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "labtest.h"
+
+#define MIB	(1UL << 20)
+#define THP	(2UL * MIB)
+#define MAXREP	32
+#define MIN_(a, b) ((a) < (b) ? (a) : (b))
+
+enum tool { T_PAGEMIG, T_MIGRATEPAGES, T_MOVE_PAGES, T_MAX };
+static const char *const tool_name[T_MAX] = { "pagemig", "migratepages", "move_pages" };
+
+struct meas {
+	double secs;		/* < 0: not run */
+	bool ok;		/* every page of the region on the target afterwards */
+	int rc;			/* exit status (tools) or syscall result (move_pages) */
+	long maxrss_kib;	/* ru_maxrss of the tool (0 for move_pages) */
+	size_t on_target;	/* 4 KiB pages on the target node afterwards */
+	size_t thp_before;	/* THPs in the target before the move (AnonHugePages) */
+	size_t thp_after;	/* THPs in the target afterwards */
+	double query_secs;	/* the placement check: one move_pages(nodes = NULL) over the region */
+	double noop_secs;	/* pagemig only: the same command again, nothing left to move */
+	int noop_rc;
+};
+
+struct shared {			/* MAP_SHARED page: the target tells the bench where its region is */
+	char *addr;
+};
+
+static struct {
+	size_t size;
+	int reps, from, to;
+	bool kind_thp[2];	/* [0] 4k, [1] thp */
+	bool use[T_MAX];
+	size_t ps;
+	size_t mp_batch;	/* move_pages baseline: pages per call (0: all in one call) */
+	const char *extra[8];	/* extra arguments for `pagemig move` */
+	int nextra;
+} cfg = { .size = 1024 * MIB, .reps = 5, .from = 0, .to = 2, .kind_thp = { true, true },
+	  .use = { true, true, true } };
+
+static struct shared *shm;
+static bool target_thp;
+static double startup_secs = NAN;	/* median of `pagemig --version` runs */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *big_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap of %zu bytes: %s", bytes, strerror(errno));
+	return p;
+}
+
+static void big_free(void *p, size_t bytes)
+{
+	munmap(p, bytes ? bytes : 1);
+}
+
+/* The target: map the region 2 MiB-aligned, fault it in on the source node, keep no policy. */
+static void target_setup(void *arg)
+{
+	size_t len = cfg.size + THP;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+	int err;
+
+	if (p == MAP_FAILED)
+		FAIL("target mmap of %zu bytes: %s", len, strerror(errno));
+	a = ((uintptr_t)p + THP - 1) & ~(uintptr_t)(THP - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	if ((uintptr_t)p + len > a + cfg.size)
+		munmap((char *)a + cfg.size, (uintptr_t)p + len - (a + cfg.size));
+	p = (char *)a;
+	if (madvise(p, cfg.size, target_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		FAIL("madvise: %s", strerror(errno));
+	err = lab_set_mempolicy(MPOL_BIND, 1ULL << cfg.from);
+	if (err)
+		FAIL("set_mempolicy(BIND %d): %s", cfg.from, strerror(-err));
+	for (size_t off = 0; off < cfg.size; off += cfg.ps)
+		p[off] = (char)((off / cfg.ps) | 1);
+	lab_set_mempolicy(MPOL_DEFAULT, 0);
+	shm->addr = p;
+}
+
+/* AnonHugePages of @pid, in THPs. */
+static size_t thp_count(pid_t pid)
+{
+	char path[64], buf[4096];
+	const char *s;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	if (lab_read_file(path, buf, sizeof(buf)) < 0 || !(s = strstr(buf, "AnonHugePages:")))
+		return 0;
+	return (size_t)strtoull(s + strlen("AnonHugePages:"), NULL, 10) / (THP / 1024);
+}
+
+/*
+ * Where the region's 4 KiB pages are: @on_target gets the count on @node; FAILs if the query fails.
+ * Return: the seconds the query took.
+ */
+static double placement(pid_t pid, int node, size_t *on_target, size_t *on_from, size_t *other)
+{
+	size_t n = cfg.size / cfg.ps;
+	void **pages = big_alloc(n * sizeof(*pages));
+	int *st = big_alloc(n * sizeof(*st));
+	double t0, secs;
+
+	for (size_t i = 0; i < n; i++) {
+		pages[i] = shm->addr + i * cfg.ps;
+		st[i] = INT32_MIN;
+	}
+	t0 = now();
+	if (syscall(SYS_move_pages, pid, n, pages, NULL, st, 0) < 0)
+		FAIL("placement query of %zu pages: %s", n, strerror(errno));
+	secs = now() - t0;
+	*on_target = *on_from = *other = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i] == node)
+			(*on_target)++;
+		else if (st[i] == cfg.from)
+			(*on_from)++;
+		else
+			(*other)++;
+	}
+	big_free(pages, n * sizeof(*pages));
+	big_free(st, n * sizeof(*st));
+	return secs;
+}
+
+/*
+ * fork + exec a tool with stdout/stderr in /tmp/TOOL.out; the clock covers fork to wait4.
+ * @version: run `pagemig --version` instead (startup cost alone).
+ */
+static double run_tool(enum tool t, pid_t target, bool version, int *rc, long *maxrss_kib)
+{
+	char pid[16], from[16], to[16], out[64];
+	struct rusage ru;
+	int status, fd;
+	double t0, secs;
+	pid_t c;
+
+	snprintf(pid, sizeof(pid), "%d", (int)target);
+	snprintf(from, sizeof(from), "%d", cfg.from);
+	snprintf(to, sizeof(to), "%d", cfg.to);
+	snprintf(out, sizeof(out), "/tmp/%s.out", tool_name[t]);
+	fflush(NULL);
+	t0 = now();
+	c = fork();
+	if (c < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (c == 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		if (version)
+			execlp("pagemig", "pagemig", "--version", (char *)NULL);
+		else if (t == T_PAGEMIG) {
+			const char *argv[16] = { "pagemig", "move", pid, from, to, "--no-progress" };
+
+			for (int i = 0; i < cfg.nextra; i++)
+				argv[6 + i] = cfg.extra[i];
+			execvp("pagemig", (char **)argv);
+		}
+		else
+			execlp("migratepages", "migratepages", pid, from, to, (char *)NULL);
+		_exit(127);
+	}
+	if (wait4(c, &status, 0, &ru) < 0)
+		FAIL("wait4: %s", strerror(errno));
+	secs = now() - t0;
+	*rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (maxrss_kib)
+		*maxrss_kib = ru.ru_maxrss;
+	return secs;
+}
+
+/* The baseline: one move_pages(2) call for the whole region, only the call timed. */
+static void run_move_pages(pid_t target, struct meas *m)
+{
+	size_t step = target_thp ? THP : cfg.ps, n = cfg.size / step;
+	void **pages = big_alloc(n * sizeof(*pages));
+	int *nodes = big_alloc(n * sizeof(*nodes)), *st = big_alloc(n * sizeof(*st));
+	double t0;
+	long ret;
+
+	for (size_t i = 0; i < n; i++) {
+		pages[i] = shm->addr + i * step;
+		nodes[i] = cfg.to;
+		st[i] = INT32_MIN;
+	}
+	t0 = now();
+	if (!cfg.mp_batch) {
+		ret = syscall(SYS_move_pages, target, n, pages, nodes, st, MPOL_MF_MOVE);
+	} else {	/* an experiment: the same pages in several calls */
+		ret = 0;
+		for (size_t i = 0; i < n && ret >= 0; i += cfg.mp_batch)
+			ret = syscall(SYS_move_pages, target, MIN_(cfg.mp_batch, n - i), pages + i, nodes + i, st + i,
+				      MPOL_MF_MOVE);
+	}
+	m->secs = now() - t0;
+	m->rc = ret < 0 ? -errno : (int)ret;
+	m->maxrss_kib = 0;
+	big_free(pages, n * sizeof(*pages));
+	big_free(nodes, n * sizeof(*nodes));
+	big_free(st, n * sizeof(*st));
+}
+
+static void show_output(enum tool t)
+{
+	char path[64], buf[2048];
+
+	snprintf(path, sizeof(path), "/tmp/%s.out", tool_name[t]);
+	if (lab_read_file(path, buf, sizeof(buf)) > 0)
+		printf("    | %s output:\n%s\n", tool_name[t], buf);
+}
+
+/* One measurement: a fresh target on the source node, the tool, the placement check. */
+static void measure(enum tool t, int rep, struct meas *m)
+{
+	size_t n = cfg.size / cfg.ps, from_left, other;
+	pid_t target;
+
+	shm->addr = NULL;
+	target = lab_spawn(target_setup, NULL);
+	placement(target, cfg.from, &m->on_target, &from_left, &other);
+	if (m->on_target != n)
+		FAIL("target setup: %zu of %zu pages on node %d", m->on_target, n, cfg.from);
+	m->thp_before = thp_count(target);
+	if (t == T_MOVE_PAGES)
+		run_move_pages(target, m);
+	else
+		m->secs = run_tool(t, target, false, &m->rc, &m->maxrss_kib);
+	m->query_secs = placement(target, cfg.to, &m->on_target, &from_left, &other);
+	m->thp_after = thp_count(target);
+	m->ok = m->on_target == n;
+	if (t == T_PAGEMIG)	/* diagnostic, untimed in the results: scan and verify with nothing to move */
+		m->noop_secs = run_tool(t, target, false, &m->noop_rc, NULL);
+	lab_log("  rep %d %-12s %8.3fs  rc %d  on node %d: %zu/%zu (left on %d: %zu, other: %zu)  "
+		"THP %zu->%zu  maxrss %ld KiB  query %.3fs%s%.3fs%s",
+		rep, tool_name[t], m->secs, m->rc, cfg.to, m->on_target, n, cfg.from, from_left, other,
+		m->thp_before, m->thp_after, m->maxrss_kib, m->query_secs, t == T_PAGEMIG ? "  rerun (no-op) " : "",
+		t == T_PAGEMIG ? m->noop_secs : 0.0, m->ok ? "" : "  NOT MOVED");
+	if (!m->ok && t != T_MOVE_PAGES)
+		show_output(t);
+	lab_kill(target);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Median of tool @t's successful times. */
+static double tool_median(struct meas (*m)[T_MAX], enum tool t, int *nok)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][t].secs >= 0 && m[r][t].ok)
+			v[n++] = m[r][t].secs;
+	*nok = n;
+	return median(v, n);
+}
+
+/* Median over repetitions of the per-repetition ratio time(@a) / time(@b), both successful. */
+static double pair_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][a].ok && m[r][b].ok && m[r][a].secs >= 0 && m[r][b].secs > 0)
+			v[n++] = m[r][a].secs / m[r][b].secs;
+	return median(v, n);
+}
+
+/* Median over the successful measurements of one of the diagnostic times. */
+static double diag_median(struct meas (*m)[T_MAX], enum tool t, bool noop)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][t].ok)
+			v[n++] = noop ? m[r][t].noop_secs : m[r][t].query_secs;
+	return median(v, n);
+}
+
+/*
+ * Where pagemig's time goes beyond the one move_pages(2) call, from pieces measured separately:
+ * its startup, a rerun that scans and verifies with nothing to move (regions, pagemap, one
+ * placement query, the verify walk), and one placement query of the region (pagemig queries
+ * again after every batch).
+ */
+static void diagnose(struct meas (*m)[T_MAX], const double *med)
+{
+	double noop = diag_median(m, T_PAGEMIG, true), q = diag_median(m, T_PAGEMIG, false);
+
+	printf("  diagnosis: pagemig startup (--version) %.3fs; pagemig rerun with nothing to move %.3fs;\n"
+	       "             one placement query of the region %.3fs\n", startup_secs, noop, q);
+	if (cfg.use[T_MOVE_PAGES])
+		printf("             pagemig - move_pages = %.3fs; rerun + query = %.3fs of it\n",
+		       med[T_PAGEMIG] - med[T_MOVE_PAGES], noop + q);
+}
+
+static int summarize(const char *kind, struct meas (*m)[T_MAX])
+{
+	double med[T_MAX];
+	int nok[T_MAX], bad = 0, t;
+	long rss_max = 0;
+	size_t thp_min = SIZE_MAX, thp_formed = SIZE_MAX;
+
+	printf("\nSUMMARY %s (%zu MiB, node %d -> node %d, %d reps)\n", kind, cfg.size / MIB, cfg.from, cfg.to,
+	       cfg.reps);
+	printf("  %-12s", "tool");
+	for (int r = 0; r < cfg.reps; r++)
+		printf("   rep%-5d", r + 1);
+	printf("   median    ok\n");
+	for (t = 0; t < T_MAX; t++) {
+		if (!cfg.use[t])
+			continue;
+		med[t] = tool_median(m, t, &nok[t]);
+		bad += cfg.reps - nok[t];
+		printf("  %-12s", tool_name[t]);
+		for (int r = 0; r < cfg.reps; r++)
+			printf(m[r][t].ok ? "  %8.3f" : "  %7.3f!", m[r][t].secs);
+		printf("  %8.3f   %d/%d\n", med[t], nok[t], cfg.reps);
+	}
+	if (bad)
+		printf("  (! = did not move every page: excluded from the medians)\n");
+	if (cfg.use[T_PAGEMIG]) {
+		for (t = T_MIGRATEPAGES; t < T_MAX; t++) {
+			if (!cfg.use[t])
+				continue;
+			printf("  ratio %s/pagemig: %.2f (of medians), %.2f (median of per-rep ratios)\n",
+			       tool_name[t], med[t] / med[T_PAGEMIG], pair_ratio(m, t, T_PAGEMIG));
+		}
+		for (int r = 0; r < cfg.reps; r++)
+			if (m[r][T_PAGEMIG].maxrss_kib > rss_max)
+				rss_max = m[r][T_PAGEMIG].maxrss_kib;
+		printf("  pagemig peak RSS (ru_maxrss): %.1f MiB max over reps (per rep KiB:", (double)rss_max / 1024);
+		for (int r = 0; r < cfg.reps; r++)
+			printf(" %ld", m[r][T_PAGEMIG].maxrss_kib);
+		printf(")\n");
+	}
+	if (cfg.use[T_PAGEMIG])
+		diagnose(m, med);
+	if (cfg.use[T_MIGRATEPAGES]) {
+		rss_max = 0;
+		for (int r = 0; r < cfg.reps; r++)
+			rss_max = m[r][T_MIGRATEPAGES].maxrss_kib > rss_max ? m[r][T_MIGRATEPAGES].maxrss_kib : rss_max;
+		printf("  migratepages peak RSS (ru_maxrss): %.1f MiB max over reps\n", (double)rss_max / 1024);
+	}
+	for (int r = 0; r < cfg.reps; r++)
+		for (t = 0; t < T_MAX; t++)
+			if (cfg.use[t]) {
+				thp_min = MIN_(thp_min, m[r][t].thp_after);
+				thp_formed = MIN_(thp_formed, m[r][t].thp_before);
+			}
+	printf("  THPs (AnonHugePages / 2 MiB) in every target: >= %zu of %zu formed, >= %zu after the move\n",
+	       thp_formed, cfg.size / THP, thp_min);
+	return bad;
+}
+
+static void environment(void)
+{
+	char buf[512];
+	const char *knobs[] = {
+		"/proc/sys/kernel/numa_balancing",
+		"/sys/kernel/mm/transparent_hugepage/enabled",
+		"/sys/kernel/mm/transparent_hugepage/defrag",
+	};
+
+	if (lab_read_file("/proc/sys/kernel/osrelease", buf, sizeof(buf)) > 0)
+		printf("kernel: %s", buf);
+	printf("nodes online: %s", lab_read_file("/sys/devices/system/node/online", buf, sizeof(buf)) > 0 ? buf
+														  : "?\n");
+	for (int n = 0; n < LAB_MAX_NODES; n++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK))
+			continue;
+		lab_read_file(strcat(path, "/cpulist"), buf, sizeof(buf));
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("  node %d: %lld MiB total, %lld MiB free, cpus '%s'\n", n, lab_node_meminfo(n, "MemTotal") / 1024,
+		       lab_node_meminfo(n, "MemFree") / 1024, buf);
+	}
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		if (lab_read_file(knobs[i], buf, sizeof(buf)) > 0)
+			printf("%s: %s", knobs[i], buf);
+	printf("cpus online: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	fflush(stdout);
+}
+
+static void parse(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "s:r:f:t:k:T:B:a:")) != -1) {
+		switch (c) {
+		case 's': cfg.size = strtoul(optarg, NULL, 10) * MIB; break;
+		case 'r': cfg.reps = atoi(optarg); break;
+		case 'f': cfg.from = atoi(optarg); break;
+		case 't': cfg.to = atoi(optarg); break;
+		case 'B': cfg.mp_batch = strtoul(optarg, NULL, 10); break;
+		case 'a':
+			if (cfg.nextra < 8)
+				cfg.extra[cfg.nextra++] = optarg;
+			break;
+		case 'k':
+			cfg.kind_thp[0] = strstr(optarg, "4k") != NULL;
+			cfg.kind_thp[1] = strstr(optarg, "thp") != NULL;
+			break;
+		case 'T':
+			for (int t = 0; t < T_MAX; t++)
+				cfg.use[t] = strstr(optarg, tool_name[t]) != NULL;
+			break;
+		default:
+			fprintf(stderr, "usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] "
+					"[-T pagemig,migratepages,move_pages] [-B PAGES] [-a PAGEMIG-ARG]...\n");
+			exit(2);
+		}
+	}
+	if (!cfg.size || cfg.size % THP || cfg.reps < 1 || cfg.reps > MAXREP)
+		FAIL("bad size or repetitions");
+}
+
+int main(int argc, char **argv)
+{
+	static struct meas m[MAXREP][T_MAX];
+	const char *kinds[2] = { "4k", "thp" };
+	int bad = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	cfg.ps = lab_page_size();
+	parse(argc, argv);
+	lab_require_root();
+	lab_require_nodes(3);
+	if (cfg.use[T_PAGEMIG])
+		lab_require_cmd("pagemig");
+	if (cfg.use[T_MIGRATEPAGES] && !lab_have_cmd("migratepages")) {
+		printf("migratepages not found on PATH: measuring without it\n");
+		cfg.use[T_MIGRATEPAGES] = false;
+	}
+	shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED)
+		FAIL("mmap: %s", strerror(errno));
+	environment();
+	if (cfg.use[T_PAGEMIG]) {
+		double v[5];
+		int rc;
+
+		for (int i = 0; i < 5; i++)
+			v[i] = run_tool(T_PAGEMIG, 0, true, &rc, NULL);
+		startup_secs = median(v, 5);
+	}
+	for (int k = 0; k < 2; k++) {
+		if (!cfg.kind_thp[k])
+			continue;
+		target_thp = k == 1;
+		memset(m, 0, sizeof(m));
+		printf("\n== %s: %zu MiB of %s, node %d -> node %d, %d reps, tools alternating\n", kinds[k],
+		       cfg.size / MIB, target_thp ? "THP (MADV_HUGEPAGE)" : "4 KiB pages (MADV_NOHUGEPAGE)",
+		       cfg.from, cfg.to, cfg.reps);
+		for (int r = 0; r < cfg.reps; r++)
+			for (int t = 0; t < T_MAX; t++) {
+				m[r][t].secs = -1;
+				if (cfg.use[t])
+					measure(t, r + 1, &m[r][t]);
+			}
+		bad += summarize(kinds[k], m);
+	}
+	printf("\nRESULT %s\n", bad ? "some measurements did not move every page" : "every measurement moved every page");
+	return bad ? 1 : 0;
+}

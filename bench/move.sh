@@ -1,0 +1,121 @@
+#!/bin/bash
+# bench/move.sh - `pagemig move` against numactl's `migratepages` and one move_pages(2) call,
+# in the QEMU NUMA lab (lab/lab.sh), on each kernel; writes bench/results/move-lab-<kernel>.txt.
+#
+# Usage:
+#   bench/move.sh [options]
+#
+# Options:
+#   --kernel LIST   comma-separated lab kernels (default 6.1,6.12)
+#   --size MIB      region size per memory kind (default 1024)
+#   --reps N        repetitions per tool and kind (default 5)
+#   --nodes SPEC    lab topology (default 2048:0,1024:1,2048,512: the region moves node 0 -> node 2)
+#   --out DIR       where the result files go (default bench/results)
+#   --timeout S     guest-side limit for one kernel's run (default 900)
+#   -h, --help      this text
+#
+# The in-guest program is bench/lab/move_bench.c (its header says what is timed and how); it is
+# built here with cc against tests/lab/labtest.h, and pagemig with `make all` when missing.
+# TCG timings are noisy and no hardware numbers: compare ratios within one guest run only.
+# Exit status: 0 when every kernel ran and every measurement moved every page.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+kernels=6.1,6.12 size=1024 reps=5 nodes=2048:0,1024:1,2048,512 out=$ROOT/bench/results timeout=900
+
+usage() {
+	sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
+	exit "${1:-0}"
+}
+die() { echo "bench/move.sh: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernels=${2?}; shift 2 ;;
+	--size) size=${2?}; shift 2 ;;
+	--reps) reps=${2?}; shift 2 ;;
+	--nodes) nodes=${2?}; shift 2 ;;
+	--out) out=${2?}; shift 2 ;;
+	--timeout) timeout=${2?}; shift 2 ;;
+	-h | --help) usage 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+if ! [[ $size =~ ^[1-9][0-9]*$ ]] || [ $((size % 2)) != 0 ]; then die "bad --size '$size' (MiB, a multiple of 2)"; fi
+if ! [[ $reps =~ ^[1-9][0-9]*$ ]] || [ "$reps" -gt 32 ]; then die "bad --reps '$reps' (1-32)"; fi
+
+cd "$ROOT"
+B=build
+[ -x $B/pagemig ] || make --no-print-directory all || die "cannot build pagemig"
+mkdir -p $B/bench "$out"
+if [ ! -x $B/bench/move_bench ] || [ bench/lab/move_bench.c -nt $B/bench/move_bench ] ||
+	[ tests/lab/labtest.h -nt $B/bench/move_bench ]; then
+	${CC:-cc} -O2 -Wall -D_GNU_SOURCE -Itests/lab -o $B/bench/move_bench bench/lab/move_bench.c ||
+		die "cannot build bench/lab/move_bench.c"
+fi
+command -v migratepages >/dev/null ||
+	echo "bench/move.sh: no migratepages on this host (Debian: numactl): measuring without it" >&2
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pagemig-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+cat >"$tmp/guest.sh" <<EOF
+#!/bin/sh
+# In the guest: the benchmark, its output streamed back by lab.sh.
+echo "guest: \$(uname -r) \$(uname -m), \$(grep -c ^processor /proc/cpuinfo) cpus"
+command -v migratepages >/dev/null && echo "guest: migratepages from numactl (host copy)"
+move_bench -s $size -r $reps -f 0 -t 2
+EOF
+
+host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+qemu_ver=$(qemu-system-x86_64 --version | head -n 1)
+numactl_ver=$(dpkg-query -W -f '${Version}' numactl 2>/dev/null || echo "?")
+rc=0
+IFS=, read -r -a klist <<<"$kernels"
+for k in "${klist[@]}"; do
+	name=$(basename "$k")
+	res=$out/move-lab-$name.txt
+	log=$tmp/lab-$name.log
+	echo "== bench move: kernel $k, $size MiB x $reps reps, nodes $nodes"
+	t0=$(date +%s)
+	set +e
+	lab/lab.sh --kernel "$k" --nodes "$nodes" --cli $B/pagemig --timeout "$timeout" \
+		--demo "$tmp/guest.sh" $B/bench/move_bench 2>&1 | tee "$log"
+	krc=${PIPESTATUS[0]}
+	set -e
+	secs=$(($(date +%s) - t0))
+	if ! grep -q '^RESULT ' "$log"; then
+		echo "bench/move.sh: kernel $k: the benchmark did not finish (lab exit $krc); $res not written" >&2
+		rc=1
+		continue
+	fi
+	[ "$krc" = 0 ] || rc=1
+	{
+		echo "# pagemig move benchmark in the QEMU NUMA lab (bench/move.sh; program bench/lab/move_bench.c)"
+		echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "kernel:    $(sed -n 's/^kernel: //p' "$log" | head -n 1) (lab kernel '$k'; $(sed -n 's/^== .*: booting \(.*\) (.*/\1/p' "$log" | head -n 1))"
+		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs"
+		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
+		echo "pagemig:   $($B/pagemig --version) at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src tools include 2>/dev/null || echo ' + uncommitted changes')"
+		echo "run:       $size MiB per kind, $reps reps, guest run took ${secs}s, exit status $krc"
+		cat <<EOF
+method:    per kind and repetition the tools take turns (pagemig, migratepages, move_pages), each on
+           a fresh target process whose region was faulted in on node 0 (set_mempolicy BIND, then
+           back to default policy); the target's setup is never timed.  Timed with CLOCK_MONOTONIC:
+             pagemig       fork + exec 'pagemig move PID 0 2 --no-progress' + wait4()
+             migratepages  fork + exec 'migratepages PID 0 2' + wait4()
+             move_pages    the single move_pages(2) call alone, MPOL_MF_MOVE, arrays built untimed
+                           (4k: one address per 4 KiB page; thp: one per 2 MiB page)
+           After each, a placement query (move_pages, nodes = NULL) of every 4 KiB page of the region
+           decides success: a measurement that left a page off node 2 is marked '!' and is not in
+           the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool.
+           numa_balancing is 0 (the lab's default).  Diagnosis lines come from untimed extras:
+           'pagemig --version', the same pagemig command rerun once nothing is left to move, and
+           the timing of the placement query.  TCG timings vary 2-3x run to run: read the ratios,
+           never the absolute times, as a statement about hardware.
+EOF
+		echo
+		sed -n '/^guest: /,/^RESULT /p' "$log"
+	} >"$res"
+	echo "== bench move: wrote $res"
+done
+exit "$rc"

@@ -1,0 +1,150 @@
+#!/bin/bash
+# bench/show.sh - `pagemig show` against `numastat -p` on the same target process, on this host.
+#
+# Usage: bench/show.sh            (from anywhere; needs `make all` first)
+#
+# Targets (bench/workload.c, built here with cc):
+#   anon     8 GiB private anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE), every page written
+#   regions  10,000 one-page regions, alternately rw- and r-- so that they cannot merge
+#   small    64 MiB, the same as anon: pagemig's peak RSS must not grow with the target
+# For each, every command runs once to warm up, then RUNS times, the commands interleaved;
+# the median wall time (bash EPOCHREALTIME around fork+exec+wait, output to /dev/null) and the
+# ratio to numastat -p are reported, with peak RSS from GNU time (%M).  Results go to
+# bench/results/show-host-$(uname -r).txt, with the kernel, the date and this method.
+# This is a benchmark, not a test: it never fails on a slow result.
+#
+# Environment: RUNS (5), SHOW_BENCH_MIB (8192), SHOW_BENCH_REGIONS (10000), CLI (build/pagemig),
+#              PERF=1 adds a perf profile of `pagemig show` on each target to the results.
+set -eu
+
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-5}
+ANON_MIB=${SHOW_BENCH_MIB:-8192}
+NREGIONS=${SHOW_BENCH_REGIONS:-10000}
+CLI=${CLI:-build/pagemig}
+WORKLOAD=build/bench/workload
+RESULT=bench/results/show-host-$(uname -r).txt
+
+die() { echo "bench/show: $*" >&2; exit 1; }
+say() { echo "bench/show: $*" >&2; }
+
+[ -x "$CLI" ] || die "no $CLI: run 'make all' first"
+command -v numastat >/dev/null || die "numastat not found (Debian package numactl)"
+if [ ! -x /usr/bin/time ]; then
+	say "installing GNU time (Debian package time) for peak RSS"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends time >/dev/null ||
+		die "cannot install the time package"
+fi
+avail_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+[ "$avail_mib" -gt $((ANON_MIB + 1024)) ] ||
+	die "needs ${ANON_MIB} MiB + 1 GiB free, ${avail_mib} MiB available (set SHOW_BENCH_MIB)"
+map_max=$(cat /proc/sys/vm/max_map_count)
+[ "$map_max" -gt $((NREGIONS + 1000)) ] || die "vm.max_map_count $map_max is too low for $NREGIONS regions"
+
+mkdir -p "$(dirname "$WORKLOAD")" bench/results
+cc -O2 -Wall -Wextra -o "$WORKLOAD" bench/workload.c || die "cannot build bench/workload.c"
+
+tmp=$(mktemp -d)
+wl_pid=""
+cleanup() {
+	[ -n "$wl_pid" ] && kill "$wl_pid" 2>/dev/null && wait "$wl_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start_workload ARGS...: run the target, wait for "PID ready"; sets wl_pid.
+start_workload() {
+	local i
+	"$WORKLOAD" "$@" >"$tmp/ready" &
+	wl_pid=$!
+	for ((i = 0; i < 1200; i++)); do
+		grep -q ' ready$' "$tmp/ready" 2>/dev/null && return 0
+		kill -0 "$wl_pid" 2>/dev/null || die "workload $* died"
+		sleep 0.1
+	done
+	die "workload $* not ready after 120 s"
+}
+
+stop_workload() {
+	kill "$wl_pid" 2>/dev/null || true
+	wait "$wl_pid" 2>/dev/null || true
+	wl_pid=""
+}
+
+# ms CMD...: wall milliseconds of one run, output discarded; a failing command aborts.
+ms() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	"$@" >/dev/null 2>"$tmp/err" || die "'$*' failed: $(head -c 300 "$tmp/err")"
+	t1=$EPOCHREALTIME
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# peak_kib CMD...: maximum resident set size, KiB (GNU time %M).
+peak_kib() { /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1 && cat "$tmp/rss"; }
+
+# measure NAME: the commands on the running workload; appends one block to $tmp/report.
+measure() {
+	local name=$1 i c pid=$wl_pid
+	local -a names=("pagemig show" "pagemig show --summary" "pagemig show --json" "numastat -p")
+	local -a cmds=("$CLI show $pid" "$CLI show --summary $pid" "$CLI show --json $pid" "numastat -p $pid")
+	local -a times=("" "" "" "")
+	local rss_t rss_k regions med base
+	for c in "${!cmds[@]}"; do ms ${cmds[c]} >/dev/null; done # warm-up
+	for ((i = 0; i < RUNS; i++)); do
+		for c in "${!cmds[@]}"; do times[c]+=" $(ms ${cmds[c]})"; done
+	done
+	regions=$(wc -l <"/proc/$pid/maps")
+	rss_t=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+	base=$(echo "${times[3]}" | median)
+	{
+		printf '\n== %s: target %d regions, VmRSS %d KiB (pid %d)\n' "$name" "$regions" "$rss_t" "$pid"
+		printf '%-24s %10s %8s %11s   %s\n' command "median ms" "ratio" "peak RSS" "runs (ms)"
+		for c in "${!cmds[@]}"; do
+			med=$(echo "${times[c]}" | median)
+			rss_k=$(peak_kib ${cmds[c]})
+			printf '%-24s %10s %7.2fx %7s KiB  %s\n' "${names[c]}" "$med" \
+				"$(awk -v a="$med" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$rss_k" "${times[c]# }"
+		done
+	} >>"$tmp/report"
+	if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
+		perf record -q -o "$tmp/perf.data" -- $CLI show "$pid" >/dev/null 2>&1 &&
+			{ echo "-- perf: $CLI show ($name), top self time"
+			  perf report -q -i "$tmp/perf.data" --stdio --sort dso,sym 2>/dev/null |
+				grep -E '^ +[0-9]' | head -15; } >>"$tmp/report"
+	fi
+}
+
+: >"$tmp/report"
+say "anon: ${ANON_MIB} MiB in 4 KiB pages"
+start_workload --anon-mib "$ANON_MIB" --thp 0
+measure "anon ${ANON_MIB} MiB, 4 KiB pages"
+stop_workload
+say "regions: $NREGIONS"
+start_workload --regions "$NREGIONS"
+measure "$NREGIONS regions"
+stop_workload
+say "small: 64 MiB"
+start_workload --anon-mib 64 --thp 0
+measure "small 64 MiB, 4 KiB pages (RSS baseline)"
+stop_workload
+
+{
+	echo "pagemig show vs numastat -p on $(uname -n)"
+	echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "kernel:   $(uname -r) ($(uname -v))"
+	echo "cpu:      $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs online"
+	echo "memory:   $(awk '/^MemTotal:/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), nodes $(cat /sys/devices/system/node/online 2>/dev/null || echo '?')"
+	echo "thp:      $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
+	echo "tools:    $("$CLI" --version), numastat from numactl $(dpkg-query -W -f='${Version}' numactl 2>/dev/null || echo '?')"
+	echo "method:   bench/show.sh: targets from bench/workload.c; per target one warm-up run of each"
+	echo "          command, then $RUNS rounds of all commands interleaved; wall time = bash EPOCHREALTIME"
+	echo "          around fork+exec+wait with stdout to /dev/null; median of $RUNS; ratio = median /"
+	echo "          numastat -p's median; peak RSS = GNU time %M of one more run.  As root."
+	cat "$tmp/report"
+} >"$RESULT"
+cat "$RESULT"
+say "wrote $RESULT"

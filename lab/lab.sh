@@ -1,0 +1,440 @@
+#!/bin/bash
+# lab.sh - run lab tests (or a demo script) in a QEMU guest with an emulated NUMA topology.
+#
+# Usage:
+#   lab/lab.sh [options] TESTBIN...
+#
+# Options:
+#   --kernel K       6.1 | 6.12 | all (6.1 then 6.12) | a comma list | a path to a vmlinuz (default all)
+#   --results FILE   append one line per test: PASS|FAIL|SKIP <name>[<kernel>] <short reason>
+#   --cli BIN        the pagemig binary, installed as /usr/bin/pagemig (skipped if missing)
+#   --demo SCRIPT    boot one kernel, run SCRIPT with /bin/sh in the guest, stream its output,
+#                    exit with its status
+#   --shell          boot one kernel with an interactive shell on the console (Ctrl-A X quits)
+#   --nodes SPEC     topology, comma-separated MiB[:CPU or CPU-CPU] per node
+#                    (default 1024:0,1024:1,768,512: nodes 2 and 3 are memory-only)
+#   --timeout S      seconds per test inside the guest (default 120; demo default 600)
+#   --log DIR        keep each boot's raw console log in DIR
+#   -h, --help       this text
+#
+# TESTBINs are host-built programs: exit 0 pass, 77 skip (reason = last line printed), else fail.
+# They run as root in /tmp, one after another in one boot per kernel; a hang or crash fails the
+# running test and the rest continue in a fresh boot.  Exit status: 0 when no test failed.
+#
+# Environment:
+#   PAGEMIG_LAB_CACHE    kernel cache (default /var/cache/pagemig-lab), see lab/fetch-kernel.sh
+#   LAB_BOOT_TIMEOUT     seconds a boot may take before it counts as hung (default 180)
+#   LAB_QEMU_ARGS        extra qemu arguments (word-split)
+set -eu
+
+LAB_DIR=$(cd "$(dirname "$0")" && pwd)
+BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-180}
+GRACE=30        # host-side slack over the guest's own per-test timeout
+IDLE_TIMEOUT=60 # between tests: cleanup and the next test's start
+TAIL_LINES=40   # output lines shown for a failed test
+ESC_RE=$'\e''(\[[0-9;?]*[a-zA-Z]|[()][0-9A-Z]|[c78=>])' # terminal escapes on the serial console
+
+die() { echo "lab: $*" >&2; exit 2; }
+note() { echo "lab: $*" >&2; }
+usage() {
+	sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
+	exit "${1:-0}"
+}
+
+kernel_arg=all results="" cli="" demo="" shell=0 timeout="" logdir=""
+nodes=1024:0,1024:1,768,512
+tests=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel_arg=${2?}; shift 2 ;;
+	--results) results=${2?}; shift 2 ;;
+	--cli) cli=${2?}; shift 2 ;;
+	--demo) demo=${2?}; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--nodes) nodes=${2?}; shift 2 ;;
+	--timeout) timeout=${2?}; shift 2 ;;
+	--log) logdir=${2?}; shift 2 ;;
+	-h | --help) usage 0 ;;
+	--) shift; tests+=("$@"); break ;;
+	-*) die "unknown option '$1' (see --help)" ;;
+	*) tests+=("$1"); shift ;;
+	esac
+done
+
+mode=tests
+[ -n "$demo" ] && mode=demo
+[ "$shell" = 1 ] && mode=shell
+[ "$mode" = demo ] && [ "$shell" = 1 ] && die "--demo and --shell exclude each other"
+[ -z "$timeout" ] && { [ "$mode" = tests ] && timeout=120 || timeout=600; }
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "bad --timeout '$timeout'"
+[ "$mode" != demo ] || [ -r "$demo" ] || die "cannot read demo script '$demo'"
+[ -z "$logdir" ] || mkdir -p "$logdir" || die "cannot create '$logdir'"
+
+for tool in qemu-system-x86_64 busybox cpio ldd; do
+	command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/install-deps.sh)"
+done
+
+case $kernel_arg in
+all) kernels=(6.1 6.12) ;;
+*) IFS=, read -r -a kernels <<<"$kernel_arg" ;;
+esac
+if [ "$mode" != tests ] && [ "${#kernels[@]}" -gt 1 ]; then
+	kernels=("${kernels[-1]}")
+fi
+
+# --- topology ------------------------------------------------------------------------------------
+
+# Fills qemu_numa (qemu arguments), mem_total (MiB) and ncpus from the --nodes spec.
+parse_nodes() {
+	local spec i j n=0 size cpus hi=-1 lo
+	local -a ents hascpu
+	IFS=, read -r -a ents <<<"$nodes"
+	qemu_numa=() mem_total=0
+	for spec in "${ents[@]}"; do
+		[[ $spec =~ ^([1-9][0-9]*)(:([0-9]+)(-([0-9]+))?)?$ ]] || die "bad node '$spec' in --nodes '$nodes'"
+		size=${BASH_REMATCH[1]} cpus="" hascpu[n]=0
+		if [ -n "${BASH_REMATCH[2]}" ]; then
+			lo=${BASH_REMATCH[3]} cpus=$lo hascpu[n]=1
+			[ -n "${BASH_REMATCH[5]}" ] && cpus=$lo-${BASH_REMATCH[5]} lo=${BASH_REMATCH[5]}
+			[ "$lo" -gt "$hi" ] && hi=$lo
+			cpus=,cpus=$cpus
+		fi
+		mem_total=$((mem_total + size))
+		qemu_numa+=(-object "memory-backend-ram,id=m$n,size=${size}M"
+			-numa "node,nodeid=$n$cpus,memdev=m$n")
+		n=$((n + 1))
+	done
+	ncpus=$((hi + 1))
+	[ "$ncpus" -ge 1 ] || ncpus=2
+	# Distances: 10 local, 20 between CPU nodes, 30 to a memory-only node, 40 between two of them.
+	for ((i = 0; i < n; i++)); do
+		for ((j = i + 1; j < n; j++)); do
+			qemu_numa+=(-numa "dist,src=$i,dst=$j,val=$((40 - 10 * (hascpu[i] + hascpu[j])))")
+		done
+	done
+}
+
+# --- initramfs -----------------------------------------------------------------------------------
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pagemig-lab.XXXXXX")
+qpid=""
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+root=$work/root
+
+# install_bin SRC DEST: copy a program and, if it is dynamic, every library ldd names plus the loader.
+install_bin() {
+	local src=$1 dest=$2 lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$src" "$root$dest"
+	chmod 755 "$root$dest"
+	ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+build_root() {
+	local bb app t name
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,proc,sys,dev,tmp,root,etc,lab/tests}
+	chmod 1777 "$root/tmp"
+	bb=$(command -v busybox)
+	ldd "$bb" >/dev/null 2>&1 && die "'$bb' is dynamically linked (install busybox-static)"
+	cp "$bb" "$root/bin/busybox"
+	for app in $("$bb" --list-full); do
+		[ -e "$root/$app" ] || ln -s /bin/busybox "$root/$app"
+	done
+	cp "$LAB_DIR/init.sh" "$root/init"
+	chmod 755 "$root/init"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+		>"$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+	if [ -z "$cli" ]; then
+		:
+	elif [ -x "$cli" ]; then
+		install_bin "$cli" /usr/bin/pagemig
+	else
+		note "no CLI at '$cli': the guest has no pagemig"
+	fi
+	for t in numactl migratepages; do
+		command -v "$t" >/dev/null && install_bin "$(command -v "$t")" "/usr/bin/$t"
+	done
+	[ "$mode" = demo ] && cp "$demo" "$root/lab/demo.sh"
+	test_names=()
+	for t in "${tests[@]}"; do
+		name=$(basename "$t")
+		[[ $name =~ ^[A-Za-z0-9_.+-]+$ ]] || die "bad test name '$name'"
+		if [[ " ${test_names[*]} " == *" $name "* ]]; then
+			note "test '$name' given twice: running it once"
+			continue
+		fi
+		test_names+=("$name")
+		[ -f "$t" ] && install_bin "$t" "/lab/tests/$name"
+	done
+	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/base.cpio"
+}
+
+# make_initrd KERNEL-LABEL TEST...: base archive plus /lab/run.conf for one boot.
+make_initrd() {
+	local label=$1
+	shift
+	mkdir -p "$work/conf/lab"
+	{
+		echo "LAB_MODE=$mode"
+		echo "LAB_TESTS='$*'"
+		echo "LAB_TIMEOUT=$timeout"
+		echo "LAB_KERNEL='$label'"
+		echo "LAB_NODES='$nodes'"
+	} >"$work/conf/lab/run.conf"
+	(cd "$work/conf" && echo lab/run.conf | cpio -o -H newc -R 0:0 --quiet) >"$work/conf.cpio"
+	cat "$work/base.cpio" "$work/conf.cpio" >"$work/initrd"
+}
+
+# --- results -------------------------------------------------------------------------------------
+
+nfail=0
+
+# record STATUS NAME LABEL REASON [OUTPUT-FILE]: one results line, one readable line, a failure's tail.
+record() {
+	local st=$1 name=$2 label=$3 reason=$4 out=${5:-}
+	[ "$st" = FAIL ] && nfail=$((nfail + 1))
+	[ -n "$results" ] && echo "$st ${name}[$label] $reason" >>"$results"
+	printf '%-4s  %s [%s]  %s\n' "$st" "$name" "$label" "$reason"
+	if [ "$st" = FAIL ] && [ -n "$out" ] && [ -s "$out" ]; then
+		tail -n "$TAIL_LINES" "$out" | sed 's/^/      | /'
+	fi
+	return 0
+}
+
+# The last non-empty line of a file, trimmed to fit a results line.
+last_line() {
+	grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -n 1 | cut -c 1-160
+}
+
+# finish_test NAME LABEL STATUS TIMED-OUT SECONDS OUTPUT-FILE: classify one ended test.
+finish_test() {
+	local name=$1 label=$2 rc=$3 to=$4 secs=$5 out=$6 splat last
+	last=$(last_line "$out")
+	splat=$(grep -E -m 1 '(^|\] )(BUG: |WARNING: CPU: |Oops: |Kernel panic|general protection fault|INFO: task .* blocked)' \
+		"$out" | cut -c 1-160 || true)
+	if [ "$to" = 1 ]; then
+		record FAIL "$name" "$label" "timed out after ${timeout}s" "$out"
+	elif [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+		if [ "$rc" -gt 128 ]; then
+			record FAIL "$name" "$label" "killed by signal $((rc - 128))${last:+: $last}" "$out"
+		else
+			record FAIL "$name" "$label" "exit status $rc${last:+: $last}" "$out"
+		fi
+	elif [ -n "$splat" ]; then
+		record FAIL "$name" "$label" "kernel splat: $splat" "$out"
+	elif [ "$rc" = 77 ]; then
+		record SKIP "$name" "$label" "${last:-no reason given}"
+	else
+		record PASS "$name" "$label" "${secs}s"
+	fi
+}
+
+# --- one boot ------------------------------------------------------------------------------------
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+secs_since() { local d=$(($(now_us) - $1)); printf '%d.%d' $((d / 1000000)) $((d % 1000000 / 100000)); }
+
+# boot KERNEL-LABEL VMLINUZ TEST...: run the tests in one guest.  Sets: booted (0/1), done_tests
+# (names that ended or were failed as the crash victim), demo_rc.  Returns 0 if the guest reached DONE.
+boot() {
+	local label=$1 vmlinuz=$2
+	shift 2
+	local fifo=$work/console log=$work/console.log line text cur="" rc to deadline left t0 tstart why
+	local -a qemu
+	make_initrd "$label" "$@"
+	booted=0 done_tests=() demo_rc=1
+	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
+	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
+		-kernel "$vmlinuz" -initrd "$work/initrd"
+		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off"
+		-display none -no-reboot -nodefaults)
+	# shellcheck disable=SC2206 # word splitting is the point
+	[ -n "${LAB_QEMU_ARGS:-}" ] && qemu+=($LAB_QEMU_ARGS)
+	if [ "$mode" = shell ]; then
+		"${qemu[@]}" -serial mon:stdio
+		return 0
+	fi
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	: >"$log"
+	t0=$(now_us)
+	"${qemu[@]}" -serial stdio -monitor none </dev/null >"$fifo" 2>&1 &
+	qpid=$!
+	exec 8<"$fifo"
+	deadline=$((t0 + BOOT_TIMEOUT * 1000000))
+	why=hung
+	while :; do
+		left=$(((deadline - $(now_us)) / 1000))
+		[ "$left" -gt 0 ] || break
+		rc=0
+		IFS= read -r -t "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))" -u 8 line || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			[ "$rc" -gt 128 ] || why=crashed
+			break
+		fi
+		line=${line//$'\r'/}
+		while [[ $line =~ $ESC_RE ]]; do
+			line=${line/"${BASH_REMATCH[0]}"/}
+		done
+		printf '%s\n' "$line" >>"$log"
+		case $line in
+		*@@LAB:BOOT:*@@*)
+			text=${line#*@@LAB:BOOT:}
+			booted=1
+			echo "== $label: booted ${text%%@@*} in $(secs_since "$t0")s"
+			deadline=$(($(now_us) + IDLE_TIMEOUT * 1000000))
+			;;
+		*@@LAB:START:*@@*)
+			text=${line#*@@LAB:START:}
+			cur=${text%%@@*}
+			: >"$work/out"
+			tstart=$(now_us)
+			deadline=$((tstart + (timeout + GRACE) * 1000000))
+			;;
+		*@@LAB:END:*@@*)
+			text=${line%%@@LAB:END:*}
+			[ -n "$text" ] && printf '%s\n' "$text" >>"$work/out"
+			[ "$mode" = demo ] && [ -n "$text" ] && printf '%s\n' "$text"
+			text=${line#*@@LAB:END:}
+			text=${text%%@@*}
+			to=${text##*:}
+			text=${text%:*}
+			rc=${text##*:}
+			if [ "$mode" = demo ]; then
+				demo_rc=$rc
+				[ "$to" = 1 ] && note "demo timed out after ${timeout}s"
+			else
+				finish_test "$cur" "$label" "$rc" "$to" "$(secs_since "$tstart")" "$work/out"
+			fi
+			done_tests+=("$cur")
+			cur=""
+			deadline=$(($(now_us) + IDLE_TIMEOUT * 1000000))
+			;;
+		*@@LAB:DONE@@*)
+			break
+			;;
+		*)
+			if [ -n "$cur" ]; then
+				printf '%s\n' "$line" >>"$work/out"
+				[ "$mode" = demo ] && printf '%s\n' "$line"
+			fi
+			;;
+		esac
+	done
+	exec 8<&-
+	[ -n "$logdir" ] && cp "$log" "$logdir/console-$label-$(date +%H%M%S).log"
+
+	if grep -q '@@LAB:DONE@@' "$log"; then
+		# Give qemu a moment to power off on its own.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qpid" 2>/dev/null || break; sleep 0.5; done
+		kill "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+		qpid=""
+		return 0
+	fi
+	kill "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+	qpid=""
+	if [ -n "$cur" ]; then
+		# The output file already holds every console line since the test started.
+		if [ "$why" = hung ]; then
+			why="guest hung: no end marker within $((timeout + GRACE))s"
+		elif grep -q 'Kernel panic' "$work/out"; then
+			why="guest crashed: kernel panic"
+		else
+			why="guest crashed: qemu exited without an end marker"
+		fi
+		if [ "$mode" = demo ]; then
+			note "$why (the demo ran $(secs_since "$tstart")s)"
+		else
+			echo "($why, after $(secs_since "$tstart")s)" >>"$work/out"
+			record FAIL "$cur" "$label" "$why" "$work/out"
+		fi
+		done_tests+=("$cur")
+	elif [ "$booted" = 0 ]; then
+		note "$label: guest did not boot ($why within ${BOOT_TIMEOUT}s); console tail:"
+		tail -n "$TAIL_LINES" "$log" | sed 's/^/      | /' >&2
+	fi
+	return 1
+}
+
+# run_kernel LABEL: resolve the kernel, then boot until every test has a result.
+run_kernel() {
+	local label=$1 vmlinuz t version="" stuck=0
+	local -a left
+	if [ -f "$label" ]; then
+		vmlinuz=$label
+		label=$(basename "$label")
+	elif ! vmlinuz=$("$LAB_DIR/fetch-kernel.sh" "$label"); then
+		note "kernel $label unavailable"
+		for t in "${test_names[@]}"; do record FAIL "$t" "$label" "kernel $label unavailable"; done
+		return 0
+	fi
+	version=$(cat "$(dirname "$vmlinuz")/version" 2>/dev/null || true)
+	echo "== $label: booting ${version:-$vmlinuz} (${#test_names[@]} tests, nodes $nodes)"
+	left=("${test_names[@]}")
+	while :; do
+		if [ "$mode" = tests ]; then
+			# Missing binaries fail here rather than in the guest.
+			local -a present=()
+			for t in "${left[@]}"; do
+				if [ -x "$root/lab/tests/$t" ]; then present+=("$t")
+				else record FAIL "$t" "$label" "no such test binary"; fi
+			done
+			left=("${present[@]}")
+			[ "${#left[@]}" -gt 0 ] || return 0
+		fi
+		boot "$label" "$vmlinuz" "${left[@]}" && return 0
+		[ "$mode" = tests ] || return 0
+		if [ "$booted" = 0 ] || [ "${#done_tests[@]}" -eq 0 ]; then
+			stuck=$((stuck + 1))
+			if [ "$booted" = 0 ] || [ "$stuck" -ge 2 ]; then
+				for t in "${left[@]}"; do
+					record FAIL "$t" "$label" "guest did not boot or run tests"
+				done
+				return 0
+			fi
+		fi
+		# The next boot runs what has not ended yet.
+		local -a rest=()
+		for t in "${left[@]}"; do
+			[[ " ${done_tests[*]} " == *" $t "* ]] || rest+=("$t")
+		done
+		left=("${rest[@]}")
+		[ "${#left[@]}" -gt 0 ] || return 0
+		echo "== $label: rebooting for ${#left[@]} remaining tests"
+	done
+}
+
+# --- main ----------------------------------------------------------------------------------------
+
+parse_nodes
+test_names=()
+build_root
+if [ "$mode" = tests ] && [ "${#test_names[@]}" -eq 0 ]; then
+	note "no tests given"
+	exit 0
+fi
+[ -n "$results" ] && { : >>"$results" || die "cannot write '$results'"; }
+
+t_all=$(now_us)
+for k in "${kernels[@]}"; do
+	run_kernel "$k"
+done
+case $mode in
+demo) exit "$demo_rc" ;;
+shell) exit 0 ;;
+esac
+echo "== lab: ${#test_names[@]} tests x ${#kernels[@]} kernels in $(secs_since "$t_all")s, $nfail failed"
+[ "$nfail" -eq 0 ]

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ops.c - the registry of region handlers (struct pagemig_region_ops), kept in the handle.
+ *
+ * A region gets at most one handler: a range registration that overlaps it first (the
+ * counterpart of a vma's own vm_ops), then the first class handler whose match() claims it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int add(struct pagemig *pm, const struct pagemig_region_ops *ops, void *ctx, bool range,
+	       uint64_t start, uint64_t len)
+{
+	struct handler_reg *h;
+
+	if (!pm || !ops || ops->sz < offsetof(struct pagemig_region_ops, finish) + sizeof(ops->finish))
+		return -EINVAL;
+	if (pm->nr_handlers == pm->cap_handlers) {
+		int cap = pm->cap_handlers ? pm->cap_handlers * 2 : 8;
+		void *v = realloc(pm->handlers, (size_t)cap * sizeof(*pm->handlers));
+
+		if (!v)
+			return -ENOMEM;
+		pm->handlers = v;
+		pm->cap_handlers = cap;
+	}
+	h = &pm->handlers[pm->nr_handlers++];
+	h->id = ++pm->next_handler_id;
+	h->ops = ops;
+	h->ctx = ctx;
+	h->range = range;
+	h->start = start;
+	h->len = len;
+	return h->id;
+}
+
+PAGEMIG_API int pagemig_handler_register(struct pagemig *pm, const struct pagemig_region_ops *ops, void *ctx)
+{
+	if (!ops || !ops->match)
+		return -EINVAL;
+	return add(pm, ops, ctx, false, 0, 0);
+}
+
+PAGEMIG_API int pagemig_region_register(struct pagemig *pm, uint64_t addr, uint64_t len,
+					const struct pagemig_region_ops *ops, void *ctx)
+{
+	int i;
+
+	if (!pm || !len || addr + len < addr || pagemig_pid(pm) != getpid())
+		return -EINVAL;
+	for (i = 0; i < pm->nr_handlers; i++) {
+		const struct handler_reg *h = &pm->handlers[i];
+
+		if (h->range && addr < h->start + h->len && h->start < addr + len)
+			return -EINVAL;
+	}
+	return add(pm, ops, ctx, true, addr, len);
+}
+
+PAGEMIG_API int pagemig_handler_unregister(struct pagemig *pm, int id)
+{
+	int i;
+
+	for (i = 0; pm && i < pm->nr_handlers; i++) {
+		if (pm->handlers[i].id != id)
+			continue;
+		memmove(&pm->handlers[i], &pm->handlers[i + 1],
+			(size_t)(pm->nr_handlers - i - 1) * sizeof(*pm->handlers));
+		pm->nr_handlers--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const struct handler_reg *ops_claim(const struct pagemig *pm, const struct pagemig_region *r)
+{
+	int i;
+
+	for (i = 0; i < pm->nr_handlers; i++) {
+		const struct handler_reg *h = &pm->handlers[i];
+
+		if (h->range && r->start < h->start + h->len && h->start < r->end)
+			return h;
+	}
+	for (i = 0; i < pm->nr_handlers; i++) {
+		const struct handler_reg *h = &pm->handlers[i];
+
+		if (!h->range && h->ops->match(r, h->ctx))
+			return h;
+	}
+	return NULL;
+}
+
+PAGEMIG_API const struct pagemig_region_ops *pagemig_handler_claim(const struct pagemig *pm,
+								    const struct pagemig_region *r)
+{
+	const struct handler_reg *h = pm && r ? ops_claim(pm, r) : NULL;
+
+	return h ? h->ops : NULL;
+}
+
+PAGEMIG_API int pagemig_handler_next(const struct pagemig *pm, int prev, const struct pagemig_region_ops **ops,
+				     uint64_t *range_start, uint64_t *range_len)
+{
+	int i;
+
+	for (i = 0; pm && i < pm->nr_handlers; i++) {
+		const struct handler_reg *h = &pm->handlers[i];
+
+		if (h->id <= prev)
+			continue;
+		if (ops)
+			*ops = h->ops;
+		if (range_start)
+			*range_start = h->start;
+		if (range_len)
+			*range_len = h->len;
+		return h->id;
+	}
+	return 0;
+}
+
+PAGEMIG_API void pagemig_handler_explain(struct pagemig *pm, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!pm)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pm->explain, sizeof(pm->explain), fmt, ap);
+	va_end(ap);
+}
+
+void ops_release(struct pagemig *pm)
+{
+	free(pm->handlers);
+	pm->handlers = NULL;
+	pm->nr_handlers = pm->cap_handlers = 0;
+}

@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * regions.c - a target's regions: /proc/PID/smaps and /proc/PID/numa_maps read side by side.
+ *
+ * Both files list the target's vmas in address order, but they are read at different moments and
+ * the target keeps running.  They are read as streams (one line of each in memory, whatever the
+ * target's size) and merged by start address:
+ *  - a numa_maps line with no smaps region (mapped in between) is skipped;
+ *  - an smaps region with no numa_maps line (unmapped in between), or whose range a later
+ *    numa_maps line starts inside (split in between), is dropped and counted in
+ *    pagemig_regions_dropped().  The gate vma ([vsyscall]) is never in numa_maps: special regions
+ *    are kept with no per-node counts.  Without numa_maps at all (a kernel built without NUMA)
+ *    every region is kept with no per-node counts.
+ *  - a last line without its newline (the target exited mid-read, or a cut file) is discarded,
+ *    with the smaps region it belongs to.
+ * Reaching the end of smaps while the target is gone means the lists may be cut short: -ESRCH.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct pagemig_region_iter {
+	struct pagemig *pm;		/* NULL for bare streams (fuzzing) */
+	unsigned int flags;
+	FILE *smaps;
+	FILE *numa;			/* NULL without numa_maps */
+	char *hdr, *line, *nline;	/* smaps: next region's maps line, current line; numa_maps line */
+	size_t hdr_cap, line_cap, nline_cap;
+	bool have_hdr, have_nline;
+	uint64_t nstart;		/* start address of nline */
+	int err;			/* sticky: once failed or finished, stays so */
+	bool done;
+	unsigned int dropped;
+	/* what the returned region's pointers point to, reused by every next() */
+	struct pagemig_region cur;
+	char *path, *vmflags, *policy;
+	size_t path_cap, vmflags_cap, policy_cap;
+	uint64_t node_pages[PAGEMIG_MAX_NODES];
+};
+
+/* known VmFlags mnemonics, in PAGEMIG_VM_* bit order */
+static const char vm_names[][3] = {
+	"rd", "wr", "ex", "sh", "io", "pf", "lo", "ht", "hg", "nh", "dc", "de",
+	"mm", "gd", "sd", "mg", "ac", "nr", "lf", "wf", "dd", "um", "uw", "sl",
+};
+
+/* smaps fields that are kept: all in kB, added into a region field */
+static const struct {
+	const char *key;
+	size_t off;
+} smaps_fields[] = {
+	{ "Rss", offsetof(struct pagemig_region, rss) },
+	{ "Anonymous", offsetof(struct pagemig_region, anon) },
+	{ "AnonHugePages", offsetof(struct pagemig_region, anon_huge) },
+	{ "ShmemPmdMapped", offsetof(struct pagemig_region, anon_huge) },
+	{ "FilePmdMapped", offsetof(struct pagemig_region, anon_huge) },
+	{ "Shared_Hugetlb", offsetof(struct pagemig_region, hugetlb) },
+	{ "Private_Hugetlb", offsetof(struct pagemig_region, hugetlb) },
+	{ "Swap", offsetof(struct pagemig_region, swap) },
+	{ "Locked", offsetof(struct pagemig_region, locked) },
+	{ "KernelPageSize", offsetof(struct pagemig_region, page_size) },
+};
+
+/* Copy @n bytes of @src into *@dst as a string, growing it as needed. */
+static int store(char **dst, size_t *cap, const char *src, size_t n)
+{
+	char *p;
+
+	if (n + 1 > *cap) {
+		p = realloc(*dst, n + 1);
+		if (!p)
+			return -ENOMEM;
+		*dst = p;
+		*cap = n + 1;
+	}
+	memcpy(*dst, src, n);
+	(*dst)[n] = '\0';
+	return 0;
+}
+
+/* One line without its newline: 1, 0 at the end, -errno.  *@whole is false for a cut last line. */
+static int read_line(FILE *f, char **buf, size_t *cap, bool *whole)
+{
+	ssize_t n;
+
+	errno = 0;
+	n = getline(buf, cap, f);
+	if (n < 0)
+		return ferror(f) ? (errno ? -errno : -EIO) : 0;
+	*whole = n > 0 && (*buf)[n - 1] == '\n';
+	if (*whole)
+		(*buf)[n - 1] = '\0';
+	return 1;
+}
+
+/* A hexadecimal number of 1 to 16 digits. */
+static bool parse_hex(const char **s, uint64_t *v)
+{
+	const char *p = *s;
+	uint64_t x = 0;
+	int d, n = 0;
+
+	for (;; p++, n++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f')
+			d = (*p | 0x20) - 'a' + 10;
+		else
+			break;
+		if (x >> 60)
+			return false;
+		x = x << 4 | (uint64_t)d;
+	}
+	*s = p;
+	*v = x;
+	return n > 0;
+}
+
+static bool parse_dec(const char **s, uint64_t *v)
+{
+	const char *p = *s;
+	uint64_t x = 0;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	*s = p;
+	*v = x;
+	return true;
+}
+
+static void skip_spaces(const char **s)
+{
+	while (**s == ' ' || **s == '\t')
+		(*s)++;
+}
+
+/* A maps line starts "START-"; an smaps field line starts "Key:". */
+static bool is_header(const char *s)
+{
+	uint64_t v;
+
+	return parse_hex(&s, &v) && *s == '-';
+}
+
+/* "start-end perms offset major:minor inode   path": the path is the rest of the line. */
+static int parse_header(struct pagemig_region_iter *it, const char *s, struct pagemig_region *r)
+{
+	uint64_t dev, ino;
+	int i;
+
+	if (!parse_hex(&s, &r->start) || *s++ != '-' || !parse_hex(&s, &r->end) || *s++ != ' ')
+		return -EINVAL;
+	for (i = 0; i < 4; i++, s++) {
+		if (*s == ' ' || *s == '\0')
+			return -EINVAL;
+		r->perms[i] = *s;
+	}
+	r->perms[4] = '\0';
+	skip_spaces(&s);
+	if (!parse_hex(&s, &r->offset) || (skip_spaces(&s), !parse_hex(&s, &dev)) || *s++ != ':' ||
+	    !parse_hex(&s, &dev) || (skip_spaces(&s), !parse_dec(&s, &ino)))
+		return -EINVAL;
+	if (*s && *s != ' ' && *s != '\t')
+		return -EINVAL;
+	if (r->start >= r->end)
+		return -EINVAL;
+	skip_spaces(&s);
+	r->shared = r->perms[3] == 's';
+	return store(&it->path, &it->path_cap, s, strlen(s));
+}
+
+static uint64_t parse_vmflags(const char *s)
+{
+	uint64_t bits = 0;
+	size_t i, n;
+
+	for (;;) {
+		skip_spaces(&s);
+		n = strcspn(s, " \t");
+		if (!n)
+			return bits;
+		for (i = 0; n == 2 && i < ARRAY_SIZE(vm_names); i++)
+			if (!memcmp(s, vm_names[i], 2))
+				bits |= 1ULL << i;
+		s += n;
+	}
+}
+
+/* "Key:   123 kB" or "VmFlags: rd wr ..."; unknown keys and malformed values are ignored. */
+static int parse_field(struct pagemig_region_iter *it, const char *s, struct pagemig_region *r)
+{
+	const char *colon = strchr(s, ':'), *v;
+	size_t i, klen;
+	uint64_t x;
+
+	if (!colon)
+		return 0;
+	klen = (size_t)(colon - s);
+	v = colon + 1;
+	skip_spaces(&v);
+	if (klen == 7 && !memcmp(s, "VmFlags", 7)) {
+		r->vmflags = parse_vmflags(v);
+		i = strlen(v);
+		while (i && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+			i--;
+		return store(&it->vmflags, &it->vmflags_cap, v, i);
+	}
+	for (i = 0; i < ARRAY_SIZE(smaps_fields); i++) {
+		if (strlen(smaps_fields[i].key) != klen || memcmp(s, smaps_fields[i].key, klen))
+			continue;
+		if (!parse_dec(&v, &x) || x > UINT64_MAX / 1024)
+			return 0;
+		*(uint64_t *)((char *)r + smaps_fields[i].off) += x * 1024;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * The next smaps block into it->cur: 1 when it is whole, 2 when it must be dropped (a bad maps
+ * line, or cut short), 0 at the end, -errno.
+ */
+static int read_block(struct pagemig_region_iter *it)
+{
+	struct pagemig_region *r = &it->cur;
+	bool whole = true, bad;
+	size_t cap;
+	char *tmp;
+	int rc;
+
+	while (!it->have_hdr) {		/* only before the first region: skip to a maps line */
+		rc = read_line(it->smaps, &it->hdr, &it->hdr_cap, &whole);
+		if (rc <= 0 || !whole)
+			return rc < 0 ? rc : 0;
+		it->have_hdr = is_header(it->hdr);
+	}
+	it->have_hdr = false;
+	rc = parse_header(it, it->hdr, r);
+	if (rc == -ENOMEM)
+		return rc;
+	bad = rc < 0;
+	for (;;) {
+		rc = read_line(it->smaps, &it->line, &it->line_cap, &whole);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			break;
+		if (is_header(it->line)) {
+			if (whole) {
+				tmp = it->hdr, it->hdr = it->line, it->line = tmp;
+				cap = it->hdr_cap, it->hdr_cap = it->line_cap, it->line_cap = cap;
+				it->have_hdr = true;
+			}
+			break;
+		}
+		if (!whole)
+			return 2;
+		rc = parse_field(it, it->line, r);
+		if (rc)
+			return rc;
+	}
+	return bad ? 2 : 1;
+}
+
+/* Read the next numa_maps line that starts with an address: 1, 0 at the end, -errno. */
+static int numa_advance(struct pagemig_region_iter *it)
+{
+	const char *s;
+	bool whole;
+	int rc;
+
+	it->have_nline = false;
+	for (;;) {
+		rc = read_line(it->numa, &it->nline, &it->nline_cap, &whole);
+		if (rc <= 0)
+			return rc;
+		if (!whole)
+			return 0;
+		s = it->nline;
+		if (parse_hex(&s, &it->nstart) && *s == ' ') {
+			it->have_nline = true;
+			return 1;
+		}
+	}
+}
+
+/* "weighted interleave:0-3" and "prefer (many):0-1" are policies with a space in their name. */
+static size_t policy_len(const char *s)
+{
+	size_t n = strcspn(s, " ");
+
+	if (s[n] == ' ' && ((n == 8 && !strncmp(s, "weighted", 8) && !strncmp(s + 9, "interleave", 10)) ||
+			    (n == 6 && !strncmp(s, "prefer", 6) && !strncmp(s + 7, "(many)", 6))))
+		n += 1 + strcspn(s + n + 1, " ");
+	return n;
+}
+
+/* One numa_maps token: N<node>=<pages>, kernelpagesize_kB=<k>, mapmax=<n>; others are ignored. */
+static void parse_numa_token(struct pagemig_region_iter *it, const char *s, uint64_t *kpage)
+{
+	struct pagemig_region *r = &it->cur;
+	uint64_t node, v;
+
+	if (s[0] == 'N' && (s++, parse_dec(&s, &node)) && *s++ == '=' && parse_dec(&s, &v)) {
+		if (node < PAGEMIG_MAX_NODES) {
+			it->node_pages[node] = v;
+			r->nr_nodes = MAX(r->nr_nodes, (int)node + 1);
+		}
+	} else if (!strncmp(s, "kernelpagesize_kB=", 18)) {
+		s += 18;
+		if (parse_dec(&s, &v) && v <= UINT64_MAX / 1024)
+			*kpage = v * 1024;
+	} else if (!strncmp(s, "mapmax=", 7)) {
+		s += 7;
+		if (parse_dec(&s, &v))
+			r->mapmax = v;
+	}
+}
+
+/* "<start> <policy> tokens...": it->nline, whose start is already parsed. */
+static int parse_numa(struct pagemig_region_iter *it)
+{
+	struct pagemig_region *r = &it->cur;
+	const char *s = strchr(it->nline, ' ');
+	uint64_t kpage = 0;
+	size_t n;
+	int err;
+
+	skip_spaces(&s);
+	n = policy_len(s);
+	err = store(&it->policy, &it->policy_cap, s, n);
+	if (err)
+		return err;
+	for (s += n;; s += n) {
+		skip_spaces(&s);
+		n = strcspn(s, " \t");
+		if (!n)
+			break;
+		parse_numa_token(it, s, &kpage);
+	}
+	if (kpage)
+		r->page_size = kpage;
+	return 0;
+}
+
+/* Find it->cur's numa_maps line: 1 found (parsed), 0 none, 2 the region was split, -errno. */
+static int merge_numa(struct pagemig_region_iter *it)
+{
+	struct pagemig_region *r = &it->cur;
+	int rc;
+
+	for (;;) {
+		if (!it->have_nline) {
+			rc = numa_advance(it);
+			if (rc <= 0)
+				return rc;
+		}
+		if (it->nstart > r->start)
+			return 0;
+		if (it->nstart == r->start)
+			break;
+		it->have_nline = false;	/* a region smaps did not see */
+	}
+	rc = parse_numa(it);
+	if (rc)
+		return rc;
+	rc = numa_advance(it);
+	if (rc < 0)
+		return rc;
+	return rc && it->nstart < r->end ? 2 : 1;
+}
+
+static void reset_region(struct pagemig_region_iter *it)
+{
+	memset(&it->cur, 0, sizeof(it->cur));
+	memset(it->node_pages, 0, sizeof(it->node_pages));
+	it->cur.nr_nodes = 1;
+	it->cur.mapmax = 1;
+	store(&it->path, &it->path_cap, "", 0);
+	store(&it->vmflags, &it->vmflags_cap, "", 0);
+	store(&it->policy, &it->policy_cap, "", 0);
+}
+
+/* Fill it->cur with the next region: 1, 0 at the end, -errno. */
+static int next_region(struct pagemig_region_iter *it)
+{
+	struct pagemig_region *r = &it->cur;
+	int rc;
+
+	for (;; it->dropped++) {
+		reset_region(it);
+		if (!it->path || !it->vmflags || !it->policy)
+			return -ENOMEM;
+		rc = read_block(it);
+		if (rc == 2)
+			continue;
+		if (rc != 1)
+			return rc;
+		r->path = it->path;
+		r->kind = region_kind(r);
+		rc = it->numa ? merge_numa(it) : 1;
+		if (rc == 0 && r->kind == PAGEMIG_KIND_SPECIAL)
+			rc = 1;		/* the gate vma: never in numa_maps */
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (!r->page_size)
+				r->page_size = it->pm ? it->pm->base_page : 4096;
+			return 1;
+		}
+	}
+}
+
+int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
+			 struct pagemig_region_iter **out)
+{
+	struct pagemig_region_iter *it = calloc(1, sizeof(*it));
+
+	if (!it || (!pm && (flags & PAGEMIG_REGIONS_PAGEMAP))) {
+		free(it);
+		fclose(smaps);
+		if (numa_maps)
+			fclose(numa_maps);
+		return it ? -EINVAL : -ENOMEM;
+	}
+	it->pm = pm;
+	it->flags = flags;
+	it->smaps = smaps;
+	it->numa = numa_maps;
+	*out = it;
+	return 0;
+}
+
+static int gone_or(struct pagemig *pm, int err)
+{
+	return pm && space_check_alive(pm) ? -ESRCH : err;
+}
+
+PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
+{
+	FILE *smaps, *numa;
+	int err;
+
+	if (!pm || !out || (flags & ~PAGEMIG_REGIONS_PAGEMAP))
+		return -EINVAL;
+	smaps = proc_fopen(&pm->proc, "smaps", &err);
+	if (!smaps)
+		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
+	numa = proc_fopen(&pm->proc, "numa_maps", &err);
+	if (!numa && (err != -ENOENT || space_check_alive(pm))) {
+		fclose(smaps);
+		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
+	}
+	if (flags & PAGEMIG_REGIONS_PAGEMAP) {
+		err = (int)pagemap_read(pm, 0, 0, NULL);	/* opens pagemap: fail early */
+		if (err < 0) {
+			fclose(smaps);
+			if (numa)
+				fclose(numa);
+			return err == -ENOENT ? -ESRCH : gone_or(pm, err);
+		}
+	}
+	return regions_open_streams(pm, smaps, numa, flags, out);
+}
+
+/* Give the caller it->cur, as much of it as the caller's struct holds. */
+static void copy_out(struct pagemig_region_iter *it, struct pagemig_region *r)
+{
+	size_t sz = r->sz;
+
+	it->cur.path = it->path;
+	it->cur.vmflags_str = it->vmflags;
+	it->cur.policy = it->policy;
+	it->cur.node_pages = it->node_pages;
+	memcpy(r, &it->cur, MIN(sz, sizeof(*r)));
+	r->sz = sz;
+}
+
+PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagemig_region *r)
+{
+	int rc;
+
+	if (!it || !r || r->sz < sizeof(r->sz))
+		return -EINVAL;
+	if (it->err || it->done)
+		return it->err;
+	rc = next_region(it);
+	if (rc == 1 && (it->flags & PAGEMIG_REGIONS_PAGEMAP)) {
+		rc = residency_count(it->pm, &it->cur);
+		rc = rc ? rc : 1;
+	}
+	if (rc == 1) {
+		copy_out(it, r);
+		return 1;
+	}
+	rc = gone_or(it->pm, rc);
+	if (rc)
+		it->err = rc;
+	it->done = true;
+	return rc;
+}
+
+PAGEMIG_API unsigned int pagemig_regions_dropped(const struct pagemig_region_iter *it)
+{
+	return it ? it->dropped : 0;
+}
+
+PAGEMIG_API void pagemig_regions_close(struct pagemig_region_iter *it)
+{
+	if (!it)
+		return;
+	fclose(it->smaps);
+	if (it->numa)
+		fclose(it->numa);
+	free(it->hdr);
+	free(it->line);
+	free(it->nline);
+	free(it->path);
+	free(it->vmflags);
+	free(it->policy);
+	free(it);
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * residency.c - which pages of a region are in RAM, swapped out, or shared: /proc/PID/pagemap.
+ *
+ * pagemap holds one 64-bit entry per base page of the target's address space: bit 63 present,
+ * 62 swapped, 61 file page or shared anonymous, 56 mapped exclusively by this process (4.2+),
+ * 0-54 the PFN (zero without CAP_SYS_ADMIN).  It is read in chunks of CHUNK entries, so memory use
+ * does not grow with the region.  Counts are in base pages, hugetlb regions included (the kernel
+ * writes one entry per base page of a huge page).  The shared zero page is present but never
+ * exclusive: it counts as shared, and no move can move it.
+ *
+ * Linux 6.7 added the PAGEMAP_SCAN ioctl, which walks the page tables and returns only the ranges
+ * that hold present or swapped pages; where it works, only those ranges are read, so a huge
+ * sparse region costs what its populated part costs.  It is probed once per handle.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+
+#include "internal.h"
+
+#define CHUNK		4096	/* pagemap entries per read: 32 KiB */
+#define SCAN_VEC	256	/* ranges per PAGEMAP_SCAN call */
+
+/* The PAGEMAP_SCAN ABI of linux/fs.h (6.7+), spelled out: older headers lack it. */
+struct scan_range {
+	uint64_t start;
+	uint64_t end;
+	uint64_t categories;
+};
+
+struct scan_arg {
+	uint64_t size;
+	uint64_t flags;
+	uint64_t start;
+	uint64_t end;
+	uint64_t walk_end;
+	uint64_t vec;
+	uint64_t vec_len;
+	uint64_t max_pages;
+	uint64_t category_inverted;
+	uint64_t category_mask;
+	uint64_t category_anyof_mask;
+	uint64_t return_mask;
+};
+
+#define SCAN_IOCTL		_IOWR('f', 16, struct scan_arg)
+#define SCAN_IS_PRESENT		(1ULL << 3)
+#define SCAN_IS_SWAPPED		(1ULL << 4)
+
+struct residency_buf {
+	uint64_t ents[CHUNK];
+	struct scan_range vec[SCAN_VEC];
+};
+
+/* ioctl(2) has no wrapper in sys.c yet: convert -1/errno here, once. */
+static long scan_ioctl(int fd, struct scan_arg *arg)
+{
+	long r = ioctl(fd, SCAN_IOCTL, arg);
+
+	return r < 0 ? -(long)errno : r;
+}
+
+static int pagemap_open(struct pagemig *pm)
+{
+	char path[PATH_MAX];
+	struct scan_arg probe = { .size = sizeof(probe) };
+	int fd, err;
+
+	if (pm->pagemap_fd >= 0)
+		return 0;
+	err = proc_path(&pm->proc, "pagemap", path, sizeof(path));
+	if (err)
+		return err;
+	fd = sys_open(path, O_RDONLY);
+	if (fd < 0)
+		return fd == -ENOENT ? -ESRCH : fd;
+	pm->pagemap_fd = fd;
+	/* an empty range: 0 where the ioctl exists, ENOTTY before 6.7 (and on canned files) */
+	pm->pagemap_scan = scan_ioctl(fd, &probe) == 0 ? 1 : -1;
+	return 0;
+}
+
+long pagemap_read(struct pagemig *pm, uint64_t addr, size_t n, uint64_t *entries)
+{
+	off_t off = (off_t)(addr / pm->base_page * sizeof(uint64_t));
+	size_t done = 0;
+	long r;
+	int err = pagemap_open(pm);
+
+	if (err)
+		return err;
+	if (n > SIZE_MAX / sizeof(uint64_t) / 2)
+		return -EINVAL;
+	while (done < n) {
+		r = sys_pread(pm->pagemap_fd, entries + done, (n - done) * sizeof(uint64_t),
+			      off + (off_t)(done * sizeof(uint64_t)));
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return space_check_alive(pm) ? -ESRCH : r;
+		if (r < (long)sizeof(uint64_t))
+			break;
+		done += (size_t)r / sizeof(uint64_t);
+	}
+	/* pagemap reads as empty once the target's mm is gone; above the user range it is empty too */
+	if (done < n && space_check_alive(pm))
+		return -ESRCH;
+	return (long)done;
+}
+
+/* Count the entries of [start, end) into @r with plain reads. */
+static int count_range(struct pagemig *pm, struct residency_buf *b, uint64_t start, uint64_t end,
+		       struct pagemig_region *r)
+{
+	uint64_t addr, e;
+	long got, i;
+
+	for (addr = start; addr < end; addr += (uint64_t)got * pm->base_page) {
+		got = pagemap_read(pm, addr, (size_t)MIN((end - addr) / pm->base_page, CHUNK), b->ents);
+		if (got <= 0)
+			return (int)got;
+		for (i = 0; i < got; i++) {
+			e = b->ents[i];
+			r->swapped += !!(e & PM_SWAPPED);
+			if (!(e & PM_PRESENT))
+				continue;
+			r->present++;
+			if (e & PM_EXCLUSIVE)
+				r->exclusive++;
+			else
+				r->shared_pages++;
+		}
+	}
+	return 0;
+}
+
+/* Read only the ranges PAGEMAP_SCAN reports as present or swapped. */
+static int count_scan(struct pagemig *pm, struct residency_buf *b, struct pagemig_region *r)
+{
+	struct scan_arg a = {
+		.size = sizeof(a),
+		.end = r->end,
+		.vec = (uintptr_t)b->vec,
+		.vec_len = SCAN_VEC,
+		.category_anyof_mask = SCAN_IS_PRESENT | SCAN_IS_SWAPPED,
+		.return_mask = SCAN_IS_PRESENT | SCAN_IS_SWAPPED,
+	};
+	uint64_t walk = r->start;
+	long n, i;
+	int err;
+
+	while (walk < r->end) {
+		a.start = walk;
+		a.walk_end = 0;
+		n = scan_ioctl(pm->pagemap_fd, &a);
+		if (n < 0)
+			return (int)n;
+		for (i = 0; i < n && i < SCAN_VEC; i++) {
+			err = count_range(pm, b, MAX(b->vec[i].start, r->start), MIN(b->vec[i].end, r->end), r);
+			if (err)
+				return err;
+		}
+		if (a.walk_end <= walk)
+			return -EIO;	/* no progress: let plain reads do it */
+		walk = a.walk_end;
+	}
+	return 0;
+}
+
+static void reset_counts(struct pagemig_region *r)
+{
+	r->present = 0;
+	r->swapped = 0;
+	r->exclusive = 0;
+	r->shared_pages = 0;
+}
+
+int residency_count(struct pagemig *pm, struct pagemig_region *r)
+{
+	struct residency_buf *b = pm->residency_buf;
+	int err = pagemap_open(pm);
+
+	reset_counts(r);
+	r->has_pagemap = false;
+	if (err)
+		return err;
+	if (r->vmflags & (PAGEMIG_VM_IO | PAGEMIG_VM_PFNMAP))
+		return 0;	/* no struct pages: nothing the counts could mean */
+	if (!b) {
+		b = malloc(sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		pm->residency_buf = b;
+	}
+	err = pm->pagemap_scan > 0 ? count_scan(pm, b, r) : -ENOTTY;
+	if (err && err != -ESRCH) {
+		/* EFAULT above the user range ([vsyscall]), or anything unexpected: read it all */
+		reset_counts(r);
+		err = count_range(pm, b, r->start, r->end, r);
+	}
+	if (err)
+		return err;
+	r->has_pagemap = true;
+	return 0;
+}
+
+void residency_release(struct pagemig *pm)
+{
+	if (pm->pagemap_fd >= 0)
+		sys_close(pm->pagemap_fd);
+	pm->pagemap_fd = -1;
+	free(pm->residency_buf);
+	pm->residency_buf = NULL;
+}

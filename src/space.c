@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * space.c - a target process: opening it, checking access the kernel's way, keeping its pid stable.
+ *
+ * Reading another process's smaps, numa_maps or pagemap, and moving its pages, needs ptrace read
+ * access: the same process, or the same uid (real, effective and saved) and gid and a dumpable
+ * process, or CAP_SYS_PTRACE.  move_pages(2) checks it with the caller's real credentials
+ * (PTRACE_MODE_READ_REALCREDS, since CVE-2017-14140).  pagemig_open() probes by opening smaps and,
+ * when that is denied, reads the target's status to say which part of the rule failed.
+ *
+ * A pid may be reused once its process is reaped, so the handle holds a pidfd: it becomes readable
+ * when the process exits, which tells a reader that what it just read may be cut short.
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void explain(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void explain(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+static bool has_cap_sys_ptrace(void)
+{
+	uint64_t caps = 0;
+
+	return !sys_capget_effective(&caps) && (caps & (1ULL << CAP_SYS_PTRACE));
+}
+
+/* Read "Uid:" or "Gid:" of the target's status: real, effective, saved. */
+static int status_ids(const struct pm_proc *p, const char *key, unsigned int ids[3])
+{
+	char buf[128];
+	int err = proc_status_get(p, key, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	return sscanf(buf, "%u %u %u", &ids[0], &ids[1], &ids[2]) == 3 ? 0 : -EINVAL;
+}
+
+/* The first of @ids that is not @me, or -1 when all three are @me. */
+static long other_id(const unsigned int ids[3], unsigned int me)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (ids[i] != me)
+			return ids[i];
+	return -1;
+}
+
+/*
+ * Access was denied (or would be, with real credentials): say which part of the rule failed.
+ * Returns -EACCES, or 0 when the real-credential rule allows access.
+ */
+static int explain_denied(const struct pm_proc *p, bool denied, char *eb, size_t el)
+{
+	unsigned int uids[3], gids[3];
+	bool cap = has_cap_sys_ptrace();
+	long uid = -1, gid = -1;
+	int pid = (int)p->pid;
+
+	if (!status_ids(p, "Uid", uids))
+		uid = other_id(uids, (unsigned int)getuid());
+	if (!status_ids(p, "Gid", gids))
+		gid = other_id(gids, (unsigned int)getgid());
+	if (!cap && uid >= 0) {
+		explain(eb, el, "process %d belongs to uid %ld and we are uid %u without CAP_SYS_PTRACE", pid, uid,
+			(unsigned int)getuid());
+	} else if (!cap && gid >= 0) {
+		explain(eb, el, "process %d belongs to gid %ld and we are gid %u without CAP_SYS_PTRACE", pid, gid,
+			(unsigned int)getgid());
+	} else if (!denied) {
+		return 0;
+	} else if (!cap) {
+		explain(eb, el, "process %d is not dumpable (setuid or prctl(PR_SET_DUMPABLE, 0)) and we lack "
+			"CAP_SYS_PTRACE", pid);
+	} else {
+		explain(eb, el, "access to process %d denied by a security module despite CAP_SYS_PTRACE", pid);
+	}
+	return -EACCES;
+}
+
+static int no_such_process(const struct pm_proc *p, const char *why, char *eb, size_t el)
+{
+	explain(eb, el, "no such process %d%s", (int)p->pid, why);
+	return -ESRCH;
+}
+
+/* Does the target exist, is it alive, may we read its memory map? */
+static int check_access(struct pagemig *pm, char *eb, size_t el)
+{
+	const struct pm_proc *p = &pm->proc;
+	char state[64];
+	FILE *f;
+	int err = proc_status_get(p, "State", state, sizeof(state));
+
+	if (err == -ENOENT || err == -ESRCH)
+		return no_such_process(p, "", eb, el);
+	if (err) {
+		explain(eb, el, "cannot read the status of process %d: %s", (int)p->pid, strerror(-err));
+		return err;
+	}
+	if (state[0] == 'Z' || state[0] == 'X')
+		return no_such_process(p, " (it is a zombie)", eb, el);
+	f = proc_fopen(p, "smaps", &err);
+	if (f) {
+		fclose(f);
+		/* a setuid caller may pass the open (fs credentials) and fail move_pages(2) (real ones) */
+		if (getuid() != geteuid() && p->pid != getpid())
+			return explain_denied(p, false, eb, el);
+		return 0;
+	}
+	if (err == -ENOENT || err == -ESRCH)
+		return no_such_process(p, "", eb, el);
+	if (err == -EACCES || err == -EPERM)
+		return explain_denied(p, true, eb, el);
+	explain(eb, el, "cannot open the smaps of process %d: %s", (int)p->pid, strerror(-err));
+	return err;
+}
+
+static int set_root(char *dst, size_t len, const char *src, const char *fallback)
+{
+	if (!src)
+		src = fallback;
+	if (strlen(src) >= len)
+		return -ENAMETOOLONG;
+	strcpy(dst, src);
+	return 0;
+}
+
+/* A pidfd only makes sense for the real procfs: canned trees hold made-up pids. */
+static int hold_pid(struct pagemig *pm, const char *proc_root, char *eb, size_t el)
+{
+	int fd;
+
+	if (proc_root && strcmp(proc_root, "/proc"))
+		return 0;
+	fd = sys_pidfd_open(pm->proc.pid, 0);
+	if (fd == -ESRCH)
+		return no_such_process(&pm->proc, "", eb, el);
+	/* ENOSYS (before 5.3), EINVAL (a thread id before 6.9): go on without */
+	pm->pidfd = fd >= 0 ? fd : -1;
+	return 0;
+}
+
+PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out)
+{
+	const char *proc_root = OPTS_GET(opts, proc_root, NULL), *sys_root = OPTS_GET(opts, sys_root, NULL);
+	char *eb = OPTS_GET(opts, errbuf, NULL);
+	size_t el = OPTS_GET(opts, errlen, 0);
+	struct pagemig *pm;
+	int err;
+
+	if (eb && el)
+		eb[0] = '\0';
+	if (!out || pid < 0)
+		return -EINVAL;
+	pm = calloc(1, sizeof(*pm));
+	if (!pm)
+		return -ENOMEM;
+	pm->pagemap_fd = -1;
+	pm->pidfd = -1;
+	pm->proc.pid = pid ? pid : getpid();
+	pm->base_page = (uint64_t)sysconf(_SC_PAGESIZE);
+	err = set_root(pm->proc.root, sizeof(pm->proc.root), proc_root, "/proc");
+	if (!err)
+		err = set_root(pm->sys_root, sizeof(pm->sys_root), sys_root, "/sys");
+	if (err) {
+		explain(eb, el, "procfs or sysfs path too long");
+		goto err_close;
+	}
+	err = hold_pid(pm, proc_root, eb, el);
+	if (!err)
+		err = check_access(pm, eb, el);
+	if (err)
+		goto err_close;
+	err = pagemig_topology_load(pm->sys_root, &pm->topo);
+	if (err) {
+		explain(eb, el, "cannot read the NUMA topology under '%s': %s", pm->sys_root, strerror(-err));
+		goto err_close;
+	}
+	*out = pm;
+	return 0;
+err_close:
+	pagemig_close(pm);
+	return err;
+}
+
+PAGEMIG_API void pagemig_close(struct pagemig *pm)
+{
+	if (!pm)
+		return;
+	ops_release(pm);
+	builtins_release(pm);
+	plugins_release(pm);
+	residency_release(pm);
+	if (pm->pidfd >= 0)
+		sys_close(pm->pidfd);
+	pagemig_topology_free(pm->topo);
+	free(pm);
+}
+
+PAGEMIG_API pid_t pagemig_pid(const struct pagemig *pm)
+{
+	return pm->proc.pid;
+}
+
+PAGEMIG_API const struct pagemig_topology *pagemig_topology(const struct pagemig *pm)
+{
+	return pm->topo;
+}
+
+int space_check_alive(const struct pagemig *pm)
+{
+	struct pollfd pfd = { .fd = pm->pidfd, .events = POLLIN };
+	char state[64];
+	int err;
+
+	if (pm->pidfd >= 0)
+		return poll(&pfd, 1, 0) > 0 ? -ESRCH : 0;
+	err = proc_status_get(&pm->proc, "State", state, sizeof(state));
+	if (err == -ENOENT || err == -ESRCH || (!err && (state[0] == 'Z' || state[0] == 'X')))
+		return -ESRCH;
+	return 0;
+}
+
+PAGEMIG_API int pagemig_mems_allowed(const struct pagemig *pm, struct pagemig_nodemask *out)
+{
+	char buf[4096];
+	int err = space_check_alive(pm);
+
+	if (err)
+		return err;
+	err = proc_status_get(&pm->proc, "Mems_allowed_list", buf, sizeof(buf));
+	if (err == -ENOENT && !space_check_alive(pm)) {
+		/* a kernel without cpusets has no Mems_allowed: every node with memory */
+		*out = *pagemig_topology_memory(pm->topo);
+		return 0;
+	}
+	if (err == -ENOENT)
+		return -ESRCH;
+	if (err)
+		return err;
+	return nodemask_parse_list(buf, out);
+}

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * show_placement.c - `pagemig show --json` on this process, with memory of every kind placed on
+ * known nodes: private anonymous (bind and interleave), THP, a tmpfs file, MAP_SHARED memory half
+ * of which a child maps too, hugetlb, and SysV shm.
+ *
+ * The expected numbers come from the kernel: per node from move_pages(2) queries (get_mempolicy
+ * for hugetlb pages), exclusive/shared from smaps' Private_* and Shared_* (a page mapped twice is
+ * "shared" there).  The placement asked for is checked too, as the setup's precondition.  Also
+ * the per-kind summary (numastat -p miscounts hugetlb and shared files) and the exit codes.
+ */
+#include <inttypes.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+#include "labtest.h"
+
+#define MIB (1UL << 20)
+#define HPAGE (2 * MIB)
+#define NODES 4
+#define OUT_MAX (1UL << 20)
+
+struct region {
+	const char *what;
+	char *addr;
+	size_t len;
+	const char *kind;
+	const char *policy;		/* the numa_maps policy expected, NULL: not checked */
+	uint64_t intended;		/* the nodes it was placed on */
+	size_t pagesize;
+	int64_t node_pages[NODES];	/* pages of @pagesize per node, as the kernel reports them */
+	int64_t exclusive;		/* bytes, smaps Private_* */
+	int64_t shared;			/* bytes, smaps Shared_* */
+};
+
+static struct region regions[8];
+static int nr_regions;
+
+static struct region *add_region(const char *what, void *addr, size_t len, uint64_t nodes, const char *kind,
+				 const char *policy)
+{
+	struct region *r = &regions[nr_regions++];
+
+	*r = (struct region){ .what = what, .addr = addr, .len = len, .kind = kind, .policy = policy,
+			      .intended = nodes, .pagesize = lab_page_size() };
+	return r;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Setup                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static void *map_aligned(size_t size, size_t align)
+{
+	char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		FAIL("mmap: %s", strerror(errno));
+	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	return (void *)a;
+}
+
+/* A child maps the first half of @p (writes: a read fault would map neighbours too), then waits. */
+static pid_t share_half(char *p, size_t len)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		FAIL("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (pid == 0) {
+		for (size_t off = 0; off < len / 2; off += lab_page_size())
+			p[off] = 2;
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(fds[0], &c, 1) != 1)
+		FAIL("the sharing child died");
+	close(fds[0]);
+	close(fds[1]);
+	return pid;
+}
+
+static void setup_file(void)
+{
+	const char *path = "/tmp/pagemig-show-file";
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, 2 * MIB))
+		FAIL("%s: %s", path, strerror(errno));
+	p = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		FAIL("mmap %s: %s", path, strerror(errno));
+	close(fd);
+	if (lab_mbind(p, 2 * MIB, MPOL_BIND, 1ULL << 3, 0))
+		FAIL("mbind the file to node 3: %s", strerror(errno));
+	memset(p, 4, 2 * MIB);
+	add_region("tmpfs file", p, 2 * MIB, 1ULL << 3, "file", NULL);
+}
+
+/* 4 MiB of THP on node 2 (whether THP formed is checked in smaps later). */
+static void setup_thp(void)
+{
+	char *p = map_aligned(4 * MIB, HPAGE);
+
+	if (madvise(p, 4 * MIB, MADV_HUGEPAGE))
+		FAIL("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	if (lab_mbind(p, 4 * MIB, MPOL_BIND, 1ULL << 2, 0))
+		FAIL("mbind thp to node 2");
+	memset(p, 5, 4 * MIB);
+	add_region("THP", p, 4 * MIB, 1ULL << 2, "anon", "bind:2");
+}
+
+/* 4 hugetlb pages on node 3; false when the pool could not be filled (then the part is skipped). */
+static bool setup_hugetlb(void)
+{
+	const char *pool = "/sys/devices/system/node/node3/hugepages/hugepages-2048kB/nr_hugepages";
+	char buf[32];
+	char *p;
+
+	if (lab_set_sysctl(pool, "4") || lab_read_file(pool, buf, sizeof(buf)) < 0 || atoi(buf) < 4) {
+		lab_log("hugetlb part skipped: node 3 has no pool of 4 2 MiB pages (%s)", pool);
+		return false;
+	}
+	p = mmap(NULL, 4 * HPAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED)
+		FAIL("mmap MAP_HUGETLB: %s", strerror(errno));
+	if (lab_mbind(p, 4 * HPAGE, MPOL_BIND, 1ULL << 3, 0))
+		FAIL("mbind hugetlb to node 3");
+	memset(p, 6, 4 * HPAGE);
+	add_region("hugetlb", p, 4 * HPAGE, 1ULL << 3, "huge", "bind:3")->pagesize = HPAGE;
+	return true;
+}
+
+static void setup_sysv(void)
+{
+	int id = shmget(IPC_PRIVATE, MIB, IPC_CREAT | 0600);
+	char *p;
+
+	if (id < 0)
+		FAIL("shmget: %s", strerror(errno));
+	p = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);	/* gone with the last detach */
+	if (p == (void *)-1)
+		FAIL("shmat: %s", strerror(errno));
+	if (lab_mbind(p, MIB, MPOL_BIND, 1ULL << 2, 0))
+		FAIL("mbind SysV shm to node 2");
+	memset(p, 7, MIB);
+	add_region("SysV shm", p, MIB, 1ULL << 2, "shm", NULL);
+}
+
+static pid_t setup(void)
+{
+	char *shm, *p;
+	pid_t child;
+
+	/* first, so that the child shares no private memory mapped below copy-on-write */
+	shm = lab_alloc_on_node(2 * MIB, 0, MAP_SHARED);
+	child = share_half(shm, 2 * MIB);
+	add_region("MAP_SHARED", shm, 2 * MIB, 1ULL << 0, "shm", NULL);
+	p = mmap(NULL, 3 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || madvise(p, 3 * MIB, MADV_NOHUGEPAGE) || lab_mbind(p, 3 * MIB, MPOL_BIND, 1ULL << 1, 0))
+		FAIL("private anon setup: %s", strerror(errno));
+	memset(p, 1, 3 * MIB);
+	add_region("private anon", p, 3 * MIB, 1ULL << 1, "anon", "bind:1");
+	p = mmap(NULL, 2 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || madvise(p, 2 * MIB, MADV_NOHUGEPAGE) ||
+	    lab_mbind(p, 2 * MIB, MPOL_INTERLEAVE, 3ULL, 0))
+		FAIL("interleaved anon setup: %s", strerror(errno));
+	memset(p, 1, 2 * MIB);
+	add_region("interleaved anon", p, 2 * MIB, 3ULL, "anon", "interleave:0-1");
+	setup_thp();
+	setup_file();
+	setup_hugetlb();
+	setup_sysv();
+	return child;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* What the kernel says                                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* smaps of the region at @addr: bytes mapped once (Private_*) and more than once (Shared_*). */
+static void smaps_split(const void *addr, int64_t *priv, int64_t *shared, int64_t *anon_huge)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512], key[64];
+	bool in = false;
+	long long kb;
+
+	*priv = *shared = *anon_huge = 0;
+	if (!f)
+		FAIL("/proc/self/smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		uint64_t a, z;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %63s", &a, &z, key) == 3) {
+			in = a == (uintptr_t)addr;
+			continue;
+		}
+		if (!in || sscanf(line, "%63[^:]: %lld kB", key, &kb) != 2)
+			continue;
+		if (!strncmp(key, "Private_", 8))
+			*priv += kb * 1024;
+		else if (!strncmp(key, "Shared_", 7))
+			*shared += kb * 1024;
+		else if (!strcmp(key, "AnonHugePages"))
+			*anon_huge = kb * 1024;
+	}
+	fclose(f);
+}
+
+/*
+ * Per node pages from move_pages(2) (get_mempolicy(2) for hugetlb), and the smaps split.
+ * Return: the region's AnonHugePages bytes.
+ */
+static int64_t expect_from_kernel(struct region *r)
+{
+	size_t n = r->len / r->pagesize, i;
+	int64_t anon_huge;
+	int *st = calloc(n, sizeof(*st));
+	int err = 0;
+
+	if (!st)
+		FAIL("out of memory");
+	if (r->pagesize == lab_page_size())
+		err = lab_query_nodes(r->addr, n, r->pagesize, st);
+	for (i = 0; i < n && r->pagesize != lab_page_size(); i++)
+		st[i] = lab_node_of(r->addr + i * r->pagesize);
+	if (err)
+		FAIL("%s: move_pages query: %s", r->what, strerror(-err));
+	for (i = 0; i < n; i++) {
+		if (st[i] < 0 || st[i] >= NODES || !(r->intended & (1ULL << st[i])))
+			FAIL("%s: setup: page %zu is on node %d (status), not where it was bound", r->what, i, st[i]);
+		r->node_pages[st[i]]++;
+	}
+	free(st);
+	smaps_split(r->addr, &r->exclusive, &r->shared, &anon_huge);
+	if (r->exclusive + r->shared != (int64_t)r->len)
+		FAIL("%s: setup: smaps says %" PRId64 " bytes mapped of %zu", r->what, r->exclusive + r->shared,
+		     r->len);
+	return anon_huge;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* What pagemig says: just enough JSON for one region's numbers                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The object of the region that starts at @start: [*begin, *end). */
+static bool json_region(const char *doc, uint64_t start, const char **begin, const char **end)
+{
+	char key[64];
+	const char *p, *q;
+
+	snprintf(key, sizeof(key), "\"start\": %" PRIu64 ",", start);
+	p = strstr(doc, key);
+	q = p ? strchr(p, '}') : NULL;
+	if (!q)
+		return false;
+	*begin = p;
+	*end = q;
+	return true;
+}
+
+/* A number member of [p, end); -1 when absent or null. */
+static int64_t json_num(const char *p, const char *end, const char *name)
+{
+	char key[64];
+	const char *v;
+
+	snprintf(key, sizeof(key), "\"%s\": ", name);
+	v = strstr(p, key);
+	if (!v || v > end || !strchr("0123456789", v[strlen(key)]))
+		return -1;
+	return (int64_t)strtoull(v + strlen(key), NULL, 10);
+}
+
+static const char *json_str(const char *p, const char *end, const char *name, char *buf, size_t len)
+{
+	char key[64];
+	const char *v, *q;
+
+	snprintf(key, sizeof(key), "\"%s\": \"", name);
+	buf[0] = '\0';
+	v = strstr(p, key);
+	if (!v || v > end)
+		return buf;
+	v += strlen(key);
+	q = strchr(v, '"');
+	if (q && (size_t)(q - v) < len)
+		snprintf(buf, len, "%.*s", (int)(q - v), v);
+	return buf;
+}
+
+/* A number array member (index = node) into @v, zero-filled; returns its length or -1. */
+static int json_array(const char *p, const char *end, const char *name, int64_t *v, int max)
+{
+	char key[64], *next;
+	const char *a;
+	int n = 0;
+
+	snprintf(key, sizeof(key), "\"%s\": [", name);
+	memset(v, 0, (size_t)max * sizeof(*v));
+	a = strstr(p, key);
+	if (!a || a > end)
+		return -1;
+	for (a += strlen(key); *a && *a != ']'; a = next) {
+		int64_t x = (int64_t)strtoull(a, &next, 10);
+
+		if (next == a) {
+			next = (char *)a + 1;
+			continue;
+		}
+		if (n < max)
+			v[n] = x;
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The checks                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+#define EXPECT(r, name, got, want)                                                                 \
+	do {                                                                                       \
+		int64_t g_ = (got), w_ = (want);                                                   \
+		if (g_ != w_)                                                                      \
+			FAIL("%s at %p: %s is %" PRId64 ", the kernel says %" PRId64, (r)->what,   \
+			     (void *)(r)->addr, name, g_, w_);                                      \
+	} while (0)
+
+static void check_region(const char *doc, const struct region *r)
+{
+	int64_t bytes[NODES], pages[NODES], rss = 0;
+	const char *b, *e;
+	char str[64], name[32];
+	int n;
+
+	if (!json_region(doc, (uintptr_t)r->addr, &b, &e))
+		FAIL("%s: no region starts at %p in the JSON", r->what, (void *)r->addr);
+	if (strcmp(json_str(b, e, "kind", str, sizeof(str)), r->kind))
+		FAIL("%s: kind '%s', want '%s'", r->what, str, r->kind);
+	if (r->policy && strcmp(json_str(b, e, "policy", str, sizeof(str)), r->policy))
+		FAIL("%s: policy '%s', want '%s'", r->what, str, r->policy);
+	EXPECT(r, "size", json_num(b, e, "size"), (int64_t)r->len);
+	EXPECT(r, "pagesize", json_num(b, e, "pagesize"), (int64_t)r->pagesize);
+	if (json_array(b, e, "node-bytes", bytes, NODES) < NODES || json_array(b, e, "node-pages", pages, NODES) < NODES)
+		FAIL("%s: node-bytes or node-pages missing or shorter than %d nodes", r->what, NODES);
+	for (n = 0; n < NODES; n++) {
+		snprintf(name, sizeof(name), "node-pages[%d]", n);
+		EXPECT(r, name, pages[n], r->node_pages[n]);
+		snprintf(name, sizeof(name), "node-bytes[%d]", n);
+		EXPECT(r, name, bytes[n], r->node_pages[n] * (int64_t)r->pagesize);
+		rss += bytes[n];
+	}
+	EXPECT(r, "rss", json_num(b, e, "rss"), rss);
+	EXPECT(r, "present", json_num(b, e, "present"), r->exclusive + r->shared);
+	EXPECT(r, "exclusive", json_num(b, e, "exclusive"), r->exclusive);
+	EXPECT(r, "shared", json_num(b, e, "shared"), r->shared);
+	EXPECT(r, "swapped", json_num(b, e, "swapped"), 0);
+	lab_log("ok  %-16s %-5s N0..3 = %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " pages of %zu, exclusive %" PRId64
+		", shared %" PRId64, r->what, r->kind, pages[0], pages[1], pages[2], pages[3], r->pagesize, r->exclusive,
+		r->shared);
+}
+
+/* The totals are the sum of the rows, node by node. */
+static void check_totals(const char *doc)
+{
+	const char *totals = strstr(doc, "\"totals\": {"), *p = doc;
+	int64_t v[NODES], sum[NODES] = { 0 }, t[NODES];
+	int n;
+
+	if (!totals)
+		FAIL("no totals in the JSON");
+	while ((p = strstr(p, "\"node-bytes\": [")) && p < totals) {
+		json_array(p, totals, "node-bytes", v, NODES);
+		for (n = 0; n < NODES; n++)
+			sum[n] += v[n];
+		p++;
+	}
+	json_array(totals, doc + strlen(doc), "node-bytes", t, NODES);
+	for (n = 0; n < NODES; n++)
+		if (t[n] != sum[n])
+			FAIL("totals node-bytes[%d] is %" PRId64 ", the regions sum to %" PRId64, n, t[n], sum[n]);
+}
+
+/* --summary: the huge and shm rows hold exactly this test's hugetlb and shared regions. */
+static void check_summary(const char *doc, const char *kind)
+{
+	int64_t want[NODES] = { 0 }, got[NODES];
+	char key[64];
+	const char *p;
+	int i, n;
+
+	for (i = 0; i < nr_regions; i++)
+		for (n = 0; n < NODES && !strcmp(regions[i].kind, kind); n++)
+			want[n] += regions[i].node_pages[n] * (int64_t)regions[i].pagesize;
+	snprintf(key, sizeof(key), "\"kind\": \"%s\"", kind);
+	p = strstr(doc, key);
+	if (!p || json_array(p, strchr(p, '}'), "node-bytes", got, NODES) < NODES)
+		FAIL("summary: no %s row with node-bytes", kind);
+	for (n = 0; n < NODES; n++)
+		if (got[n] != want[n])
+			FAIL("summary %s: node-bytes[%d] is %" PRId64 ", want %" PRId64, kind, n, got[n], want[n]);
+	lab_log("ok  summary %s per node", kind);
+}
+
+/* `pagemig show PID` as uid 65534: this root-owned process is out of its reach. */
+static int run_as_nobody(pid_t target)
+{
+	char arg[32];
+	int st;
+	pid_t pid;
+
+	snprintf(arg, sizeof(arg), "%d", (int)target);
+	lab_log("+ pagemig show %s (as uid 65534)", arg);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(126);
+		execlp("pagemig", "pagemig", "show", arg, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		FAIL("waitpid: %s", strerror(errno));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void check_exit_codes(void)
+{
+	static const struct {
+		const char *args;
+		int rc;
+	} cases[] = {
+		{ "999999", 3 }, { "abc", 2 }, { "--regions hep 1", 2 }, { "--bogus 1", 2 }, { "--help", 0 },
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = lab_run(NULL, 0, "pagemig show %s", cases[i].args);
+		if (rc != cases[i].rc)
+			FAIL("pagemig show %s: exit %d, want %d", cases[i].args, rc, cases[i].rc);
+	}
+	rc = run_as_nobody(getpid());
+	if (rc != 4)
+		FAIL("pagemig show %d as nobody: exit %d, want 4", (int)getpid(), rc);
+}
+
+int main(void)
+{
+	char *out = malloc(OUT_MAX);
+	int64_t anon_huge;
+	pid_t child;
+	int i, rc;
+
+	lab_require_root();
+	lab_require_nodes(NODES);
+	lab_require_cmd("pagemig");
+	if (!out)
+		FAIL("out of memory");
+	child = setup();
+	for (i = 0; i < nr_regions; i++) {
+		anon_huge = expect_from_kernel(&regions[i]);
+		if (!strcmp(regions[i].what, "THP") && anon_huge == 0) {
+			lab_log("THP part skipped: no transparent huge page formed (AnonHugePages 0)");
+			regions[i--] = regions[--nr_regions];
+		}
+	}
+	rc = lab_run(out, OUT_MAX, "pagemig show --json %d", (int)getpid());
+	if (rc)
+		FAIL("pagemig show --json: exit %d", rc);
+	for (i = 0; i < nr_regions; i++)
+		check_region(out, &regions[i]);
+	check_totals(out);
+	rc = lab_run(out, OUT_MAX, "pagemig show --summary --json %d", (int)getpid());
+	if (rc)
+		FAIL("pagemig show --summary --json: exit %d", rc);
+	for (i = 0; i < nr_regions; i++)
+		if (!strcmp(regions[i].kind, "huge"))
+			check_summary(out, "huge");
+	check_summary(out, "shm");
+	check_exit_codes();
+	lab_kill(child);
+	free(out);
+	return LAB_EXIT_PASS;
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nodes.c - `pagemig nodes`: the machine's NUMA nodes, one row each: CPUs, memory, huge pages,
+ * whether it is a memory-only node (CXL expanders and the like: valid targets for memory), and
+ * its distances to every online node.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	COL_NODE,
+	COL_CPUS,
+	COL_NCPUS,
+	COL_TOTAL,
+	COL_FREE,
+	COL_USED,
+	COL_HUGE,
+	COL_TYPE,
+	COL_DISTANCES,
+	NR_COLS,
+};
+
+static const struct cli_col cols[NR_COLS] = {
+	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, "node number", SCOLS_JSON_NUMBER },
+	[COL_CPUS] = { "CPUS", 6, 0, "its CPUs, as a list (empty for a memory-only node)", SCOLS_JSON_STRING },
+	[COL_NCPUS] = { "NCPUS", 3, SCOLS_FL_RIGHT, "how many CPUs", SCOLS_JSON_NUMBER },
+	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, "memory", SCOLS_JSON_NUMBER },
+	[COL_FREE] = { "FREE", 6, SCOLS_FL_RIGHT, "free memory", SCOLS_JSON_NUMBER },
+	[COL_USED] = { "USED%", 5, SCOLS_FL_RIGHT, "share of the memory in use (empty without memory)",
+		       SCOLS_JSON_NUMBER },
+	[COL_HUGE] = { "HUGE", 6, SCOLS_FL_RIGHT, "2 MiB huge pages: total/free", SCOLS_JSON_STRING },
+	[COL_TYPE] = { "TYPE", 6, 0, "cpu, or memory-only (no CPUs)", SCOLS_JSON_STRING },
+	[COL_DISTANCES] = { "DISTANCES", 8, SCOLS_FL_WRAP, "distance to each online node, in node order (10: local)",
+			    SCOLS_JSON_ARRAY_NUMBER },
+};
+
+#define DEFAULT_COLS "NODE,CPUS,NCPUS,TOTAL,FREE,USED%,HUGE,TYPE,DISTANCES"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: pagemig nodes [OPTIONS]\n\n"
+		     "Show the NUMA nodes: their CPUs, memory, huge pages and distances.  A node without\n"
+		     "CPUs (memory-only, such as CXL memory) is a valid place to move memory to.\n\n"
+		     "Options:\n"
+		     "      --sysroot DIR   read the topology from DIR instead of /sys (for tests)\n"
+		     "  -h, --help          this help\n");
+	cli_out_usage(out, cols, NR_COLS);
+	fprintf(out, "\nExit status: 0 ok, 1 failure, 2 bad usage.\n");
+}
+
+/* getopt's '?': an unknown short or long option, or "--long=ARG" for an option without one. */
+static void bad_option(const char *arg)
+{
+	int len = (int)strcspn(arg, "=");
+
+	if (!strncmp(arg, "--", 2) && optopt)	/* getopt_long sets optopt to a known option's value */
+		cli_err("option '%.*s' takes no argument", len, arg);
+	else if (!strncmp(arg, "--", 2) || !optopt)
+		cli_err("unknown option '%.*s' (see 'pagemig nodes --help')", len, arg);
+	else
+		cli_err("unknown option '-%c' (see 'pagemig nodes --help')", optopt);
+}
+
+/* Options into @o and @sysroot; returns -1 after --help, else 0 or an exit code. */
+static int parse_args(struct cli_out *o, const char **sysroot, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sysroot", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_OUT_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return -1;
+		} else if (c == 'S') {
+			*sysroot = optarg;
+		} else if (c == ':') {
+			cli_err("option '%s' needs an argument", argv[optind - 1]);
+			return EXIT_USAGE;
+		} else if (c == '?' || !cli_out_opt(o, c, optarg)) {
+			bad_option(argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_err("unexpected argument '%s' (see 'pagemig nodes --help')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* "10,20,30" (a JSON array: one number per line) toward each online node. */
+static void distances_cell(struct cli_table *t, const struct cli_out *o, struct libscols_line *ln,
+			   const struct pagemig_topology *topo, int node)
+{
+	const struct pagemig_nodemask *online = pagemig_topology_online(topo);
+	size_t len = 16 * (size_t)pagemig_nodemask_weight(online) + 1, off = 0;
+	char *buf = malloc(len);
+	int n, d;
+
+	if (!buf)
+		return;
+	buf[0] = '\0';
+	for (n = pagemig_nodemask_next(online, -1); n >= 0; n = pagemig_nodemask_next(online, n)) {
+		if (pagemig_topology_distance(topo, node, n, &d))
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%d", off ? (o->json ? "\n" : ",") : "", d);
+	}
+	cli_cell(t, ln, COL_DISTANCES, "%s", buf);
+	free(buf);
+}
+
+/* DISTANCES holds one value per line in JSON: split there into an array. */
+static void setup_array_column(struct cli_table *t)
+{
+	struct libscols_column *cl;
+
+	if (t->map[COL_DISTANCES] < 0)
+		return;
+	cl = scols_table_get_column(t->tb, (size_t)t->map[COL_DISTANCES]);
+	if (cl)
+		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+}
+
+static int add_row(struct cli_table *t, const struct cli_out *o, const struct pagemig_topology *topo, int node)
+{
+	struct pagemig_node_info info = { .sz = sizeof(info) };
+	struct libscols_line *ln;
+	int err = pagemig_topology_node(topo, node, &info);
+
+	if (err)
+		return err;
+	ln = cli_table_line(t, NULL);
+	if (!ln)
+		return -ENOMEM;
+	cli_cell(t, ln, COL_NODE, "%d", node);
+	cli_cell(t, ln, COL_CPUS, "%s", info.cpulist);
+	cli_cell(t, ln, COL_NCPUS, "%d", info.nr_cpus);
+	cli_cell_size(t, o, ln, COL_TOTAL, info.mem_total);
+	cli_cell_size(t, o, ln, COL_FREE, info.mem_free);
+	if (info.mem_total && info.mem_free <= info.mem_total)
+		cli_cell(t, ln, COL_USED, "%.1f", 100.0 * (double)(info.mem_total - info.mem_free) / (double)info.mem_total);
+	cli_cell(t, ln, COL_HUGE, "%" PRIu64 "/%" PRIu64, info.hugepages_total, info.hugepages_free);
+	cli_cell(t, ln, COL_TYPE, "%s", info.nr_cpus ? "cpu" : "memory-only");
+	distances_cell(t, o, ln, topo, node);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	const struct pagemig_nodemask *online;
+	struct pagemig_topology *topo = NULL;
+	const char *sysroot = NULL;
+	struct cli_out o = { 0 };
+	struct cli_table t;
+	char what[PATH_MAX + 64];
+	int rc, err, n;
+
+	rc = parse_args(&o, &sysroot, argc, argv);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	err = pagemig_topology_load(sysroot, &topo);
+	if (err) {
+		snprintf(what, sizeof(what), "cannot read the NUMA topology from '%s'", sysroot ? sysroot : "/sys");
+		rc = cli_fail(err, what, NULL);
+		return rc == EXIT_USAGE ? EXIT_FAILURE_ : rc;	/* a malformed sysfs is no usage error */
+	}
+	err = cli_table_new(&t, &o, "nodes", cols, NR_COLS, DEFAULT_COLS);
+	if (err) {
+		pagemig_topology_free(topo);
+		return err == -EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
+	}
+	setup_array_column(&t);
+	online = pagemig_topology_online(topo);
+	for (n = pagemig_nodemask_next(online, -1); n >= 0; n = pagemig_nodemask_next(online, n)) {
+		err = add_row(&t, &o, topo, n);
+		if (err) {
+			cli_fail(err, "cannot list the nodes", NULL);
+			goto err_free;
+		}
+	}
+	cli_table_print(&t);
+err_free:
+	cli_table_free(&t);
+	pagemig_topology_free(topo);
+	return err ? EXIT_FAILURE_ : EXIT_OK;
+}
+
+const struct cli_cmd cmd_nodes = {
+	.name = "nodes",
+	.summary = "show the NUMA nodes: CPUs, memory, huge pages, distances",
+	.run = run,
+	.usage = usage,
+};

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * show.c - `pagemig show PID`: where a process's memory is, region by region and node by node.
+ *
+ * One row per region with its resident memory per node (numa_maps' counts, in the region's own
+ * page size, so hugetlb and THP are counted right), the exclusive/shared split from pagemap, and a
+ * totals row.  --summary folds the regions into one row per kind, the view numastat -p gives.
+ * The JSON document is smartcols' table wrapped in an object that adds the pid, the node list and
+ * the totals (see format_json()), so that a script can check exact numbers per region and node.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* The fixed columns; one N<node> column per node with memory follows them. */
+enum {
+	COL_RANGE,
+	COL_START,
+	COL_END,
+	COL_SIZE,
+	COL_PERMS,
+	COL_KIND,
+	COL_POLICY,
+	COL_PAGESIZE,
+	COL_REGIONS,
+	COL_RSS,
+	COL_PRESENT,
+	COL_SWAPPED,
+	COL_EXCL,
+	COL_SHARED,
+	COL_MAPMAX,
+	COL_BAR,
+	COL_NODE_BYTES,
+	COL_NODE_PAGES,
+	COL_PATH,
+	NR_FIXED_COLS,
+};
+
+static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
+	[COL_RANGE] = { "RANGE", 0, 0, "START-END, hex", SCOLS_JSON_STRING },
+	[COL_START] = { "START", 0, SCOLS_FL_RIGHT, "first address (a number in JSON)", SCOLS_JSON_NUMBER },
+	[COL_END] = { "END", 0, SCOLS_FL_RIGHT, "one past the last address", SCOLS_JSON_NUMBER },
+	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, "virtual size", SCOLS_JSON_NUMBER },
+	[COL_PERMS] = { "PERMS", 4, 0, "permissions, as in maps", SCOLS_JSON_STRING },
+	[COL_KIND] = { "KIND", 5, 0, "what backs it: heap stack anon file shm huge special nopages other",
+		       SCOLS_JSON_STRING },
+	[COL_POLICY] = { "POLICY", 8, 0, "memory policy (numa_maps)", SCOLS_JSON_STRING },
+	[COL_PAGESIZE] = { "PAGESIZE", 4, SCOLS_FL_RIGHT, "the region's page size (2M, 1G for hugetlb)",
+			   SCOLS_JSON_NUMBER },
+	[COL_REGIONS] = { "REGIONS", 4, SCOLS_FL_RIGHT, "regions counted (--summary)", SCOLS_JSON_NUMBER },
+	[COL_RSS] = { "RSS", 5, SCOLS_FL_RIGHT, "resident memory, all nodes", SCOLS_JSON_NUMBER },
+	[COL_PRESENT] = { "PRESENT", 5, SCOLS_FL_RIGHT, "present in RAM (pagemap)", SCOLS_JSON_NUMBER },
+	[COL_SWAPPED] = { "SWAPPED", 5, SCOLS_FL_RIGHT, "swapped out (pagemap)", SCOLS_JSON_NUMBER },
+	[COL_EXCL] = { "EXCLUSIVE", 5, SCOLS_FL_RIGHT, "present, mapped by this process only (pagemap)",
+		       SCOLS_JSON_NUMBER },
+	[COL_SHARED] = { "SHARED", 5, SCOLS_FL_RIGHT, "present, also mapped by other processes (pagemap)",
+			 SCOLS_JSON_NUMBER },
+	[COL_MAPMAX] = { "MAPMAX", 3, SCOLS_FL_RIGHT, "most processes mapping one page (numa_maps)",
+			 SCOLS_JSON_NUMBER },
+	[COL_BAR] = { "BAR", 4, 0, "one mark per node: its share of the resident memory", SCOLS_JSON_STRING },
+	[COL_NODE_BYTES] = { "NODE-BYTES", 8, SCOLS_FL_WRAP, "resident bytes per node (index = node)",
+			     SCOLS_JSON_ARRAY_NUMBER },
+	[COL_NODE_PAGES] = { "NODE-PAGES", 8, SCOLS_FL_WRAP, "resident pages of PAGESIZE per node (index = node)",
+			     SCOLS_JSON_ARRAY_NUMBER },
+	[COL_PATH] = { "PATH", 0, 0, "file or pseudo-name", SCOLS_JSON_STRING },
+};
+
+#define MAX_COLS 64	/* struct cli_table's map[] */
+#define MAX_NODE_COLS (MAX_COLS - NR_FIXED_COLS)
+
+#define DEFAULTS_TABLE "RANGE,SIZE,KIND,POLICY,%N,BAR,EXCLUSIVE,SHARED,PATH"
+#define DEFAULTS_SUMMARY "KIND,REGIONS,%N,BAR,RSS,EXCLUSIVE,SHARED"
+#define DEFAULTS_JSON "RANGE,START,END,SIZE,PERMS,KIND,POLICY,PAGESIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED," \
+		      "MAPMAX,NODE-BYTES,NODE-PAGES,PATH"
+#define DEFAULTS_JSON_SUMMARY "KIND,REGIONS,SIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED,NODE-BYTES"
+
+/* Memory summed over regions: one region, one kind, or all of them. */
+struct acc {
+	uint64_t regions;
+	uint64_t size;
+	uint64_t rss;
+	uint64_t present;	/* the pagemap counts, in bytes */
+	uint64_t swapped;
+	uint64_t exclusive;
+	uint64_t shared;
+	bool no_pagemap;	/* some region had no pagemap counts */
+	uint64_t node_bytes[PAGEMIG_MAX_NODES];
+};
+
+struct show {
+	struct cli_out out;
+	bool all;
+	bool summary;
+	struct pagemig_filter *filter;
+	struct pagemig *pm;
+	uint64_t base_page;
+	bool utf8;
+	int nnodes;				/* node arrays' length: the highest node column + 1 */
+	int nr_node_cols;
+	int col_node[MAX_NODE_COLS];		/* the node of column NR_FIXED_COLS + i */
+	char col_names[MAX_NODE_COLS][12];
+	struct cli_col cols[MAX_COLS];
+	struct cli_table t;
+	struct acc total;
+	struct acc kinds[PAGEMIG_KIND_OTHER + 1];
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: pagemig show [OPTIONS] PID\n\n"
+		     "Show where a process's memory is: one row per region with its resident memory\n"
+		     "per NUMA node, exclusive and shared pages, and totals per node.\n\n"
+		     "Options:\n"
+		     "  -a, --all             also regions with nothing resident\n"
+		     "  -R, --regions FILTER  only regions FILTER matches (kinds heap stack anon file\n"
+		     "                        shm huge thp special nopages, ADDR-ADDR, path globs, !TERM)\n"
+		     "  -s, --summary         one row per region kind, like numastat -p\n"
+		     "  -h, --help            this help\n");
+	cli_out_usage(out, fixed_cols, NR_FIXED_COLS);
+	fprintf(out, "  %-12s %s\n", "N<node>", "resident memory on the node (N0, N1, ...), and its share");
+	fprintf(out, "\nExit status: 0 ok, 1 failure, 2 bad usage, 3 no such process, 4 permission denied.\n");
+}
+
+/* "No such process" -> "no such process": diagnostics are lowercase. */
+static const char *reason(int err, const char *errbuf, char *buf, size_t len)
+{
+	if (errbuf && *errbuf)
+		return errbuf;
+	snprintf(buf, len, "%s", strerror(err < 0 ? -err : err));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
+static int fail_process(const struct show *s, pid_t pid, int err, const char *errbuf)
+{
+	char what[64], buf[128];
+
+	snprintf(what, sizeof(what), "cannot read process %d", (int)pid);
+	return cli_fail(err, what, reason(err, errbuf, buf, sizeof(buf)));
+}
+
+static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "regions", required_argument, NULL, 'R' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_OUT_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256] = "";
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "aR:sh" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'a') {
+			s->all = true;
+		} else if (c == 's') {
+			s->summary = true;
+		} else if (c == 'h') {
+			usage(stdout);
+			return -1;
+		} else if (c == 'R') {
+			pagemig_filter_free(s->filter);
+			s->filter = NULL;
+			if (pagemig_filter_parse(optarg, &s->filter, err, sizeof(err)) < 0) {
+				cli_err("bad region filter '%s': %s", optarg, *err ? err : "invalid");
+				return EXIT_USAGE;
+			}
+		} else if (!cli_out_opt(&s->out, c, optarg)) {
+			if (c == ':' || (c == '?' && optopt && strchr("Ro", optopt)))
+				cli_err("option '%s' needs an argument", argv[optind - 1]);
+			else
+				cli_err("unknown option '%s' (see 'pagemig show --help')", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cli_err(optind == argc ? "no process id given (see 'pagemig show --help')"
+				       : "too many arguments (see 'pagemig show --help')");
+		return EXIT_USAGE;
+	}
+	*pid = cli_parse_pid(argv[optind]);
+	return *pid < 0 ? EXIT_USAGE : 0;
+}
+
+/* One N<node> column per node with memory, then the column list for cli_table_new(). */
+static void setup_columns(struct show *s)
+{
+	const struct pagemig_nodemask *mem = pagemig_topology_memory(pagemig_topology(s->pm));
+	int n, i;
+
+	memcpy(s->cols, fixed_cols, sizeof(fixed_cols));
+	for (n = pagemig_nodemask_next(mem, -1); n >= 0; n = pagemig_nodemask_next(mem, n)) {
+		if (s->nr_node_cols == MAX_NODE_COLS) {
+			cli_warn("only the first %d nodes have N columns; see NODE-BYTES", MAX_NODE_COLS);
+			break;
+		}
+		i = s->nr_node_cols++;
+		s->col_node[i] = n;
+		snprintf(s->col_names[i], sizeof(s->col_names[i]), "N%d", n);
+		s->cols[NR_FIXED_COLS + i] = (struct cli_col){
+			.name = s->col_names[i], .whint = 6, .flags = SCOLS_FL_RIGHT,
+			.help = "resident on the node", .json_type = SCOLS_JSON_NUMBER,
+		};
+	}
+	for (n = pagemig_nodemask_next(mem, -1); n >= 0; n = pagemig_nodemask_next(mem, n))
+		s->nnodes = n + 1;
+	if (s->nnodes == 0)
+		s->nnodes = 1;
+}
+
+/* The default column list with "%N" replaced by the node columns. */
+static char *default_columns(const struct show *s)
+{
+	const char *tmpl = s->out.json ? (s->summary ? DEFAULTS_JSON_SUMMARY : DEFAULTS_JSON)
+				       : (s->summary ? DEFAULTS_SUMMARY : DEFAULTS_TABLE);
+	size_t len = strlen(tmpl) + (size_t)s->nr_node_cols * 12 + 1, off;
+	const char *mark = strstr(tmpl, "%N");
+	char *buf = malloc(len);
+	int i;
+
+	if (!buf)
+		return NULL;
+	if (!mark) {
+		snprintf(buf, len, "%s", tmpl);
+		return buf;
+	}
+	/* the templates have "%N," between other columns: drop the comma too when there are no nodes */
+	off = (size_t)snprintf(buf, len, "%.*s", (int)(mark - tmpl), tmpl);
+	for (i = 0; i < s->nr_node_cols; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", s->col_names[i]);
+	snprintf(buf + off, len - off, "%s", mark + (s->nr_node_cols ? 2 : 3));
+	return buf;
+}
+
+/* Multi-value cells split on newlines into JSON arrays (see the NODE-* columns). */
+static void setup_array_columns(struct show *s)
+{
+	int i;
+
+	for (i = COL_NODE_BYTES; i <= COL_NODE_PAGES; i++) {
+		struct libscols_column *cl;
+
+		if (s->t.map[i] < 0)
+			continue;
+		cl = scols_table_get_column(s->t.tb, (size_t)s->t.map[i]);
+		if (cl)
+			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+	}
+}
+
+static int open_table(struct show *s)
+{
+	char *defaults = default_columns(s);
+	int err;
+
+	if (!defaults) {
+		cli_err("cannot create a table: %s", "out of memory");
+		return EXIT_FAILURE_;
+	}
+	err = cli_table_new(&s->t, &s->out, s->summary ? "summary" : "regions", s->cols,
+			    NR_FIXED_COLS + (size_t)s->nr_node_cols, defaults);
+	free(defaults);
+	if (err)
+		return err == -EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
+	setup_array_columns(s);
+	return 0;
+}
+
+static void acc_add(struct acc *dst, const struct acc *src, int nnodes)
+{
+	int n;
+
+	dst->regions += src->regions;
+	dst->size += src->size;
+	dst->rss += src->rss;
+	dst->present += src->present;
+	dst->swapped += src->swapped;
+	dst->exclusive += src->exclusive;
+	dst->shared += src->shared;
+	dst->no_pagemap |= src->no_pagemap;
+	for (n = 0; n < nnodes; n++)
+		dst->node_bytes[n] += src->node_bytes[n];
+}
+
+/* A region's memory; RSS is what numa_maps places on nodes (smaps Rss misses hugetlb). */
+static void acc_region(const struct show *s, const struct pagemig_region *r, struct acc *a)
+{
+	int n;
+
+	memset(a, 0, offsetof(struct acc, node_bytes) + (size_t)s->nnodes * sizeof(a->node_bytes[0]));
+	a->regions = 1;
+	a->size = r->end - r->start;
+	for (n = 0; n < r->nr_nodes && r->node_pages; n++) {
+		uint64_t b = r->node_pages[n] * r->page_size;
+
+		if (n < s->nnodes)
+			a->node_bytes[n] = b;
+		a->rss += b;
+	}
+	a->no_pagemap = !r->has_pagemap;
+	if (r->has_pagemap) {
+		a->present = r->present * s->base_page;
+		a->swapped = r->swapped * s->base_page;
+		a->exclusive = r->exclusive * s->base_page;
+		a->shared = r->shared_pages * s->base_page;
+	}
+}
+
+/* Not pagemap's counts: which rows show must not depend on the columns chosen. */
+static bool is_resident(const struct pagemig_region *r, const struct acc *a)
+{
+	return a->rss || r->rss || r->hugetlb;
+}
+
+/*
+ * A node's memory: "12M" per region (BAR shows the shares), "12M 75%" in --summary, where the
+ * shares are the point; bytes alone for --raw and JSON.
+ */
+static void node_cell(struct show *s, struct libscols_line *ln, int col, uint64_t b, uint64_t total)
+{
+	char size[32];
+	unsigned int pct;
+
+	if (s->out.json || s->out.raw || (!s->summary && b)) {
+		cli_cell_size(&s->t, &s->out, ln, col, b);
+		return;
+	}
+	if (!b) {
+		cli_cell(&s->t, ln, col, "-");
+		return;
+	}
+	if (s->out.bytes)
+		snprintf(size, sizeof(size), "%" PRIu64, b);
+	else
+		cli_size(b, size, sizeof(size));
+	pct = (unsigned int)((b * 100 + total / 2) / total);
+	if (pct == 100 && b < total)
+		pct = 99;
+	if (pct == 0)
+		cli_cell(&s->t, ln, col, "%s <1%%", size);
+	else
+		cli_cell(&s->t, ln, col, "%s %u%%", size, pct);
+}
+
+/* One mark per node column, as high as the node's share: "▇·▂·". */
+static void bar_cell(struct show *s, struct libscols_line *ln, const struct acc *a)
+{
+	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char ascii[] = "_-=+*#%@";
+	char buf[MAX_NODE_COLS * 4 + 1];
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < s->nr_node_cols; i++) {
+		uint64_t b = a->node_bytes[s->col_node[i]];
+		unsigned int lvl = a->rss ? (unsigned int)((b * 8 + a->rss - 1) / a->rss) : 0;
+
+		if (lvl > 8)
+			lvl = 8;
+		if (s->utf8)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s", lvl ? blocks[lvl - 1] : "·");
+		else
+			buf[off++] = lvl ? ascii[lvl - 1] : '.';
+	}
+	buf[off] = '\0';
+	cli_cell(&s->t, ln, COL_BAR, "%s", buf);
+}
+
+/* A per-node list: JSON arrays are split on newlines (index = node), commas for people. */
+static void node_list_cell(struct show *s, struct libscols_line *ln, int col, const uint64_t *v, int nr)
+{
+	char *buf;
+	size_t len = (size_t)nr * 21 + 1, off = 0;
+	int n;
+
+	if (s->t.map[col] < 0 || !nr)
+		return;
+	buf = malloc(len);
+	if (!buf)
+		return;
+	buf[0] = '\0';
+	for (n = 0; n < nr; n++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%" PRIu64, n ? (s->out.json ? "\n" : ",") : "",
+					v[n]);
+	cli_cell(&s->t, ln, col, "%s", buf);
+	free(buf);
+}
+
+/* The cells every row has: sizes, pagemap counts, nodes. */
+static void acc_cells(struct show *s, struct libscols_line *ln, const struct acc *a)
+{
+	const uint64_t pm[] = { a->present, a->swapped, a->exclusive, a->shared };
+	int i;
+
+	cli_cell_size(&s->t, &s->out, ln, COL_SIZE, a->size);
+	cli_cell(&s->t, ln, COL_REGIONS, "%" PRIu64, a->regions);
+	cli_cell_size(&s->t, &s->out, ln, COL_RSS, a->rss);
+	for (i = 0; i < 4; i++) {
+		if (!a->no_pagemap)
+			cli_cell_size(&s->t, &s->out, ln, COL_PRESENT + i, pm[i]);
+		else if (!s->out.json)
+			cli_cell(&s->t, ln, COL_PRESENT + i, "-");
+	}
+	for (i = 0; i < s->nr_node_cols; i++)
+		node_cell(s, ln, NR_FIXED_COLS + i, a->node_bytes[s->col_node[i]], a->rss);
+	bar_cell(s, ln, a);
+	node_list_cell(s, ln, COL_NODE_BYTES, a->node_bytes, s->nnodes);
+}
+
+static int region_row(struct show *s, const struct pagemig_region *r, const struct acc *a)
+{
+	struct libscols_line *ln = cli_table_line(&s->t, NULL);
+	uint64_t pages[PAGEMIG_MAX_NODES] = { 0 };
+	int n;
+
+	if (!ln)
+		return -ENOMEM;
+	cli_cell(&s->t, ln, COL_RANGE, "%" PRIx64 "-%" PRIx64, r->start, r->end);
+	if (s->out.json) {
+		cli_cell(&s->t, ln, COL_START, "%" PRIu64, r->start);
+		cli_cell(&s->t, ln, COL_END, "%" PRIu64, r->end);
+	} else {
+		cli_cell(&s->t, ln, COL_START, "%" PRIx64, r->start);
+		cli_cell(&s->t, ln, COL_END, "%" PRIx64, r->end);
+	}
+	cli_cell(&s->t, ln, COL_PERMS, "%s", r->perms);
+	cli_cell(&s->t, ln, COL_KIND, "%s", pagemig_kind_name(r->kind));
+	cli_cell(&s->t, ln, COL_POLICY, "%s", r->policy ? r->policy : "");
+	cli_cell_size(&s->t, &s->out, ln, COL_PAGESIZE, r->page_size);
+	cli_cell(&s->t, ln, COL_MAPMAX, "%" PRIu64, r->mapmax);
+	cli_cell(&s->t, ln, COL_PATH, "%s", r->path ? r->path : "");
+	acc_cells(s, ln, a);
+	for (n = 0; n < r->nr_nodes && n < s->nnodes && r->node_pages; n++)
+		pages[n] = r->node_pages[n];
+	node_list_cell(s, ln, COL_NODE_PAGES, pages, s->nnodes);
+	return 0;
+}
+
+/* A totals row: @label goes into the first column shown, whichever it is. */
+static int acc_row(struct show *s, const struct acc *a, const char *kind, const char *label)
+{
+	struct libscols_line *ln = cli_table_line(&s->t, NULL);
+	size_t i;
+
+	if (!ln)
+		return -ENOMEM;
+	acc_cells(s, ln, a);
+	if (kind)
+		cli_cell(&s->t, ln, COL_KIND, "%s", kind);
+	for (i = 0; label && i < NR_FIXED_COLS; i++) {
+		if (s->t.map[i] == 0 && s->cols[i].json_type == SCOLS_JSON_STRING && i != COL_BAR) {
+			cli_cell(&s->t, ln, (int)i, "%s", label);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* pagemap costs a third page-table walk: only when a column (or JSON's totals) shows its counts. */
+static bool needs_pagemap(const struct show *s)
+{
+	int i;
+
+	for (i = COL_PRESENT; i <= COL_SHARED; i++)
+		if (s->t.map[i] >= 0)
+			return true;
+	return s->out.json;
+}
+
+static int read_regions(struct show *s, pid_t pid)
+{
+	struct pagemig_region_iter *it;
+	struct pagemig_region r;
+	struct acc a;
+	int err;
+
+	err = pagemig_regions_open(s->pm, needs_pagemap(s) ? PAGEMIG_REGIONS_PAGEMAP : 0, &it);
+	if (err)
+		return fail_process(s, pid, err, NULL);
+	for (;;) {
+		memset(&r, 0, sizeof(r));
+		r.sz = sizeof(r);
+		err = pagemig_region_next(it, &r);
+		if (err <= 0)
+			break;
+		if (!pagemig_filter_match(s->filter, &r))
+			continue;
+		acc_region(s, &r, &a);
+		if (!s->all && !is_resident(&r, &a))
+			continue;
+		acc_add(&s->total, &a, s->nnodes);
+		if (r.kind >= PAGEMIG_KIND_HEAP && r.kind <= PAGEMIG_KIND_OTHER)
+			acc_add(&s->kinds[r.kind], &a, s->nnodes);
+		if (!s->summary && region_row(s, &r, &a)) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	pagemig_regions_close(it);
+	return err < 0 ? fail_process(s, pid, err, NULL) : 0;
+}
+
+/* The rows after the regions: one per kind for --summary, and the totals (JSON has its own). */
+static int final_rows(struct show *s)
+{
+	int k, err = 0;
+
+	for (k = PAGEMIG_KIND_HEAP; s->summary && k <= PAGEMIG_KIND_OTHER && !err; k++)
+		if (s->kinds[k].regions)
+			err = acc_row(s, &s->kinds[k], pagemig_kind_name((enum pagemig_kind)k), NULL);
+	if (!err && !s->out.json)
+		err = acc_row(s, &s->total, NULL, "total");
+	if (err)
+		cli_err("cannot build the table: %s", "out of memory");
+	return err ? EXIT_FAILURE_ : 0;
+}
+
+static void print_totals_json(const struct show *s)
+{
+	const struct acc *a = &s->total;
+	int n;
+
+	printf("{\n      \"regions\": %" PRIu64 ",\n      \"size\": %" PRIu64 ",\n      \"rss\": %" PRIu64 ",\n",
+	       a->regions, a->size, a->rss);
+	if (a->no_pagemap)
+		printf("      \"present\": null,\n      \"swapped\": null,\n      \"exclusive\": null,\n"
+		       "      \"shared\": null,\n");
+	else
+		printf("      \"present\": %" PRIu64 ",\n      \"swapped\": %" PRIu64 ",\n"
+		       "      \"exclusive\": %" PRIu64 ",\n      \"shared\": %" PRIu64 ",\n",
+		       a->present, a->swapped, a->exclusive, a->shared);
+	printf("      \"node-bytes\": [");
+	for (n = 0; n < s->nnodes; n++)
+		printf("%s%" PRIu64, n ? ", " : "", a->node_bytes[n]);
+	printf("]\n   }");
+}
+
+/*
+ * smartcols writes one table as "{\n   \"regions\": [...]\n}\n"; show's document is that member
+ * inside an object that also holds the pid, the nodes and the totals.  The table streams through
+ * this filter, which drops the outer braces, so that nothing holds the whole document at once.
+ */
+struct json_member {
+	size_t seen;		/* bytes smartcols wrote so far */
+	char tail[3];		/* the last bytes, held back: "\n}\n" once the table is done */
+	size_t ntail;
+};
+
+static ssize_t member_write(void *cookie, const char *buf, size_t len)
+{
+	struct json_member *j = cookie;
+	size_t skip = j->seen < 2 ? 2 - j->seen : 0, n, i;
+
+	if (skip > len)
+		skip = len;
+	j->seen += len;
+	buf += skip;
+	n = len - skip;
+	if (n >= sizeof(j->tail)) {
+		fwrite(j->tail, 1, j->ntail, stdout);
+		fwrite(buf, 1, n - sizeof(j->tail), stdout);
+		memcpy(j->tail, buf + n - sizeof(j->tail), sizeof(j->tail));
+		j->ntail = sizeof(j->tail);
+		return (ssize_t)len;
+	}
+	for (i = 0; i < n; i++) {
+		if (j->ntail == sizeof(j->tail)) {
+			putchar(j->tail[0]);
+			memmove(j->tail, j->tail + 1, --j->ntail);
+		}
+		j->tail[j->ntail++] = buf[i];
+	}
+	return (ssize_t)len;
+}
+
+static int print_json(struct show *s)
+{
+	const struct pagemig_nodemask *mem = pagemig_topology_memory(pagemig_topology(s->pm));
+	struct json_member j = { 0 };
+	FILE *f = fopencookie(&j, "w", (cookie_io_functions_t){ .write = member_write });
+	int n;
+
+	if (!f) {
+		cli_err("cannot print the table: %s", "out of memory");
+		return EXIT_FAILURE_;
+	}
+	printf("{\n   \"pid\": %d,\n   \"pagesize\": %" PRIu64 ",\n   \"nodes\": [", (int)pagemig_pid(s->pm),
+	       s->base_page);
+	for (n = pagemig_nodemask_next(mem, -1); n >= 0; n = pagemig_nodemask_next(mem, n))
+		printf("%s%d", n == pagemig_nodemask_next(mem, -1) ? "" : ", ", n);
+	printf("],\n");
+	scols_table_set_stream(s->t.tb, f);
+	scols_print_table(s->t.tb);
+	fclose(f);
+	if (j.ntail != 3 || memcmp(j.tail, "\n}\n", 3))
+		fwrite(j.tail, 1, j.ntail, stdout);	/* not the shape we know: keep what came */
+	printf(",\n   \"totals\": ");
+	print_totals_json(s);
+	printf("\n}\n");
+	return EXIT_OK;
+}
+
+static int show_run(int argc, char **argv)
+{
+	struct pagemig_open_opts oo = { .sz = sizeof(oo) };
+	char errbuf[256] = "";
+	struct show *s;
+	pid_t pid = 0;
+	int rc, err;
+
+	setlocale(LC_CTYPE, "");	/* the bars, and smartcols' idea of character widths */
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		cli_err("cannot start: %s", "out of memory");
+		return EXIT_FAILURE_;
+	}
+	s->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	s->base_page = (uint64_t)sysconf(_SC_PAGESIZE);
+	rc = parse_args(s, argc, argv, &pid);
+	if (rc)
+		goto out_free;
+	oo.errbuf = errbuf;
+	oo.errlen = sizeof(errbuf);
+	err = pagemig_open(pid, &oo, &s->pm);
+	if (err) {
+		rc = fail_process(s, pid, err, errbuf);
+		goto out_free;
+	}
+	setup_columns(s);
+	rc = open_table(s);
+	if (rc)
+		goto out_close;
+	rc = read_regions(s, pid);
+	if (!rc)
+		rc = final_rows(s);
+	if (!rc && s->out.json)
+		rc = print_json(s);
+	else if (!rc)
+		cli_table_print(&s->t);
+	cli_table_free(&s->t);
+out_close:
+	pagemig_close(s->pm);
+out_free:
+	pagemig_filter_free(s->filter);
+	free(s);
+	return rc < 0 ? EXIT_OK : rc;
+}
+
+const struct cli_cmd cmd_show = {
+	.name = "show",
+	.summary = "show where a process's memory is, per region and node",
+	.run = show_run,
+	.usage = usage,
+};
