@@ -30,17 +30,20 @@ FUZZ_SRCS := $(sort $(filter-out tests/fuzz/driver.c,$(wildcard tests/fuzz/*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
 LAB_SRCS  := $(sort $(wildcard tests/lab/*.c))
 LAB_BINS  := $(LAB_SRCS:%.c=$(B)/%)
-EX_DIRS   := $(sort $(dir $(wildcard examples/*/Makefile)))
+PLUGIN_SRCS := $(sort $(wildcard tests/unit/plugins/*.c))
+PLUGIN_SOS  := $(PLUGIN_SRCS:%.c=$(B)/%.so)
 
 STATIC_LIB := $(B)/libpagemig.a
 SHARED_LIB := $(B)/libpagemig.so.$(SOVERSION)
 CLI        := $(B)/pagemig
 TEST_LIBS  := $(STATIC_LIB) -luring -lpthread -ldl
 
-.PHONY: all lib tests install uninstall clean deps test unit lab demo bench fuzz check-style
+EXAMPLES := $(B)/examples/pinned-pool
+
+.PHONY: examples all lib tests install uninstall clean deps test unit lab demo bench fuzz check-style
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI)
 lib: $(STATIC_LIB) $(SHARED_LIB)
-tests: $(UNIT_BINS) $(FUZZ_BINS) $(LAB_BINS)
+tests: $(UNIT_BINS) $(FUZZ_BINS) $(LAB_BINS) $(PLUGIN_SOS)
 
 $(B)/src/%.o: src/%.c include/pagemig.h src/internal.h
 	@mkdir -p $(@D)
@@ -64,7 +67,12 @@ $(CLI): $(CLI_OBJS) $(STATIC_LIB)
 
 $(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(TEST_LIBS)
+	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -rdynamic -o $@ $< $(TEST_LIBS)
+
+# Handler plugins used by the unit tests: they resolve pagemig_* from the program that loads them.
+$(B)/tests/unit/plugins/%.so: tests/unit/plugins/%.c include/pagemig.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $<
 
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(STATIC_LIB)
 	@mkdir -p $(@D)
@@ -73,6 +81,12 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(STATIC_LIB)
 $(B)/tests/lab/%: tests/lab/%.c $(STATIC_LIB) $(wildcard tests/lab/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(TEST_LIBS)
+
+examples: $(EXAMPLES)
+
+$(B)/examples/pinned-pool: $(wildcard examples/pinned-pool/*.c examples/pinned-pool/*.h) $(STATIC_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) $(STATIC_LIB) -luring -ldl
 
 # libFuzzer builds of the same targets (clang), for long fuzzing sessions by hand.
 fuzz:
@@ -92,7 +106,7 @@ test: deps
 	@lab/lab.sh --kernel $(or $(LAB_KERNEL),all) --results $(B)/results.txt --cli $(CLI) $(LAB_BINS) || true
 	@tests/summarize.sh $(B)/results.txt
 
-unit: all $(UNIT_BINS) $(FUZZ_BINS)
+unit: all $(UNIT_BINS) $(FUZZ_BINS) $(PLUGIN_SOS)
 	@rm -f $(B)/results.txt
 	@tests/run-unit.sh $(B)/results.txt $(UNIT_BINS) $(FUZZ_BINS) || true
 	@tests/summarize.sh $(B)/results.txt

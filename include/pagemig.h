@@ -626,18 +626,23 @@ struct pagemig_move_opts {
  * @opts: options, or NULL.
  * @total: the counts over every selected region (set @total->sz first); filled also on failure.
  *
- * Only resident pages on a source node move; every page's target is decided from the node it was
- * on when the move began.  Pages move with move_pages(2) in batches grouped by target node, with
+ * First, the migrate hook of every region's handler runs (struct pagemig_region_ops), in address
+ * order; an error from any of them stops the move before any page moves.  Then only resident
+ * pages on a source node move, one plan step after another (the kernel's order).  Pages move with
+ * move_pages(2) in batches grouped by target node, with
  * status arrays pre-filled with a sentinel and a placement query after each batch: the counts come
  * from what the kernel reports, not from what was asked.  Resident pages that move_pages(2) cannot
  * see (NUMA-hinting protection on Linux 6.1) are moved with migrate_pages(2) afterwards, keeping
  * MOVE semantics by dropping CAP_SYS_NICE for the call, unless a filter is set (migrate_pages(2)
- * moves the whole process) or PAGEMIG_MOVE_NO_FALLBACK is given.
+ * moves the whole process), a handler kept a region to itself, or PAGEMIG_MOVE_NO_FALLBACK is
+ * given.  A verify pass rereads numa_maps after the move.  Last, every handler that ran gets
+ * finish() with the outcome.  Regions mapped after the move began are not moved.
  *
  * Return: 0 when every page that should have moved is on its target; PAGEMIG_PARTIAL when some
  * did not (see @total); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
  * -ESRCH when the target exited (@total says what moved before); -ECANCELED when the progress
- * callback stopped it; other -errno.
+ * callback stopped it; a handler's -errno (@opts->handler_error says which; nothing moved);
+ * other -errno.
  */
 PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan,
 			     const struct pagemig_move_opts *opts, struct pagemig_stats *total);
@@ -647,7 +652,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
  * @pm: the target.
  * @r: the region; only its start, end, kind and page size are used.
  * @plan: the mapping.
- * @opts: options (@filter, @region_done and the fallback are not used), or NULL.
+ * @opts: options (@filter, @region_done and the fallback are not used; no region handler runs),
+ *	or NULL.
  * @st: the region's counts (set @st->sz first).
  *
  * Return: as pagemig_move().
