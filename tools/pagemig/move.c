@@ -311,16 +311,19 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		default: cli_err("see 'pagemig move --help'"); return EXIT_USAGE;
 		}
 	}
-	if (optind < argc && !a->from && argc - optind == 3) {
-		a->from = argv[optind + 1];
-		a->to = argv[optind + 2];
-		argc -= 2;
-	}
-	if (argc - optind != 1) {
-		cli_err(optind >= argc ? "missing process id (see 'pagemig move --help')"
-				       : "too many arguments (see 'pagemig move --help')");
+	if (optind >= argc) {
+		cli_err("missing process id (see 'pagemig move --help')");
 		return EXIT_USAGE;
 	}
+	/* pagemig move PID [FROM [TO]]: positional node lists, as migratepages takes them */
+	if (argc - optind > 3 || (argc - optind > 1 && (a->from || a->to))) {
+		cli_err("too many arguments (see 'pagemig move --help')");
+		return EXIT_USAGE;
+	}
+	if (argc - optind > 1)
+		a->from = argv[optind + 1];
+	if (argc - optind > 2)
+		a->to = argv[optind + 2];
 	if (!a->from || !a->to) {
 		cli_err("missing %s (see 'pagemig move --help')", !a->from ? "--from NODES" : "--to NODES");
 		return EXIT_USAGE;

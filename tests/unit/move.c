@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * move.c - pagemig_move() and `pagemig move` on the single-node host: the counters, what a move
+ * of nothing reports, MOVE_ALL's privilege check, and the CLI's exit codes and messages.
+ * Real migrations are the lab's (tests/lab/move_*.c).  Run from the repository root.
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pagemig.h"
+
+#define CLI "build/pagemig"
+static int failures;
+
+#define CHECK(cond, ...)                                                \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                   \
+			fputc('\n', stderr);                            \
+			failures++;                                     \
+		}                                                       \
+	} while (0)
+
+/* Run a shell command; its stdout+stderr into @out; returns the exit status. */
+static int run(char *out, size_t len, const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int st;
+
+	if (!p)
+		return -1;
+	while (n + 1 < len && fgets(out + n, (int)(len - n), p))
+		n = strlen(out);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_stats(void)
+{
+	struct pagemig_stats a = { .sz = sizeof(a) }, b = { .sz = sizeof(b) };
+
+	CHECK(!strcmp(pagemig_stat_name(PAGEMIG_STAT_MOVED), "moved"), "name of MOVED");
+	CHECK(!strcmp(pagemig_stat_name(PAGEMIG_STAT_MAX), "?"), "name out of range");
+	CHECK(pagemig_stats_is_complete(&a), "empty stats are complete");
+	a.bytes[PAGEMIG_STAT_SHARED] = 4096;
+	a.bytes[PAGEMIG_STAT_NOT_PRESENT] = 4096;
+	CHECK(pagemig_stats_is_complete(&a), "shared and not-present pages do not make a move partial");
+	b.bytes[PAGEMIG_STAT_FAILED] = 8192;
+	b.errors[0].err = EIO;
+	b.errors[0].bytes = 8192;
+	b.bytes[PAGEMIG_STAT_MOVED] = 4096;
+	pagemig_stats_add(&a, &b);
+	pagemig_stats_add(&a, &b);
+	CHECK(a.bytes[PAGEMIG_STAT_MOVED] == 8192, "moved adds up: %llu", (unsigned long long)a.bytes[1]);
+	CHECK(a.bytes[PAGEMIG_STAT_FAILED] == 16384, "failed adds up");
+	CHECK(a.errors[0].err == EIO && a.errors[0].bytes == 16384 && !a.errors[1].err, "errors merge by errno");
+	CHECK(!pagemig_stats_is_complete(&a), "failed pages make a move partial");
+}
+
+static void test_move_nothing(void)
+{
+	struct pagemig_nodemask zero = { 0 };
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	struct pagemig_plan plan;
+	struct pagemig *pm;
+	char *buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err;
+
+	memset(buf, 1, 1 << 20);
+	pagemig_nodemask_set(&zero, 0);
+	CHECK(!pagemig_plan(&zero, &zero, &plan), "plan 0 -> 0");
+	CHECK(plan.nr_steps == 0 && plan.target[0] == -1, "0 -> 0 moves nothing");
+	err = pagemig_open(0, NULL, &pm);
+	CHECK(!err, "open self: %d", err);
+	if (err)
+		return;
+	err = pagemig_move(pm, &plan, NULL, &st);
+	CHECK(err == 0, "move of nothing returns %d", err);
+	CHECK(st.regions > 0, "regions visited");
+	CHECK(st.bytes[PAGEMIG_STAT_MOVED] == 0 && st.bytes[PAGEMIG_STAT_PLANNED] == 0, "nothing planned or moved");
+	CHECK(st.bytes[PAGEMIG_STAT_STAYED] >= (1 << 20), "our megabyte stayed: %llu",
+	      (unsigned long long)st.bytes[PAGEMIG_STAT_STAYED]);
+	CHECK(pagemig_move(pm, NULL, NULL, &st) == -EINVAL, "NULL plan");
+	st.sz = 0;
+	CHECK(pagemig_move(pm, &plan, NULL, &st) == -EINVAL, "stats without sz");
+	pagemig_close(pm);
+	munmap(buf, 1 << 20);
+}
+
+/* MOVE_ALL needs CAP_SYS_NICE: in a child without it, pagemig_move() refuses before moving. */
+static void test_move_all_needs_cap(void)
+{
+	pid_t pid;
+	int st;
+
+	if (geteuid() != 0) {
+		printf("not root: MOVE_ALL privilege check not tested\n");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+		struct pagemig_stats s = { .sz = sizeof(s) };
+		struct pagemig_move_opts o = { .sz = sizeof(o), .flags = PAGEMIG_MOVE_ALL };
+		struct pagemig_nodemask m = { 0 };
+		struct pagemig_plan plan;
+		struct pagemig *pm;
+
+		syscall(SYS_capget, &h, d);
+		d[0].effective &= ~(1U << CAP_SYS_NICE);
+		d[0].permitted &= ~(1U << CAP_SYS_NICE);
+		if (syscall(SYS_capset, &h, d))
+			_exit(2);
+		pagemig_nodemask_set(&m, 0);
+		pagemig_plan(&m, &m, &plan);
+		if (pagemig_open(0, NULL, &pm))
+			_exit(3);
+		_exit(pagemig_move(pm, &plan, &o, &s) == -EPERM ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "MOVE_ALL without CAP_SYS_NICE: child status %d", st);
+}
+
+struct cli_case {
+	const char *args;	/* after "pagemig move", %d is a live pid */
+	int status;
+	const char *msg;	/* a substring of the output */
+};
+
+static void test_cli(void)
+{
+	static const struct cli_case cases[] = {
+		{ "", 2, "missing process id" },
+		{ "%d", 2, "missing --from" },
+		{ "%d 0", 2, "missing --to" },
+		{ "abc 0 0", 2, "'abc' is not a process id" },
+		{ "-5 0 0", 2, "" },
+		{ "999999999 0 0", 2, "is not a process id" },
+		{ "4000000 0 0", 3, "no such process" },
+		{ "%d 0 9", 2, "node 9 does not exist" },
+		{ "%d 0 1-", 2, "'1-'" },
+		{ "%d 10-1 0", 2, "10-1" },
+		{ "%d x 0", 2, "" },
+		{ "%d '' 0", 2, "" },
+		{ "%d 0 0 --regions hep", 2, "unknown region kind 'hep'" },
+		{ "%d 0 0 --hugetlb-pool=bogus", 2, "invalid --hugetlb-pool 'bogus'" },
+		{ "%d 0 0 --batch 0", 2, "invalid batch size" },
+		{ "%d 0 0 --bogus", 2, "" },
+		{ "%d 0 0 -o NOPE", 2, "unknown column 'NOPE'" },
+		{ "%d 0 0 -H /nonexistent.so", 6, "cannot load plugin '/nonexistent.so'" },
+		{ "%d 0 0 --no-progress", 0, "moved 0B of 0B planned" },
+		{ "%d --from 0 --to 0 --json", 0, "\"range\": \"total\"" },
+		{ "%d 0 0 --dry-run", 0, "HANDLER" },
+		{ "--help", 0, "Exit status" },
+	};
+	char cmd[512], args[256], out[65536];
+	pid_t child = fork();
+	size_t i;
+
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		snprintf(args, sizeof(args), cases[i].args, (int)child);
+		snprintf(cmd, sizeof(cmd), CLI " move %s 2>&1", args);
+		rc = run(out, sizeof(out), cmd);
+		CHECK(rc == cases[i].status, "'%s' exited %d, want %d: %s", args, rc, cases[i].status, out);
+		CHECK(strstr(out, cases[i].msg), "'%s' output lacks '%s': %s", args, cases[i].msg, out);
+		if (cases[i].status && cases[i].status != 6)
+			CHECK(!strncmp(out, "pagemig: ", 9) || !*cases[i].msg, "'%s': error not prefixed: %s", args, out);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
+int main(void)
+{
+	if (access(CLI, X_OK)) {
+		printf("%s not built (run from the repository root after make)\n", CLI);
+		return 1;
+	}
+	test_stats();
+	test_move_nothing();
+	test_move_all_needs_cap();
+	test_cli();
+	if (failures)
+		printf("%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}
