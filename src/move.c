@@ -470,6 +470,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);
+	if (err && err != -ECANCELED && space_check_alive(pm) == -ESRCH)
+		err = -ESRCH;	/* an exited target's mm is gone: move_pages(2) says -EINVAL then */
 	finish_handlers(&ps, &rs, err);
 	report(opts, &rs, total);
 	total->syscalls = e.syscalls;
@@ -513,6 +515,8 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 	err = visit_move((struct pagemig_region *)r, x, &ps);
 	if (!err)
 		err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
+	if (err && space_check_alive(pm) == -ESRCH)
+		err = -ESRCH;
 	x->st.regions = 1;
 	x->st.syscalls = e.syscalls;
 	x->st.elapsed_ns = engine_now_ns() - e.t0;
