@@ -371,7 +371,9 @@ PAGEMIG_API const char *pagemig_kind_name(enum pagemig_kind kind);
  * @vmflags: PAGEMIG_VM_* bits from smaps.
  * @vmflags_str: the raw VmFlags line (so flags this library does not know are not lost).
  * @page_size: bytes per page (KernelPageSize; 2 MiB or 1 GiB for hugetlb).
- * @policy: the memory policy from numa_maps ("default", "bind:0-1", "interleave:0-3", ...).
+ * @policy: the memory policy from numa_maps ("default", "bind:0-1", "interleave:0-3", ...); ""
+ *	when numa_maps has no line for the region ([vsyscall]) or does not exist (no CONFIG_NUMA),
+ *	and then every node count is 0.
  * @rss: resident bytes (smaps Rss).
  * @anon: anonymous resident bytes (smaps Anonymous).
  * @anon_huge: bytes in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped).
@@ -381,11 +383,14 @@ PAGEMIG_API const char *pagemig_kind_name(enum pagemig_kind kind);
  * @nr_nodes: the length of @node_pages (highest node with pages + 1, at least 1).
  * @node_pages: pages of @page_size resident per node, as numa_maps counts them; valid like @path.
  * @mapmax: the most processes any page of the region is mapped into (numa_maps mapmax, 1 if absent).
- * @has_pagemap: whether the following four counts were read from pagemap (PAGEMIG_REGIONS_PAGEMAP).
+ * @has_pagemap: whether the following four counts were read from pagemap (PAGEMIG_REGIONS_PAGEMAP;
+ *	false for io/pfnmap regions, which have no pages to count).  Counts are in base pages, also
+ *	for hugetlb regions (a 2 MiB huge page counts 512).
  * @present: base pages present in RAM.
  * @swapped: base pages swapped out.
  * @exclusive: present base pages mapped by this process only (what MOVE may move).
- * @shared_pages: present base pages also mapped elsewhere (only MOVE_ALL moves them).
+ * @shared_pages: present base pages also mapped elsewhere (only MOVE_ALL moves them); the shared
+ *	zero page (read but never written memory) counts here too.
  */
 struct pagemig_region {
 	size_t sz;

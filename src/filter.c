@@ -65,6 +65,21 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* @s for a one-line message: control characters escaped, long strings cut with "...". */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 8 < len; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", (unsigned char)*s);
+		else
+			buf[n++] = *s;
+	}
+	strcpy(buf + n, *s ? "..." : "");
+	return buf;
+}
+
 static char *trim(char *s)
 {
 	size_t n;
@@ -111,6 +126,7 @@ static bool is_range(const char *tok)
 
 static int parse_kind(const char *tok, struct term *t, char *err, size_t errlen)
 {
+	char buf[128];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
@@ -121,13 +137,14 @@ static int parse_kind(const char *tok, struct term *t, char *err, size_t errlen)
 		}
 	}
 	return fail(err, errlen, "unknown region kind '%s' in filter (kinds: heap, stack, anon, file, shm, "
-		    "huge, thp, special, nopages, other)", tok);
+		    "huge, thp, special, nopages, other)", shown(tok, buf, sizeof(buf)));
 }
 
 /* One term, already trimmed and without its '!'. */
 static int parse_term(char *tok, struct term *t, char *err, size_t errlen)
 {
 	const char *dash;
+	char buf[128];
 
 	if (strpbrk(tok, "/*?[")) {
 		t->type = TERM_GLOB;
@@ -139,7 +156,7 @@ static int parse_term(char *tok, struct term *t, char *err, size_t errlen)
 		t->type = TERM_RANGE;
 		if (!parse_addr(tok, dash, &t->lo) || !parse_addr(dash + 1, dash + strlen(dash), &t->hi) ||
 		    t->lo >= t->hi)
-			return fail(err, errlen, "invalid address range '%s'", tok);
+			return fail(err, errlen, "invalid address range '%s'", shown(tok, buf, sizeof(buf)));
 		return 0;
 	}
 	return parse_kind(tok, t, err, errlen);
@@ -148,7 +165,7 @@ static int parse_term(char *tok, struct term *t, char *err, size_t errlen)
 PAGEMIG_API int pagemig_filter_parse(const char *str, struct pagemig_filter **out, char *err, size_t errlen)
 {
 	struct pagemig_filter *f;
-	char *p, *tok;
+	char *p, *tok, buf[128];
 	size_t n = 1;
 	int rc;
 
@@ -171,7 +188,7 @@ PAGEMIG_API int pagemig_filter_parse(const char *str, struct pagemig_filter **ou
 		if (t->neg)
 			tok = trim(tok + 1);
 		if (!*tok) {
-			rc = fail(err, errlen, "empty term in filter '%s'", str);
+			rc = fail(err, errlen, "empty term in filter '%s'", shown(str, buf, sizeof(buf)));
 			goto err_free;
 		}
 		rc = parse_term(tok, t, err, errlen);

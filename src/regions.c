@@ -306,9 +306,10 @@ static size_t policy_len(const char *s)
 static void parse_numa_token(struct pagemig_region_iter *it, const char *s, uint64_t *kpage)
 {
 	struct pagemig_region *r = &it->cur;
+	const char *p = s + 1;
 	uint64_t node, v;
 
-	if (s[0] == 'N' && (s++, parse_dec(&s, &node)) && *s++ == '=' && parse_dec(&s, &v)) {
+	if (s[0] == 'N' && parse_dec(&p, &node) && *p++ == '=' && parse_dec(&p, &v)) {
 		if (node < PAGEMIG_MAX_NODES) {
 			it->node_pages[node] = v;
 			r->nr_nodes = MAX(r->nr_nodes, (int)node + 1);
@@ -319,7 +320,7 @@ static void parse_numa_token(struct pagemig_region_iter *it, const char *s, uint
 			*kpage = v * 1024;
 	} else if (!strncmp(s, "mapmax=", 7)) {
 		s += 7;
-		if (parse_dec(&s, &v))
+		if (parse_dec(&s, &v) && v)
 			r->mapmax = v;
 	}
 }
@@ -422,13 +423,14 @@ int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsig
 			 struct pagemig_region_iter **out)
 {
 	struct pagemig_region_iter *it = calloc(1, sizeof(*it));
+	int err = !it ? -ENOMEM : !pm && (flags & PAGEMIG_REGIONS_PAGEMAP) ? -EINVAL : 0;
 
-	if (!it || (!pm && (flags & PAGEMIG_REGIONS_PAGEMAP))) {
+	if (err) {
 		free(it);
 		fclose(smaps);
 		if (numa_maps)
 			fclose(numa_maps);
-		return it ? -EINVAL : -ENOMEM;
+		return err;
 	}
 	it->pm = pm;
 	it->flags = flags;
@@ -458,14 +460,17 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
 		fclose(smaps);
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	}
-	if (flags & PAGEMIG_REGIONS_PAGEMAP) {
+	err = 0;
+	if (flags & PAGEMIG_REGIONS_PAGEMAP)
 		err = (int)pagemap_read(pm, 0, 0, NULL);	/* opens pagemap: fail early */
-		if (err < 0) {
-			fclose(smaps);
-			if (numa)
-				fclose(numa);
-			return err == -ENOENT ? -ESRCH : gone_or(pm, err);
-		}
+	/* opened after the target exited, the files may be another process's that got its pid */
+	if (!err)
+		err = space_check_alive(pm);
+	if (err < 0) {
+		fclose(smaps);
+		if (numa)
+			fclose(numa);
+		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	}
 	return regions_open_streams(pm, smaps, numa, flags, out);
 }

@@ -54,12 +54,9 @@ struct residency_buf {
 	struct scan_range vec[SCAN_VEC];
 };
 
-/* ioctl(2) has no wrapper in sys.c yet: convert -1/errno here, once. */
 static long scan_ioctl(int fd, struct scan_arg *arg)
 {
-	long r = ioctl(fd, SCAN_IOCTL, arg);
-
-	return r < 0 ? -(long)errno : r;
+	return sys_ioctl(fd, SCAN_IOCTL, arg);
 }
 
 static int pagemap_open(struct pagemig *pm)
@@ -76,6 +73,10 @@ static int pagemap_open(struct pagemig *pm)
 	fd = sys_open(path, O_RDONLY);
 	if (fd < 0)
 		return fd == -ENOENT ? -ESRCH : fd;
+	if (space_check_alive(pm)) {	/* the pid may be another process's by now */
+		sys_close(fd);
+		return -ESRCH;
+	}
 	pm->pagemap_fd = fd;
 	/* an empty range: 0 where the ioctl exists, ENOTTY before 6.7 (and on canned files) */
 	pm->pagemap_scan = scan_ioctl(fd, &probe) == 0 ? 1 : -1;

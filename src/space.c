@@ -64,6 +64,26 @@ static long other_id(const unsigned int ids[3], unsigned int me)
 }
 
 /*
+ * Denied although uids, gids and CAP_SYS_PTRACE allow it: the target holds capabilities we lack
+ * and lives in a user namespace where our CAP_SYS_PTRACE does not count, or an LSM said no.
+ */
+static void explain_other(const struct pm_proc *p, char *eb, size_t el)
+{
+	unsigned long long theirs = 0;
+	uint64_t ours = 0;
+	char buf[64];
+
+	if (!proc_status_get(p, "CapPrm", buf, sizeof(buf)) && sscanf(buf, "%llx", &theirs) == 1 &&
+	    !sys_capget_effective(&ours) && (theirs & ~ours)) {
+		explain(eb, el, "process %d holds capabilities we lack (CapPrm %llx, ours %llx) and our "
+			"CAP_SYS_PTRACE does not cover it (another user namespace or a security module)",
+			(int)p->pid, theirs, (unsigned long long)ours);
+		return;
+	}
+	explain(eb, el, "access to process %d denied by a security module despite CAP_SYS_PTRACE", (int)p->pid);
+}
+
+/*
  * Access was denied (or would be, with real credentials): say which part of the rule failed.
  * Returns -EACCES, or 0 when the real-credential rule allows access.
  */
@@ -90,7 +110,7 @@ static int explain_denied(const struct pm_proc *p, bool denied, char *eb, size_t
 		explain(eb, el, "process %d is not dumpable (setuid or prctl(PR_SET_DUMPABLE, 0)) and we lack "
 			"CAP_SYS_PTRACE", pid);
 	} else {
-		explain(eb, el, "access to process %d denied by a security module despite CAP_SYS_PTRACE", pid);
+		explain_other(p, eb, el);
 	}
 	return -EACCES;
 }
@@ -232,7 +252,7 @@ int space_check_alive(const struct pagemig *pm)
 	int err;
 
 	if (pm->pidfd >= 0)
-		return poll(&pfd, 1, 0) > 0 ? -ESRCH : 0;
+		return sys_poll(&pfd, 1, 0) > 0 ? -ESRCH : 0;
 	err = proc_status_get(&pm->proc, "State", state, sizeof(state));
 	if (err == -ENOENT || err == -ESRCH || (!err && (state[0] == 'Z' || state[0] == 'X')))
 		return -ESRCH;

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <string.h>
@@ -67,6 +69,16 @@ int sys_open(const char *path, int flags)
 int sys_openat(int dirfd, const char *path, int flags)
 {
 	RET(openat(dirfd, path, flags | O_CLOEXEC));
+}
+
+long sys_ioctl(int fd, unsigned long req, void *arg)
+{
+	RET(ioctl(fd, req, arg));
+}
+
+int sys_poll(struct pollfd *fds, unsigned long n, int timeout)
+{
+	RET(poll(fds, n, timeout));
 }
 
 int sys_close(int fd)

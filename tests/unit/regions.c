@@ -146,7 +146,7 @@ static void check_region(const struct pagemig_region *r, const struct want *w)
 static void test_edge(void)
 {
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	struct pagemig *pm;
 	size_t i = 0;
 	int rc;
@@ -155,7 +155,9 @@ static void test_edge(void)
 		return;
 	rc = pagemig_regions_open(pm, 0, &it);
 	CHECK(rc == 0, "regions_open: %d", rc);
-	while (rc == 0 && (rc = pagemig_region_next(it, &r)) == 1 && (rc = 0) == 0) {
+	if (rc)
+		goto out;
+	while ((rc = pagemig_region_next(it, &r)) == 1) {
 		CHECK(i < ARRAY_SIZE(edge), "extra region %lx-%lx", r.start, r.end);
 		if (i >= ARRAY_SIZE(edge))
 			break;
@@ -183,6 +185,7 @@ static void test_edge(void)
 	CHECK(pagemig_regions_dropped(it) == 2, "dropped %u, want 2", pagemig_regions_dropped(it));
 	CHECK(pagemig_region_next(it, &r) == 0, "next after the end is not 0");
 	pagemig_regions_close(it);
+out:
 	pagemig_close(pm);
 }
 
@@ -190,7 +193,7 @@ static void test_edge(void)
 static void test_cut(void)
 {
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	struct pagemig *pm;
 	int rc;
 
@@ -214,7 +217,7 @@ static void test_cut(void)
 static void test_nonuma(void)
 {
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	struct pagemig_nodemask m;
 	struct pagemig *pm;
 	int rc, n = 0;
@@ -223,7 +226,7 @@ static void test_nonuma(void)
 		return;
 	rc = pagemig_regions_open(pm, 0, &it);
 	CHECK(rc == 0, "regions_open: %d", rc);
-	while (rc == 0 && (rc = pagemig_region_next(it, &r)) == 1 && (rc = 0) == 0) {
+	while (it && (rc = pagemig_region_next(it, &r)) == 1) {
 		n++;
 		CHECK(r.nr_nodes == 1 && r.node_pages[0] == 0 && !strcmp(r.policy, ""),
 		      "%lx: node counts without numa_maps", r.start);
@@ -302,7 +305,7 @@ static void remove_tree(const char *root)
 static void test_canned_pagemap(void)
 {
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	struct pagemig *pm;
 	char root[PATH_MAX];
 	int rc;
@@ -362,15 +365,17 @@ static uint64_t node_sum(const struct pagemig_region *r)
 	return s;
 }
 
-/* 64 private pages, fenced by PROT_NONE so that no neighbour merges into their vma. */
+/* @pages pages, fenced by PROT_NONE so that no neighbour merges into their vma; NULL on failure. */
 static char *map_fenced(size_t pages, int flags)
 {
 	long psz = sysconf(_SC_PAGESIZE);
 	char *p = mmap(NULL, (pages + 2) * psz, PROT_NONE, flags | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED || mprotect(p + psz, pages * psz, PROT_READ | PROT_WRITE)) {
-		perror("mmap");
-		exit(1);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p + psz, pages * psz, PROT_READ | PROT_WRITE)) {
+		munmap(p, (pages + 2) * psz);
+		return NULL;
 	}
 	madvise(p + psz, pages * psz, MADV_NOHUGEPAGE);
 	return p + psz;
@@ -388,11 +393,14 @@ static void test_live_self(void)
 {
 	long psz = sysconf(_SC_PAGESIZE);
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	char *p = map_fenced(64, MAP_PRIVATE);
 	struct pagemig *pm;
 	int rc, i;
 
+	CHECK(p != NULL, "cannot map 64 pages");
+	if (!p)
+		return;
 	for (i = 0; i < 64; i++)
 		p[i * psz] = 1;
 	rc = pagemig_open(0, NULL, &pm);
@@ -423,11 +431,18 @@ static void test_live_sparse(void)
 {
 	size_t len = 1UL << 30, psz = (size_t)sysconf(_SC_PAGESIZE);
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	struct pagemig *pm;
 	char *p = map_fenced(len / psz, MAP_PRIVATE | MAP_NORESERVE);
 	int rc;
 
+	if (!p) {	/* strict overcommit: a smaller region */
+		len = 64UL << 20;
+		p = map_fenced(len / psz, MAP_PRIVATE | MAP_NORESERVE);
+	}
+	CHECK(p != NULL, "cannot map a sparse region");
+	if (!p)
+		return;
 	p[0] = p[len / 2] = p[len - 1] = 1;
 	if (pagemig_open(0, NULL, &pm))
 		return;
@@ -442,18 +457,54 @@ static void test_live_sparse(void)
 	munmap(p - psz, len + 2 * psz);
 }
 
+/* Every third page of 4096: more ranges than one PAGEMAP_SCAN call returns; plain reads agree. */
+static void test_live_scattered(void)
+{
+	size_t pages = 4096, psz = (size_t)sysconf(_SC_PAGESIZE), i, want = 0;
+	struct pagemig_region r = { .sz = sizeof(r) };
+	struct pagemig_region_iter *it = NULL;
+	char *p = map_fenced(pages, MAP_PRIVATE);
+	struct pagemig *pm;
+	int rc, pass;
+
+	CHECK(p != NULL, "cannot map %zu pages", pages);
+	if (!p)
+		return;
+	for (i = 0; i < pages; i += 3, want++)
+		p[i * psz] = 1;
+	if (pagemig_open(0, NULL, &pm))
+		return;
+	for (pass = 0; pass < 2; pass++) {
+		rc = pagemig_regions_open(pm, PAGEMIG_REGIONS_PAGEMAP, &it);
+		if (pass)
+			pm->pagemap_scan = -1;	/* the fallback of kernels before 6.7 */
+		if (!rc && find(it, &r, (uintptr_t)p, &rc))
+			CHECK(r.present == want && r.exclusive == want && !r.shared_pages && !r.swapped,
+			      "%s: present %lu exclusive %lu, want %zu", pass ? "pread" : "default", r.present,
+			      r.exclusive, want);
+		else
+			CHECK(0, "scattered region not found: %d", rc);
+		pagemig_regions_close(it);
+	}
+	pagemig_close(pm);
+	munmap(p - psz, (pages + 2) * psz);
+}
+
 /* MAP_SHARED pages touched by a child too: mapped twice, so shared, never exclusive. */
 static void test_live_shared(void)
 {
 	long psz = sysconf(_SC_PAGESIZE);
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	int ready[2], hold[2], rc, i, side;
 	char *p = map_fenced(16, MAP_SHARED);
 	char sink;
 	struct pagemig *pm;
 	pid_t child;
 
+	CHECK(p != NULL, "cannot map 16 shared pages");
+	if (!p)
+		return;
 	for (i = 0; i < 16; i++)
 		p[i * psz] = 1;
 	if (pipe(ready) || pipe(hold))
@@ -497,7 +548,7 @@ static void test_live_shared(void)
 static void test_live_exit(void)
 {
 	struct pagemig_region r = { .sz = sizeof(r) };
-	struct pagemig_region_iter *it;
+	struct pagemig_region_iter *it = NULL;
 	struct pagemig_nodemask m;
 	struct pagemig *pm;
 	int rc, n = 0;
@@ -537,6 +588,7 @@ int main(void)
 	test_canned_pagemap();
 	test_live_self();
 	test_live_sparse();
+	test_live_scattered();
 	test_live_shared();
 	test_live_exit();
 	if (failures) {
