@@ -72,7 +72,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h)
 # Handler plugins used by the unit tests: they resolve pagemig_* from the program that loads them.
 $(B)/tests/unit/plugins/%.so: tests/unit/plugins/%.c include/pagemig.h
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -shared -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -fPIC -shared -o $@ $<
 
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(STATIC_LIB)
 	@mkdir -p $(@D)

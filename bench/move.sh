@@ -77,12 +77,17 @@ for k in "${klist[@]}"; do
 	log=$tmp/lab-$name.log
 	echo "== bench move: kernel $k, $size MiB x $reps reps, nodes $nodes"
 	t0=$(date +%s)
+	load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	others=$(pgrep -c qemu-system-x86 || true)
 	set +e
-	lab/lab.sh --kernel "$k" --nodes "$nodes" --cli $B/pagemig --timeout "$timeout" \
+	# -mem-prealloc: the host backs all guest memory before boot, so the first migration into a
+	# node does not pay the host's first-touch page faults.
+	LAB_QEMU_ARGS="${LAB_QEMU_ARGS:+$LAB_QEMU_ARGS }-mem-prealloc" lab/lab.sh --kernel "$k" --nodes "$nodes" --cli $B/pagemig --timeout "$timeout" \
 		--demo "$tmp/guest.sh" $B/bench/move_bench 2>&1 | tee "$log"
 	krc=${PIPESTATUS[0]}
 	set -e
 	secs=$(($(date +%s) - t0))
+	load1=$(cut -d ' ' -f 1-3 /proc/loadavg)
 	if ! grep -q '^RESULT ' "$log"; then
 		echo "bench/move.sh: kernel $k: the benchmark did not finish (lab exit $krc); $res not written" >&2
 		rc=1
@@ -97,14 +102,20 @@ for k in "${klist[@]}"; do
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
 		echo "pagemig:   $($B/pagemig --version) at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src tools include 2>/dev/null || echo ' + uncommitted changes')"
 		echo "run:       $size MiB per kind, $reps reps, guest run took ${secs}s, exit status $krc"
+		echo "host load: loadavg $load0 at the start, $load1 at the end; $others other qemu guests at the start"
+		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
 		cat <<EOF
-method:    per kind and repetition the tools take turns (pagemig, migratepages, move_pages), each on
-           a fresh target process whose region was faulted in on node 0 (set_mempolicy BIND, then
-           back to default policy); the target's setup is never timed.  Timed with CLOCK_MONOTONIC:
+method:    per kind, one untimed warm-up round, then per repetition the tools take turns (pagemig,
+           migratepages, move_pages, mp-batched), each on a fresh target process whose region was
+           faulted in on node 0 (set_mempolicy BIND, then back to default policy); the target's setup
+           is never timed.  Guest memory is preallocated on the host (qemu -mem-prealloc).
+           Timed with CLOCK_MONOTONIC:
              pagemig       fork + exec 'pagemig move PID 0 2 --no-progress' + wait4()
              migratepages  fork + exec 'migratepages PID 0 2' + wait4()
              move_pages    the single move_pages(2) call alone, MPOL_MF_MOVE, arrays built untimed
                            (4k: one address per 4 KiB page; thp: one per 2 MiB page)
+             mp-batched    diagnostic: the same addresses in pagemig's batch sizes (4096 pages or
+                           16 THPs per call), no queries: the cost of batching alone
            After each, a placement query (move_pages, nodes = NULL) of every 4 KiB page of the region
            decides success: a measurement that left a page off node 2 is marked '!' and is not in
            the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool.

@@ -9,7 +9,8 @@
 #   small    64 MiB, the same as anon: pagemig's peak RSS must not grow with the target
 # For each, every command runs once to warm up, then RUNS times, the commands interleaved;
 # the median wall time (bash EPOCHREALTIME around fork+exec+wait, output to /dev/null) and the
-# ratio to numastat -p are reported, with peak RSS from GNU time (%M).  Results go to
+# ratio to numastat -p are reported (and the minimum, less sensitive to other work on the host),
+# with peak RSS from GNU time (%M).  Results go to
 # bench/results/show-host-$(uname -r).txt, with the kernel, the date and this method.
 # This is a benchmark, not a test: it never fails on a slow result.
 #
@@ -83,32 +84,48 @@ ms() {
 }
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+minimum() { tr ' ' '\n' | grep . | sort -n | head -n 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 # peak_kib CMD...: maximum resident set size, KiB (GNU time %M).
 peak_kib() { /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1 && cat "$tmp/rss"; }
 
 # measure NAME: the commands on the running workload; appends one block to $tmp/report.
 measure() {
 	local name=$1 i c pid=$wl_pid
-	local -a names=("pagemig show" "pagemig show --summary" "pagemig show --json" "numastat -p")
-	local -a cmds=("$CLI show $pid" "$CLI show --summary $pid" "$CLI show --json $pid" "numastat -p $pid")
-	local -a times=("" "" "" "")
-	local rss_t rss_k regions med base
+	local -a names=("pagemig show" "pagemig show --summary" "pagemig show --json" "pagemig show -o (no pagemap)"
+		"numastat -p")
+	local -a cmds=("$CLI show $pid" "$CLI show --summary $pid" "$CLI show --json $pid"
+		"$CLI show -o RANGE,SIZE,KIND,POLICY,NODE-BYTES,BAR,PATH $pid" "numastat -p $pid")
+	local -a times=("" "" "" "" "")
+	local rss_t rss_k regions med base min base_min
 	for c in "${!cmds[@]}"; do ms ${cmds[c]} >/dev/null; done # warm-up
 	for ((i = 0; i < RUNS; i++)); do
 		for c in "${!cmds[@]}"; do times[c]+=" $(ms ${cmds[c]})"; done
 	done
 	regions=$(wc -l <"/proc/$pid/maps")
 	rss_t=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
-	base=$(echo "${times[3]}" | median)
+	base=$(echo "${times[4]}" | median)
+	base_min=$(echo "${times[4]}" | minimum)
 	{
 		printf '\n== %s: target %d regions, VmRSS %d KiB (pid %d)\n' "$name" "$regions" "$rss_t" "$pid"
-		printf '%-24s %10s %8s %11s   %s\n' command "median ms" "ratio" "peak RSS" "runs (ms)"
+		printf '%-30s %9s %6s %8s %6s %10s   %s\n' command "median ms" ratio "min ms" ratio "peak RSS" "runs (ms)"
 		for c in "${!cmds[@]}"; do
 			med=$(echo "${times[c]}" | median)
+			min=$(echo "${times[c]}" | minimum)
 			rss_k=$(peak_kib ${cmds[c]})
-			printf '%-24s %10s %7.2fx %7s KiB  %s\n' "${names[c]}" "$med" \
-				"$(awk -v a="$med" -v b="$base" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$rss_k" "${times[c]# }"
+			printf '%-30s %9s %5sx %8s %5sx %6s KiB  %s\n' "${names[c]}" "$med" "$(ratio "$med" "$base")" \
+				"$min" "$(ratio "$min" "$base_min")" "$rss_k" "${times[c]# }"
 		done
+	} >>"$tmp/report"
+	# what the kernel's text files cost alone: where pagemig's time goes
+	{
+		printf '%-30s' "cat /proc/PID/{maps,smaps,numa_maps}"
+		for f in maps smaps numa_maps; do
+			times[0]=""
+			for ((i = 0; i < RUNS; i++)); do times[0]+=" $(ms cat "/proc/$pid/$f")"; done
+			printf ' %s %s ms,' "$f" "$(echo "${times[0]}" | median)"
+		done
+		echo
 	} >>"$tmp/report"
 	if [ "${PERF:-0}" = 1 ] && command -v perf >/dev/null; then
 		perf record -q -o "$tmp/perf.data" -- $CLI show "$pid" >/dev/null 2>&1 &&
@@ -119,6 +136,7 @@ measure() {
 }
 
 : >"$tmp/report"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "anon: ${ANON_MIB} MiB in 4 KiB pages"
 start_workload --anon-mib "$ANON_MIB" --thp 0
 measure "anon ${ANON_MIB} MiB, 4 KiB pages"
@@ -138,12 +156,15 @@ stop_workload
 	echo "kernel:   $(uname -r) ($(uname -v))"
 	echo "cpu:      $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs online"
 	echo "memory:   $(awk '/^MemTotal:/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), nodes $(cat /sys/devices/system/node/online 2>/dev/null || echo '?')"
+	echo "load:     $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the host skews the numbers)"
 	echo "thp:      $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
 	echo "tools:    $("$CLI" --version), numastat from numactl $(dpkg-query -W -f='${Version}' numactl 2>/dev/null || echo '?')"
 	echo "method:   bench/show.sh: targets from bench/workload.c; per target one warm-up run of each"
 	echo "          command, then $RUNS rounds of all commands interleaved; wall time = bash EPOCHREALTIME"
 	echo "          around fork+exec+wait with stdout to /dev/null; median of $RUNS; ratio = median /"
-	echo "          numastat -p's median; peak RSS = GNU time %M of one more run.  As root."
+	echo "          numastat -p's median; min and its ratio likewise (the least disturbed run, for a"
+	echo "          host shared with other work); peak RSS = GNU time %M of one more run.  As root."
+	echo "          '-o (no pagemap)' shows no pagemap column, so show skips reading pagemap."
 	cat "$tmp/report"
 } >"$RESULT"
 cat "$RESULT"

@@ -308,7 +308,8 @@ PAGEMIG_API int pagemig_mems_allowed(const struct pagemig *pm, struct pagemig_no
  * @PAGEMIG_KIND_FILE: a file mapping; private or shared as region->shared says.
  * @PAGEMIG_KIND_SHM: shared memory: MAP_SHARED anonymous (/dev/zero), memfd, SysV shm, tmpfs.
  * @PAGEMIG_KIND_HUGETLB: hugetlbfs-backed memory (VmFlags ht).
- * @PAGEMIG_KIND_SPECIAL: [vdso], [vvar], [vsyscall], [uprobes]: kernel-provided, not movable.
+ * @PAGEMIG_KIND_SPECIAL: [vdso], [vvar], [vsyscall], [uprobes], and kernel buffers mapped into
+ *	the process (anon_inode: mappings with VM_MIXEDMAP, such as io_uring's rings): not movable.
  * @PAGEMIG_KIND_NOPAGES: io or pfnmap regions (VmFlags io/pf): no struct pages behind them.
  * @PAGEMIG_KIND_OTHER: anything else.
  */

@@ -84,6 +84,12 @@ enum pagemig_kind region_kind(const struct pagemig_region *r)
 
 	if (is_special(path))
 		return PAGEMIG_KIND_SPECIAL;
+	/*
+	 * Kernel buffers a driver maps with vm_insert_page(s) (io_uring's rings, perf's buffers):
+	 * VM_MIXEDMAP pages off the LRU that move_pages(2) answers -EBUSY for, every time.
+	 */
+	if (starts_with(path, "anon_inode:") && (r->vmflags & PAGEMIG_VM_MIXEDMAP))
+		return PAGEMIG_KIND_SPECIAL;
 	if (r->vmflags & PAGEMIG_VM_HUGETLB)
 		return PAGEMIG_KIND_HUGETLB;
 	if (r->vmflags & (PAGEMIG_VM_IO | PAGEMIG_VM_PFNMAP))

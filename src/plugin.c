@@ -17,13 +17,40 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, const char 
 	return code;
 }
 
+/*
+ * Run the plugin's init; when it fails, put the registry back as it was: the handlers it
+ * registered have their ops in the object about to be unloaded, and a handler it unregistered
+ * (a built-in it meant to replace, say) must come back.
+ */
+static int run_init(struct pagemig *pm, pagemig_plugin_init_fn init)
+{
+	struct handler_reg *saved = NULL;
+	int ret, before = pm->nr_handlers;
+
+	if (before) {
+		saved = malloc((size_t)before * sizeof(*saved));
+		if (!saved)
+			return -ENOMEM;
+		memcpy(saved, pm->handlers, (size_t)before * sizeof(*saved));
+	}
+	ret = init(pm, PAGEMIG_PLUGIN_ABI);
+	if (ret) {
+		if (before)	/* the array never shrinks: it has room for them */
+			memcpy(pm->handlers, saved, (size_t)before * sizeof(*saved));
+		pm->nr_handlers = before;
+		ret = ret < 0 ? ret : -EINVAL;
+	}
+	free(saved);
+	return ret;
+}
+
 PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *err, size_t errlen)
 {
 	const unsigned int *abi;
 	pagemig_plugin_init_fn init;
 	void *dl, **v;
 	char num[16];
-	int ret, before;
+	int ret;
 
 	if (!pm || !path)
 		return -EINVAL;
@@ -49,11 +76,8 @@ PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *
 		goto err_close;
 	}
 	pm->plugins = v;
-	before = pm->nr_handlers;
-	ret = init(pm, PAGEMIG_PLUGIN_ABI);
+	ret = run_init(pm, init);
 	if (ret) {
-		pm->nr_handlers = before;	/* their ops go away with the library */
-		ret = ret < 0 ? ret : -EINVAL;
 		fail(err, errlen, ret, "plugin '%s' failed to initialize: %s", path, strerror(-ret));
 		goto err_close;
 	}

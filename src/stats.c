@@ -16,11 +16,12 @@ static const char *const stat_names[PAGEMIG_STAT_MAX] = {
 	[PAGEMIG_STAT_FAILED] = "failed",
 	[PAGEMIG_STAT_NOT_PRESENT] = "not-present",
 	[PAGEMIG_STAT_UNMOVABLE] = "unmovable",
+	[PAGEMIG_STAT_HANDLED] = "handled",
 };
 
 PAGEMIG_API const char *pagemig_stat_name(enum pagemig_stat stat)
 {
-	if ((unsigned int)stat >= PAGEMIG_STAT_MAX)
+	if ((unsigned int)stat >= PAGEMIG_STAT_MAX || !stat_names[stat])
 		return "?";
 	return stat_names[stat];
 }

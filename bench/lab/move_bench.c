@@ -17,9 +17,14 @@
  * its own RSS small at fork time (big arrays are mmap()ed and unmapped) so the pre-exec copy
  * of its address space does not inflate that number.
  *
- * Usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-B N] [-a ARG]...
- *   -B N    experiment: the move_pages baseline in calls of N pages instead of one call
- *   -a ARG  experiment: an extra argument for `pagemig move` (repeatable, e.g. -a --batch=512)
+ * A fourth column, mp-batched, is a diagnostic: the move_pages baseline in pagemig's batch sizes.
+ * One untimed warm-up round per kind comes first (the first touch of a node's memory in the
+ * guest, and TCG's first translation of the migration paths, are not what is measured).
+ *
+ * Usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-w N] [-a ARG]...
+ *   -T LIST  tools: pagemig,migratepages,move_pages,mp-batched (default all)
+ *   -w N     untimed warm-up rounds per kind (default 1)
+ *   -a ARG   experiment: an extra argument for `pagemig move` (repeatable, e.g. -a --batch=512)
  * Exit status: 0 every measurement moved everything, 1 some did not (or setup failed).
  */
 #include <getopt.h>
@@ -34,8 +39,16 @@
 #define MAXREP	32
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 
-enum tool { T_PAGEMIG, T_MIGRATEPAGES, T_MOVE_PAGES, T_MAX };
-static const char *const tool_name[T_MAX] = { "pagemig", "migratepages", "move_pages" };
+enum tool { T_PAGEMIG, T_MIGRATEPAGES, T_MOVE_PAGES, T_BATCHED, T_MAX };
+static const char *const tool_name[T_MAX] = { "pagemig", "migratepages", "move_pages", "mp-batched" };
+
+/*
+ * T_BATCHED, a diagnostic: the move_pages baseline cut into the calls pagemig's engine makes
+ * (src/engine.c: batches of 4096 base pages; a 32 MiB chunk, 16 THPs, per call for THP), with
+ * no placement queries: what batching alone costs.
+ */
+#define BATCH_4K	4096
+#define BATCH_THP	16
 
 struct meas {
 	double secs;		/* < 0: not run */
@@ -43,9 +56,10 @@ struct meas {
 	int rc;			/* exit status (tools) or syscall result (move_pages) */
 	long maxrss_kib;	/* ru_maxrss of the tool (0 for move_pages) */
 	size_t on_target;	/* 4 KiB pages on the target node afterwards */
+	size_t count[5];	/* 4 KiB pages per node 0..3 afterwards, [4]: elsewhere or not found */
 	size_t thp_before;	/* THPs in the target before the move (AnonHugePages) */
 	size_t thp_after;	/* THPs in the target afterwards */
-	double query_secs;	/* the placement check: one move_pages(nodes = NULL) over the region */
+	double query_secs;	/* pagemig only: a placement query shaped like pagemig's (THP: heads only) */
 	double noop_secs;	/* pagemig only: the same command again, nothing left to move */
 	int noop_rc;
 };
@@ -60,11 +74,11 @@ static struct {
 	bool kind_thp[2];	/* [0] 4k, [1] thp */
 	bool use[T_MAX];
 	size_t ps;
-	size_t mp_batch;	/* move_pages baseline: pages per call (0: all in one call) */
+	int warmup;		/* untimed rounds before the measured ones */
 	const char *extra[8];	/* extra arguments for `pagemig move` */
 	int nextra;
 } cfg = { .size = 1024 * MIB, .reps = 5, .from = 0, .to = 2, .kind_thp = { true, true },
-	  .use = { true, true, true } };
+	  .use = { true, true, true, true }, .warmup = 1 };
 
 static struct shared *shm;
 static bool target_thp;
@@ -132,32 +146,29 @@ static size_t thp_count(pid_t pid)
 }
 
 /*
- * Where the region's 4 KiB pages are: @on_target gets the count on @node; FAILs if the query fails.
- * Return: the seconds the query took.
+ * A placement query (move_pages, nodes = NULL) of the region, one address every @step bytes.
+ * @count: if not NULL, per node 0..3 the pages found there, [4] the rest (errors, other nodes)
+ * Return: the seconds the call took; FAILs if it fails.
  */
-static double placement(pid_t pid, int node, size_t *on_target, size_t *on_from, size_t *other)
+static double query(pid_t pid, size_t step, size_t count[5])
 {
-	size_t n = cfg.size / cfg.ps;
+	size_t n = cfg.size / step;
 	void **pages = big_alloc(n * sizeof(*pages));
 	int *st = big_alloc(n * sizeof(*st));
 	double t0, secs;
 
 	for (size_t i = 0; i < n; i++) {
-		pages[i] = shm->addr + i * cfg.ps;
+		pages[i] = shm->addr + i * step;
 		st[i] = INT32_MIN;
 	}
 	t0 = now();
 	if (syscall(SYS_move_pages, pid, n, pages, NULL, st, 0) < 0)
 		FAIL("placement query of %zu pages: %s", n, strerror(errno));
 	secs = now() - t0;
-	*on_target = *on_from = *other = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (st[i] == node)
-			(*on_target)++;
-		else if (st[i] == cfg.from)
-			(*on_from)++;
-		else
-			(*other)++;
+	if (count) {
+		memset(count, 0, 5 * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[st[i] >= 0 && st[i] < 4 ? st[i] : 4]++;
 	}
 	big_free(pages, n * sizeof(*pages));
 	big_free(st, n * sizeof(*st));
@@ -213,9 +224,10 @@ static double run_tool(enum tool t, pid_t target, bool version, int *rc, long *m
 	return secs;
 }
 
-/* The baseline: one move_pages(2) call for the whole region, only the call timed. */
-static void run_move_pages(pid_t target, struct meas *m)
+/* The baseline: one move_pages(2) call for the whole region (or pagemig's batches), only the calls timed. */
+static void run_move_pages(pid_t target, bool batched, struct meas *m)
 {
+	size_t batch = !batched ? 0 : target_thp ? BATCH_THP : BATCH_4K;
 	size_t step = target_thp ? THP : cfg.ps, n = cfg.size / step;
 	void **pages = big_alloc(n * sizeof(*pages));
 	int *nodes = big_alloc(n * sizeof(*nodes)), *st = big_alloc(n * sizeof(*st));
@@ -228,12 +240,12 @@ static void run_move_pages(pid_t target, struct meas *m)
 		st[i] = INT32_MIN;
 	}
 	t0 = now();
-	if (!cfg.mp_batch) {
+	if (!batch) {
 		ret = syscall(SYS_move_pages, target, n, pages, nodes, st, MPOL_MF_MOVE);
-	} else {	/* an experiment: the same pages in several calls */
+	} else {
 		ret = 0;
-		for (size_t i = 0; i < n && ret >= 0; i += cfg.mp_batch)
-			ret = syscall(SYS_move_pages, target, MIN_(cfg.mp_batch, n - i), pages + i, nodes + i, st + i,
+		for (size_t i = 0; i < n && ret >= 0; i += batch)
+			ret = syscall(SYS_move_pages, target, MIN_(batch, n - i), pages + i, nodes + i, st + i,
 				      MPOL_MF_MOVE);
 	}
 	m->secs = now() - t0;
@@ -253,33 +265,37 @@ static void show_output(enum tool t)
 		printf("    | %s output:\n%s\n", tool_name[t], buf);
 }
 
-/* One measurement: a fresh target on the source node, the tool, the placement check. */
+/* One measurement (rep 0: warm-up): a fresh target on the source node, the tool, the placement check. */
 static void measure(enum tool t, int rep, struct meas *m)
 {
-	size_t n = cfg.size / cfg.ps, from_left, other;
+	size_t n = cfg.size / cfg.ps, *c = m->count;
+	char diag[96] = "";
 	pid_t target;
 
 	shm->addr = NULL;
 	target = lab_spawn(target_setup, NULL);
-	placement(target, cfg.from, &m->on_target, &from_left, &other);
-	if (m->on_target != n)
-		FAIL("target setup: %zu of %zu pages on node %d", m->on_target, n, cfg.from);
+	query(target, cfg.ps, c);
+	if (c[cfg.from] != n)
+		FAIL("target setup: %zu of %zu pages on node %d", c[cfg.from], n, cfg.from);
 	m->thp_before = thp_count(target);
-	if (t == T_MOVE_PAGES)
-		run_move_pages(target, m);
+	if (t == T_MOVE_PAGES || t == T_BATCHED)
+		run_move_pages(target, t == T_BATCHED, m);
 	else
 		m->secs = run_tool(t, target, false, &m->rc, &m->maxrss_kib);
-	m->query_secs = placement(target, cfg.to, &m->on_target, &from_left, &other);
+	query(target, cfg.ps, c);
+	m->on_target = c[cfg.to];
 	m->thp_after = thp_count(target);
 	m->ok = m->on_target == n;
-	if (t == T_PAGEMIG)	/* diagnostic, untimed in the results: scan and verify with nothing to move */
+	if (t == T_PAGEMIG) {	/* diagnostics, untimed: a query like pagemig's, a rerun with nothing to move */
+		m->query_secs = query(target, target_thp ? THP : cfg.ps, NULL);
 		m->noop_secs = run_tool(t, target, false, &m->noop_rc, NULL);
-	lab_log("  rep %d %-12s %8.3fs  rc %d  on node %d: %zu/%zu (left on %d: %zu, other: %zu)  "
-		"THP %zu->%zu  maxrss %ld KiB  query %.3fs%s%.3fs%s",
-		rep, tool_name[t], m->secs, m->rc, cfg.to, m->on_target, n, cfg.from, from_left, other,
-		m->thp_before, m->thp_after, m->maxrss_kib, m->query_secs, t == T_PAGEMIG ? "  rerun (no-op) " : "",
-		t == T_PAGEMIG ? m->noop_secs : 0.0, m->ok ? "" : "  NOT MOVED");
-	if (!m->ok && t != T_MOVE_PAGES)
+		snprintf(diag, sizeof(diag), "  | query %.3fs, rerun %.3fs (rc %d)", m->query_secs, m->noop_secs,
+			 m->noop_rc);
+	}
+	lab_log("  %s %d %-12s %7.3fs  rc %d  pages on nodes 0/1/2/3/other: %zu/%zu/%zu/%zu/%zu  THP %zu->%zu  "
+		"maxrss %ld KiB%s%s", rep ? "rep" : "warm-up", rep, tool_name[t], m->secs, m->rc, c[0], c[1], c[2],
+		c[3], c[4], m->thp_before, m->thp_after, m->maxrss_kib, diag, m->ok ? "" : "  NOT MOVED");
+	if (!m->ok && (t == T_PAGEMIG || t == T_MIGRATEPAGES))
 		show_output(t);
 	lab_kill(target);
 }
@@ -347,10 +363,15 @@ static void diagnose(struct meas (*m)[T_MAX], const double *med)
 	double noop = diag_median(m, T_PAGEMIG, true), q = diag_median(m, T_PAGEMIG, false);
 
 	printf("  diagnosis: pagemig startup (--version) %.3fs; pagemig rerun with nothing to move %.3fs;\n"
-	       "             one placement query of the region %.3fs\n", startup_secs, noop, q);
+	       "             one placement query shaped like pagemig's (%s) %.3fs\n", startup_secs, noop,
+	       target_thp ? "THP heads" : "every 4 KiB page", q);
 	if (cfg.use[T_MOVE_PAGES])
-		printf("             pagemig - move_pages = %.3fs; rerun + query = %.3fs of it\n",
+		printf("             pagemig - move_pages = %.3fs; rerun + query = %.3fs\n",
 		       med[T_PAGEMIG] - med[T_MOVE_PAGES], noop + q);
+	if (cfg.use[T_MOVE_PAGES] && cfg.use[T_BATCHED])
+		printf("             mp-batched - move_pages = %.3fs (%zu calls instead of 1)\n",
+		       med[T_BATCHED] - med[T_MOVE_PAGES],
+		       cfg.size / (target_thp ? THP * BATCH_THP : cfg.ps * BATCH_4K));
 }
 
 static int summarize(const char *kind, struct meas (*m)[T_MAX])
@@ -379,7 +400,7 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	if (bad)
 		printf("  (! = did not move every page: excluded from the medians)\n");
 	if (cfg.use[T_PAGEMIG]) {
-		for (t = T_MIGRATEPAGES; t < T_MAX; t++) {
+		for (t = T_MIGRATEPAGES; t <= T_MOVE_PAGES; t++) {
 			if (!cfg.use[t])
 				continue;
 			printf("  ratio %s/pagemig: %.2f (of medians), %.2f (median of per-rep ratios)\n",
@@ -447,13 +468,13 @@ static void parse(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "s:r:f:t:k:T:B:a:")) != -1) {
+	while ((c = getopt(argc, argv, "s:r:f:t:k:T:w:a:")) != -1) {
 		switch (c) {
 		case 's': cfg.size = strtoul(optarg, NULL, 10) * MIB; break;
 		case 'r': cfg.reps = atoi(optarg); break;
 		case 'f': cfg.from = atoi(optarg); break;
 		case 't': cfg.to = atoi(optarg); break;
-		case 'B': cfg.mp_batch = strtoul(optarg, NULL, 10); break;
+		case 'w': cfg.warmup = atoi(optarg); break;
 		case 'a':
 			if (cfg.nextra < 8)
 				cfg.extra[cfg.nextra++] = optarg;
@@ -468,7 +489,7 @@ static void parse(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] "
-					"[-T pagemig,migratepages,move_pages] [-B PAGES] [-a PAGEMIG-ARG]...\n");
+					"[-T pagemig,migratepages,move_pages,mp-batched] [-w WARMUP] [-a PAGEMIG-ARG]...\n");
 			exit(2);
 		}
 	}
@@ -513,6 +534,10 @@ int main(int argc, char **argv)
 		printf("\n== %s: %zu MiB of %s, node %d -> node %d, %d reps, tools alternating\n", kinds[k],
 		       cfg.size / MIB, target_thp ? "THP (MADV_HUGEPAGE)" : "4 KiB pages (MADV_NOHUGEPAGE)",
 		       cfg.from, cfg.to, cfg.reps);
+		for (int w = 0; w < cfg.warmup; w++)
+			for (int t = 0; t < T_MAX; t++)
+				if (cfg.use[t])
+					measure(t, 0, &m[0][t]);
 		for (int r = 0; r < cfg.reps; r++)
 			for (int t = 0; t < T_MAX; t++) {
 				m[r][t].secs = -1;

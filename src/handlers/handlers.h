@@ -10,6 +10,7 @@ struct hugetlb_state {
 	uint64_t reserved[PAGEMIG_MAX_NODES];
 	uint64_t grown[PAGEMIG_MAX_NODES];
 	uint64_t freed[PAGEMIG_MAX_NODES];
+	uint64_t free_before[PAGEMIG_MAX_NODES];	/* a source pool's free pages before the move */
 	uint64_t page_kb;	/* the size the counters are in (one size per move) */
 	int outstanding;	/* regions between migrate() and finish() */
 	int failed;

@@ -73,6 +73,20 @@ static void pool_shrink(struct pagemig *pm, const struct hugetlb_state *hs, int 
 	pool_set(pm, node, hs->page_kb, nr - MIN(fewer, MIN(free_, nr)));
 }
 
+/*
+ * Give back the pages the move freed on source node @n: only as many as really came free (pages
+ * that did not move, busy or shared, keep theirs), never the pool's free pages from before.
+ */
+static void give_back(struct pagemig *pm, const struct hugetlb_state *hs, int n)
+{
+	uint64_t free_now;
+
+	if (hs->free_before[n] == UINT64_MAX || pool_get(pm, n, hs->page_kb, "free_hugepages", &free_now) ||
+	    free_now <= hs->free_before[n])
+		return;
+	pool_shrink(pm, hs, n, MIN(hs->freed[n], free_now - hs->free_before[n]));
+}
+
 static int reserve(struct pagemig *pm, struct builtins *b, int t, uint64_t need)
 {
 	struct hugetlb_state *hs = &b->huge;
@@ -123,6 +137,8 @@ static int migrate(struct pagemig *pm, const struct pagemig_region *r, const str
 		err = reserve(pm, b, t, r->node_pages[n]);
 		if (err)
 			return err;
+		if (!hs->freed[n] && pool_get(pm, n, hs->page_kb, "free_hugepages", &hs->free_before[n]))
+			hs->free_before[n] = UINT64_MAX;	/* unknown: never shrink it */
 		hs->reserved[t] += r->node_pages[n];
 		hs->freed[n] += r->node_pages[n];
 	}
@@ -142,7 +158,7 @@ static void finish(struct pagemig *pm, const struct pagemig_region *r, int err, 
 		if (hs->failed && hs->grown[n])
 			pool_shrink(pm, hs, n, hs->grown[n]);	/* undo our growth */
 		else if (!hs->failed && b->opts.hugetlb_pool == PAGEMIG_HUGETLB_POOL_GROW_SHRINK && hs->freed[n])
-			pool_shrink(pm, hs, n, hs->freed[n]);	/* give back what the move freed */
+			give_back(pm, hs, n);
 	}
 	memset(hs, 0, sizeof(*hs));
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * special.c - [vdso], [vvar], [vsyscall], [uprobes]: pages the kernel provides to every process.
+ * special.c - [vdso], [vvar], [vsyscall], [uprobes] and kernel buffers such as io_uring rings:
+ * pages the kernel provides.
  * There is nothing to move; claiming them keeps them out of regular migration, so they are
  * reported as unmovable rather than as failures.
  */
@@ -22,5 +23,5 @@ const struct pagemig_region_ops handler_special_ops = {
 	.name = "special",
 	.match = match,
 	.migrate = migrate,
-	.description = "vdso, vvar, vsyscall, uprobes: kernel pages, nothing to move",
+	.description = "vdso, vvar, vsyscall, uprobes, kernel buffers (io_uring rings): nothing to move",
 };

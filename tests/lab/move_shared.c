@@ -33,6 +33,7 @@ static struct layout *L;
 static void setup(void *arg)
 {
 	int fds[2];
+	pid_t child;
 	char c;
 
 	L->shared = lab_alloc_on_node(SHARED_SZ, 0, MAP_SHARED);
@@ -44,10 +45,10 @@ static void setup(void *arg)
 		FAIL("madvise(MADV_DONTFORK): %s", strerror(errno));
 	if (pipe(fds))
 		FAIL("pipe: %s", strerror(errno));
-	L->child = fork();
-	if (L->child < 0)
+	child = fork();		/* L is shared with the child too: only the parent writes L->child */
+	if (child < 0)
 		FAIL("fork: %s", strerror(errno));
-	if (L->child == 0) {
+	if (child == 0) {
 		volatile char sink = 0;
 
 		/* Read faults map the shmem pages that are already there: contents stay as they are. */
@@ -63,6 +64,7 @@ static void setup(void *arg)
 	if (read(fds[0], &c, 1) != 1)
 		FAIL("the target's child died");
 	close(fds[0]);
+	L->child = child;
 }
 
 /* How many pages of [addr, addr+len) of @pid are on @node. */

@@ -134,7 +134,7 @@ static void region_done(const struct pagemig_region *r, const struct pagemig_sta
 	struct libscols_line *ln;
 
 	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !left_behind(st) &&
-	    !st->bytes[PAGEMIG_STAT_HANDLED])
+	    !st->bytes[PAGEMIG_STAT_HANDLED] && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES)
 		return;		/* nothing of this region was on a source node */
 	ln = cli_table_line(&m->tb, NULL);
 	row_common(m, ln, r);

@@ -626,11 +626,12 @@ static int show_run(int argc, char **argv)
 		cli_err("cannot start: %s", "out of memory");
 		return EXIT_FAILURE_;
 	}
-	s->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	s->base_page = (uint64_t)sysconf(_SC_PAGESIZE);
 	rc = parse_args(s, argc, argv, &pid);
 	if (rc)
 		goto out_free;
+	/* smartcols escapes multibyte text in --raw output: ASCII marks there */
+	s->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8") && !s->out.raw;
 	oo.errbuf = errbuf;
 	oo.errlen = sizeof(errbuf);
 	err = pagemig_open(pid, &oo, &s->pm);

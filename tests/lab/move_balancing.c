@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * move_balancing.c - `pagemig move 0,1 -> 2,3` with NUMA balancing on: every page reaches its
+ * target, the move exits 0, and stderr warns that the kernel may move pages back.
+ *
+ * The target has 8 MiB on node 0 and 8 MiB on node 1 (placed under a task policy, so the regions
+ * themselves have none and NUMA balancing scans them).  A thread on node 0's CPU touches the node
+ * 0 buffer and one on node 1's CPU the node 1 buffer for 1.5 s (local accesses: balancing has no
+ * reason to move them), then they stop; a third thread keeps spinning without touching memory, so
+ * the kernel's scanner keeps running and leaves the buffers under NUMA-hinting protection.  On
+ * Linux 6.1 move_pages(2) cannot see such pages (lab-notes): pagemig must get them moved anyway
+ * (its migrate_pages(2) fallback).  Placement is read from numa_maps, which counts hinting-protected
+ * pages where they are, and from move_pages(nodes = NULL) where that can see them.  First, buffer 0
+ * alone is moved with a --regions filter, which rules the fallback out: pages move_pages(2)
+ * cannot see must then be reported as hidden (exit 5), never as moved.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "labtest.h"
+
+#define MIB (1UL << 20)
+#define SZ (8 * MIB)
+#define TOUCH_NS 1500000000LL
+
+struct layout {
+	char *buf[2];		/* SZ on node 0, SZ on node 1 */
+	int cpu[2];		/* a CPU of node 0, of node 1 */
+	volatile int touching;	/* threads still in their touch loop */
+};
+
+static struct layout *L;
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void *toucher(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	volatile char *p = L->buf[i];
+	long long end = now_ns() + TOUCH_NS;
+
+	pin(L->cpu[i]);
+	while (now_ns() < end)
+		for (size_t off = 0; off < SZ; off += 4096)
+			p[off]++;
+	__sync_fetch_and_sub(&L->touching, 1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *spinner(void *arg)
+{
+	for (;;)
+		__asm__ volatile("pause");	/* CPU time without memory accesses: the scanner runs on it */
+	return NULL;
+}
+
+static void setup(void *arg)
+{
+	pthread_t t;
+	int err;
+
+	char *area;
+
+	/* Inaccessible pages around each buffer: each is a region of its own in maps and numa_maps. */
+	area = mmap(NULL, 2 * SZ + 3 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		FAIL("mmap: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		L->buf[i] = area + 4096 + i * (SZ + 4096);
+		if (mprotect(L->buf[i], SZ, PROT_READ | PROT_WRITE))
+			FAIL("mprotect: %s", strerror(errno));
+		/* A task policy places the pages; the regions get no policy of their own. */
+		err = lab_set_mempolicy(MPOL_BIND, 1ULL << i);
+		if (err)
+			FAIL("set_mempolicy: %s", strerror(-err));
+		memset(L->buf[i], i + 1, SZ);
+	}
+	err = lab_set_mempolicy(MPOL_DEFAULT, 0);
+	if (err)
+		FAIL("set_mempolicy(MPOL_DEFAULT): %s", strerror(-err));
+	L->touching = 2;
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t, NULL, toucher, (void *)(intptr_t)i))
+			FAIL("pthread_create");
+	if (pthread_create(&t, NULL, spinner, NULL))
+		FAIL("pthread_create");
+}
+
+/* numa_maps of @pid: pages of the region that starts at @addr on @node (-1: no such region). */
+static long numa_maps_pages(pid_t pid, void *addr, int node)
+{
+	static char buf[1 << 16];
+	char path[64], key[40], nk[16];
+	const char *line = buf, *p, *eol;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+	if (lab_read_file(path, buf, sizeof(buf)) < 0)
+		FAIL("read %s: %s", path, strerror(errno));
+	snprintf(key, sizeof(key), "%lx ", (unsigned long)(uintptr_t)addr);
+	snprintf(nk, sizeof(nk), " N%d=", node);
+	for (; *line; line = eol + 1) {
+		eol = strchr(line, '\n');
+		if (!eol)
+			eol = line + strlen(line);
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		p = strstr(line, nk);
+		return p && p < eol ? strtol(p + strlen(nk), NULL, 10) : 0;
+	}
+	return -1;
+}
+
+/* Pages of buffer @i that move_pages(nodes = NULL) shows on @node, and how many it cannot see. */
+static size_t visible_on(pid_t pid, int i, int node, size_t *unseen)
+{
+	size_t ps = lab_page_size(), n = SZ / ps, on = 0;
+	int *st = calloc(n, sizeof(*st));
+
+	if (!st || lab_query_nodes_pid(pid, L->buf[i], n, ps, st))
+		FAIL("query placement");
+	*unseen = 0;
+	for (size_t k = 0; k < n; k++) {
+		on += st[k] == node;
+		*unseen += st[k] < 0;
+	}
+	free(st);
+	return on;
+}
+
+/* "moved 8M of 8M planned (2048 of 2048 4K pages) ..." */
+static bool parse_summary(const char *out, unsigned long *moved, unsigned long *planned)
+{
+	const char *p = strstr(out, "moved ");
+
+	while (p && (p != out && p[-1] != '\n'))
+		p = strstr(p + 1, "moved ");
+	p = p ? strchr(p, '(') : NULL;
+	return p && sscanf(p, "(%lu of %lu 4K pages)", moved, planned) == 2;
+}
+
+/*
+ * Buffer 0 alone (--regions ADDR-ADDR), 0 -> 2.  A filter rules the migrate_pages(2) fallback out
+ * (it would move the whole process), so pages that move_pages(2) cannot see must be reported as
+ * hidden, with exit 5; what pagemig counts as moved must be what numa_maps shows on node 2.
+ */
+static void filtered(pid_t pid, size_t unseen)
+{
+	static char out[65536];
+	size_t npages = SZ / lab_page_size();
+	unsigned long moved, planned;
+	long on2;
+	int rc;
+
+	rc = lab_run(out, sizeof(out), "pagemig move %d 0 2 --regions %lx-%lx --no-progress 2>/dev/null", pid,
+		     (unsigned long)(uintptr_t)L->buf[0], (unsigned long)(uintptr_t)L->buf[0] + SZ);
+	on2 = numa_maps_pages(pid, L->buf[0], 2);
+	lab_log("%sexit %d; numa_maps: %ld pages of buffer 0 on node 2 (%zu were unseen)", out, rc, on2, unseen);
+	if (!parse_summary(out, &moved, &planned))
+		FAIL("--regions move: no 'moved X of Y planned (M of P 4K pages)' summary");
+	if ((long)moved != on2 || planned != npages)
+		FAIL("--regions move: pagemig says %lu of %lu pages moved, numa_maps shows %ld of %zu on node 2", moved,
+		     planned, on2, npages);
+	if (on2 == (long)npages && rc != 0)
+		FAIL("--regions move: every page moved, yet exit %d", rc);
+	if (on2 < (long)npages && rc != 5)
+		FAIL("--regions move: %ld pages did not move, yet exit %d (expected 5)", (long)npages - on2, rc);
+	if (on2 < (long)npages && !strstr(out, "hidden"))
+		FAIL("--regions move: pages that move_pages(2) could not see are not reported as hidden");
+}
+
+int main(void)
+{
+	static char out[65536];
+	char err[4096];
+	size_t ps = lab_page_size(), npages = SZ / ps, unseen[2], seen;
+	pid_t pid;
+	int rc;
+
+	lab_require_nodes(4);
+	lab_require_root();
+	lab_require_cmd("pagemig");
+	if (access("/proc/sys/kernel/numa_balancing", W_OK))
+		SKIP("kernel without NUMA balancing (/proc/sys/kernel/numa_balancing)");
+	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (L == MAP_FAILED)
+		FAIL("mmap: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		uint64_t m = lab_node_cpus(i);
+
+		if (!m)
+			SKIP("node %d has no CPU", i);
+		L->cpu[i] = __builtin_ctzll(m);
+	}
+	if (lab_set_sysctl("/proc/sys/kernel/numa_balancing", "1"))
+		FAIL("cannot turn NUMA balancing on");
+
+	pid = lab_spawn(setup, NULL);
+	for (int i = 0; i < 2; i++)
+		if (numa_maps_pages(pid, L->buf[i], i) != (long)npages)
+			FAIL("buffer %d: numa_maps shows %ld of %zu pages on node %d before the move", i,
+			     numa_maps_pages(pid, L->buf[i], i), npages, i);
+	/* Let the touchers run out, then give the scanner time to protect what they left. */
+	for (int i = 0; i < 100 && L->touching; i++)
+		usleep(50000);
+	if (L->touching)
+		FAIL("the touching threads did not finish");
+	usleep(2500000);
+	for (int i = 0; i < 2; i++) {
+		long on = numa_maps_pages(pid, L->buf[i], i);
+
+		seen = visible_on(pid, i, i, &unseen[i]);
+		lab_log("buffer %d before the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
+			on, i, seen, unseen[i]);
+		if (on != (long)npages)
+			FAIL("buffer %d left node %d before the move (%ld of %zu pages there)", i, i, on, npages);
+	}
+
+	filtered(pid, unseen[0]);
+	rc = lab_run(out, sizeof(out), "pagemig move %d 0,1 2,3 --no-progress 2>/tmp/balancing.err", pid);
+	if (lab_read_file("/tmp/balancing.err", err, sizeof(err)) < 0)
+		err[0] = '\0';
+	lab_log("%sstderr: %s", out, err);
+	lab_log("fallback line: %s", strstr(out, "\n  fallback ") ? "yes" : "no");
+	if (rc != 0)
+		FAIL("pagemig move with NUMA balancing on exited %d, expected 0", rc);
+	if (!strstr(err, "NUMA balancing"))
+		FAIL("no warning about NUMA balancing on stderr");
+	for (int i = 0; i < 2; i++) {
+		long on = numa_maps_pages(pid, L->buf[i], i + 2);
+
+		seen = visible_on(pid, i, i + 2, &unseen[i]);
+		lab_log("buffer %d after the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
+			on, i + 2, seen, unseen[i]);
+		if (on != (long)npages)
+			FAIL("buffer %d: %ld of %zu pages on node %d after the move (numa_maps)", i, on, npages, i + 2);
+		if (seen + unseen[i] != npages)
+			FAIL("buffer %d: move_pages shows %zu pages on nodes other than %d", i, npages - seen - unseen[i],
+			     i + 2);
+	}
+	lab_kill(pid);
+	return 0;
+}
