@@ -339,7 +339,7 @@ static void library_part(void)
 		expect_chunk(pid, i, 0, "after a handler failed");
 	if (numa_maps_pages(pid, 2) != n2)
 		FAIL("after a handler failed: the target has %ld pages on node 2, had %ld", numa_maps_pages(pid, 2), n2);
-	if (all_on_node(pid, 0) != on0)
+	if (all_on_node(pid, 0) < on0)	/* faults meanwhile may add pages; none may leave */
 		FAIL("after a handler failed: %zu of the target's pages are on node 0, %zu were", all_on_node(pid, 0), on0);
 
 	/* 2: the second region's handler keeps it instead. */
@@ -454,7 +454,8 @@ static void cli_part(void)
 			expect_chunk(pid, i, 0, "after --strict failed");
 		if (numa_maps_pages(pid, 2) != n2)
 			FAIL("after --strict failed: %ld pages on node 2, had %ld", numa_maps_pages(pid, 2), n2);
-		if (all_on_node(pid, 0) != on0)
+		/* The target may fault a page in meanwhile (6.1 did, once): none may have left node 0. */
+		if (all_on_node(pid, 0) < on0)
 			FAIL("after --strict failed: %zu of the target's pages on node 0, %zu were", all_on_node(pid, 0), on0);
 	}
 

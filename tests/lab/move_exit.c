@@ -5,7 +5,9 @@
  *
  * Exit: a target with 256 MiB on node 0 is moved to node 2 with --batch 64; as soon as the kernel
  * shows its first pages on node 2, the target _exit()s.  Reaped at once (the pid vanishes) or left
- * a zombie until pagemig is done (the pid stays, its memory is gone), four times each.
+ * a zombie until pagemig is done (the pid stays, its memory is gone), six times each, half of them
+ * with four more threads in the target (then its memory is gone while its exit is still under way
+ * in other threads: the pid is neither alive nor a zombie for a while).
  * pagemig must end by itself with 0, 3 or 5 — never a signal — and with 3, stderr says that the
  * process exited.
  *
@@ -13,6 +15,7 @@
  * of MiB above its watermarks; moving a target's 64 MiB from node 0 to node 3 must exit 5, report
  * no-memory, and count as moved exactly the pages the kernel shows on node 3.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -22,11 +25,12 @@
 #define MIB (1UL << 20)
 #define BIG (256 * MIB)
 #define SMALL (64 * MIB)
-#define ROUNDS 4
+#define ROUNDS 6
 
 struct layout {
 	char *buf;
 	uint64_t sum;
+	int threads;		/* extra threads of the next big target */
 };
 
 static struct layout *L;
@@ -36,10 +40,22 @@ static void on_usr1(int sig)
 	_exit(0);
 }
 
+static void *sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static void setup_big(void *arg)
 {
+	pthread_t t;
+
 	signal(SIGUSR1, on_usr1);
 	L->buf = lab_alloc_on_node(BIG, 0, 0);
+	for (int i = 0; i < L->threads; i++)
+		if (pthread_create(&t, NULL, sleeper, NULL))
+			FAIL("pthread_create");
 }
 
 static double now(void)
@@ -70,17 +86,18 @@ static pid_t start_pagemig(const char *args)
 	return p;
 }
 
-static void exit_mid_move(bool reap)
+static void exit_mid_move(bool reap, int threads)
 {
 	static char out[65536];
-	char args[256], err[8192];
-	const char *how = reap ? "reaped" : "zombie";
+	char args[256], err[8192], how[64];
 	size_t ps = lab_page_size();
 	int status, st[64], rc;
 	pid_t pid, pm;
 	double t0;
 	bool seen = false;
 
+	snprintf(how, sizeof(how), "%s, %d thread%s", reap ? "reaped" : "zombie", 1 + threads, threads ? "s" : "");
+	L->threads = threads;
 	pid = lab_spawn(setup_big, NULL);
 	if (lab_count_on_node(pid, L->buf, BIG / ps, ps, 0) != BIG / ps)
 		FAIL("the target's 256 MiB are not on node 0");
@@ -214,8 +231,8 @@ int main(void)
 		FAIL("mmap: %s", strerror(errno));
 	/* A few times each: where the exit lands in pagemig's work varies from run to run. */
 	for (int i = 0; i < ROUNDS; i++) {
-		exit_mid_move(true);
-		exit_mid_move(false);
+		exit_mid_move(true, i % 2 ? 4 : 0);
+		exit_mid_move(false, i % 2 ? 4 : 0);
 	}
 	full_node();
 	return 0;
