@@ -90,6 +90,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 peak_kib() { /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1 && cat "$tmp/rss"; }
 
 # measure NAME: the commands on the running workload; appends one block to $tmp/report.
+# The commands are strings split into words on purpose (no argument holds a space).
+# shellcheck disable=SC2086
 measure() {
 	local name=$1 i c pid=$wl_pid
 	local -a names=("pagemig show" "pagemig show --summary" "pagemig show --json" "pagemig show -o (no pagemap)"

@@ -392,6 +392,10 @@ PAGEMIG_API const char *pagemig_kind_name(enum pagemig_kind kind);
  * @exclusive: present base pages mapped by this process only (what MOVE may move).
  * @shared_pages: present base pages also mapped elsewhere (only MOVE_ALL moves them); the shared
  *	zero page (read but never written memory) counts here too.
+ * @private_rss: resident bytes mapped by this process only, as smaps counts them (Private_Clean,
+ *	Private_Dirty, Private_Hugetlb): always there, without pagemap's per-page walk.
+ * @shared_rss: resident bytes also mapped by other processes (Shared_Clean, Shared_Dirty,
+ *	Shared_Hugetlb).
  */
 struct pagemig_region {
 	size_t sz;
@@ -420,6 +424,8 @@ struct pagemig_region {
 	uint64_t swapped;
 	uint64_t exclusive;
 	uint64_t shared_pages;
+	uint64_t private_rss;
+	uint64_t shared_rss;
 };
 
 /** PAGEMIG_REGIONS_PAGEMAP - also read pagemap for exact present/swapped/exclusive/shared counts. */

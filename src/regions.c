@@ -58,6 +58,12 @@ static const struct {
 	{ "FilePmdMapped", offsetof(struct pagemig_region, anon_huge) },
 	{ "Shared_Hugetlb", offsetof(struct pagemig_region, hugetlb) },
 	{ "Private_Hugetlb", offsetof(struct pagemig_region, hugetlb) },
+	{ "Private_Clean", offsetof(struct pagemig_region, private_rss) },
+	{ "Private_Dirty", offsetof(struct pagemig_region, private_rss) },
+	{ "Private_Hugetlb", offsetof(struct pagemig_region, private_rss) },
+	{ "Shared_Clean", offsetof(struct pagemig_region, shared_rss) },
+	{ "Shared_Dirty", offsetof(struct pagemig_region, shared_rss) },
+	{ "Shared_Hugetlb", offsetof(struct pagemig_region, shared_rss) },
 	{ "Swap", offsetof(struct pagemig_region, swap) },
 	{ "Locked", offsetof(struct pagemig_region, locked) },
 	{ "KernelPageSize", offsetof(struct pagemig_region, page_size) },
@@ -217,8 +223,10 @@ static int parse_field(struct pagemig_region_iter *it, const char *s, struct pag
 			continue;
 		if (!parse_dec(&v, &x) || x > UINT64_MAX / 1024)
 			return 0;
+		/* a key may feed more than one field (Private_Hugetlb: hugetlb and private_rss) */
 		*(uint64_t *)((char *)r + smaps_fields[i].off) += x * 1024;
-		return 0;
+		v = colon + 1;
+		skip_spaces(&v);
 	}
 	return 0;
 }

@@ -55,12 +55,14 @@ struct meas {
 	bool ok;		/* every page of the region on the target afterwards */
 	int rc;			/* exit status (tools) or syscall result (move_pages) */
 	long maxrss_kib;	/* ru_maxrss of the tool (0 for move_pages) */
+	double usr, sys;	/* CPU seconds in user space and in the kernel (rusage) */
 	size_t on_target;	/* 4 KiB pages on the target node afterwards */
 	size_t count[5];	/* 4 KiB pages per node 0..3 afterwards, [4]: elsewhere or not found */
 	size_t thp_before;	/* THPs in the target before the move (AnonHugePages) */
 	size_t thp_after;	/* THPs in the target afterwards */
 	double query_secs;	/* pagemig only: a placement query shaped like pagemig's (THP: heads only) */
 	double noop_secs;	/* pagemig only: the same command again, nothing left to move */
+	double proc_secs[3];	/* pagemig only: reading the target's smaps, numa_maps, the region's pagemap */
 	int noop_rc;
 };
 
@@ -90,6 +92,11 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double tv_secs(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 static void *big_alloc(size_t bytes)
@@ -175,11 +182,36 @@ static double query(pid_t pid, size_t step, size_t count[5])
 	return secs;
 }
 
+/* Seconds to read /proc/PID/@name whole (@pagemap: only the region's entries, 8192 per pread). */
+static double read_proc(pid_t pid, const char *name, bool pagemap)
+{
+	static uint64_t buf[8192];
+	char path[64];
+	double t0 = now();
+	off_t off = (off_t)((uintptr_t)shm->addr / cfg.ps * sizeof(uint64_t)), end;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	end = off + (off_t)(cfg.size / cfg.ps * sizeof(uint64_t));
+	while (pagemap ? off < end : true) {
+		ssize_t n = pagemap ? pread(fd, buf, sizeof(buf), off) : read(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	close(fd);
+	return now() - t0;
+}
+
 /*
  * fork + exec a tool with stdout/stderr in /tmp/TOOL.out; the clock covers fork to wait4.
  * @version: run `pagemig --version` instead (startup cost alone).
  */
-static double run_tool(enum tool t, pid_t target, bool version, int *rc, long *maxrss_kib)
+static double run_tool(enum tool t, pid_t target, bool version, int *rc, struct meas *m)
 {
 	char pid[16], from[16], to[16], out[64];
 	struct rusage ru;
@@ -219,8 +251,11 @@ static double run_tool(enum tool t, pid_t target, bool version, int *rc, long *m
 		FAIL("wait4: %s", strerror(errno));
 	secs = now() - t0;
 	*rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (maxrss_kib)
-		*maxrss_kib = ru.ru_maxrss;
+	if (m) {
+		m->maxrss_kib = ru.ru_maxrss;
+		m->usr = tv_secs(ru.ru_utime);
+		m->sys = tv_secs(ru.ru_stime);
+	}
 	return secs;
 }
 
@@ -231,6 +266,7 @@ static void run_move_pages(pid_t target, bool batched, struct meas *m)
 	size_t step = target_thp ? THP : cfg.ps, n = cfg.size / step;
 	void **pages = big_alloc(n * sizeof(*pages));
 	int *nodes = big_alloc(n * sizeof(*nodes)), *st = big_alloc(n * sizeof(*st));
+	struct rusage ru0, ru1;
 	double t0;
 	long ret;
 
@@ -239,6 +275,7 @@ static void run_move_pages(pid_t target, bool batched, struct meas *m)
 		nodes[i] = cfg.to;
 		st[i] = INT32_MIN;
 	}
+	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now();
 	if (!batch) {
 		ret = syscall(SYS_move_pages, target, n, pages, nodes, st, MPOL_MF_MOVE);
@@ -250,6 +287,9 @@ static void run_move_pages(pid_t target, bool batched, struct meas *m)
 	}
 	m->secs = now() - t0;
 	m->rc = ret < 0 ? -errno : (int)ret;
+	getrusage(RUSAGE_SELF, &ru1);
+	m->usr = tv_secs(ru1.ru_utime) - tv_secs(ru0.ru_utime);
+	m->sys = tv_secs(ru1.ru_stime) - tv_secs(ru0.ru_stime);
 	m->maxrss_kib = 0;
 	big_free(pages, n * sizeof(*pages));
 	big_free(nodes, n * sizeof(*nodes));
@@ -269,7 +309,7 @@ static void show_output(enum tool t)
 static void measure(enum tool t, int rep, struct meas *m)
 {
 	size_t n = cfg.size / cfg.ps, *c = m->count;
-	char diag[96] = "";
+	char diag[128] = "";
 	pid_t target;
 
 	shm->addr = NULL;
@@ -281,7 +321,7 @@ static void measure(enum tool t, int rep, struct meas *m)
 	if (t == T_MOVE_PAGES || t == T_BATCHED)
 		run_move_pages(target, t == T_BATCHED, m);
 	else
-		m->secs = run_tool(t, target, false, &m->rc, &m->maxrss_kib);
+		m->secs = run_tool(t, target, false, &m->rc, m);
 	query(target, cfg.ps, c);
 	m->on_target = c[cfg.to];
 	m->thp_after = thp_count(target);
@@ -289,12 +329,16 @@ static void measure(enum tool t, int rep, struct meas *m)
 	if (t == T_PAGEMIG) {	/* diagnostics, untimed: a query like pagemig's, a rerun with nothing to move */
 		m->query_secs = query(target, target_thp ? THP : cfg.ps, NULL);
 		m->noop_secs = run_tool(t, target, false, &m->noop_rc, NULL);
+		m->proc_secs[0] = read_proc(target, "smaps", false);
+		m->proc_secs[1] = read_proc(target, "numa_maps", false);
+		m->proc_secs[2] = read_proc(target, "pagemap", true);
 		snprintf(diag, sizeof(diag), "  | query %.3fs, rerun %.3fs (rc %d)", m->query_secs, m->noop_secs,
 			 m->noop_rc);
 	}
-	lab_log("  %s %d %-12s %7.3fs  rc %d  pages on nodes 0/1/2/3/other: %zu/%zu/%zu/%zu/%zu  THP %zu->%zu  "
-		"maxrss %ld KiB%s%s", rep ? "rep" : "warm-up", rep, tool_name[t], m->secs, m->rc, c[0], c[1], c[2],
-		c[3], c[4], m->thp_before, m->thp_after, m->maxrss_kib, diag, m->ok ? "" : "  NOT MOVED");
+	lab_log("  %s %d %-12s %7.3fs (usr %.3f sys %.3f)  rc %d  pages on nodes 0/1/2/3/other: "
+		"%zu/%zu/%zu/%zu/%zu  THP %zu->%zu  maxrss %ld KiB%s%s", rep ? "rep" : "warm-up", rep, tool_name[t],
+		m->secs, m->usr, m->sys, m->rc, c[0], c[1], c[2], c[3], c[4], m->thp_before, m->thp_after,
+		m->maxrss_kib, diag, m->ok ? "" : "  NOT MOVED");
 	if (!m->ok && (t == T_PAGEMIG || t == T_MIGRATEPAGES))
 		show_output(t);
 	lab_kill(target);
@@ -328,6 +372,18 @@ static double tool_median(struct meas (*m)[T_MAX], enum tool t, int *nok)
 	return median(v, n);
 }
 
+/* Median of tool @t's user (@sys: kernel) CPU seconds over its successful measurements. */
+static double cpu_median(struct meas (*m)[T_MAX], enum tool t, bool sys)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][t].ok)
+			v[n++] = sys ? m[r][t].sys : m[r][t].usr;
+	return median(v, n);
+}
+
 /* Median over repetitions of the per-repetition ratio time(@a) / time(@b), both successful. */
 static double pair_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b)
 {
@@ -340,15 +396,18 @@ static double pair_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b)
 	return median(v, n);
 }
 
-/* Median over the successful measurements of one of the diagnostic times. */
-static double diag_median(struct meas (*m)[T_MAX], enum tool t, bool noop)
+/* Median over pagemig's successful measurements of a diagnostic time: 0 query, 1 rerun, 2-4 /proc reads. */
+static double diag_median(struct meas (*m)[T_MAX], int what)
 {
 	double v[MAXREP];
 	int n = 0;
 
-	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][t].ok)
-			v[n++] = noop ? m[r][t].noop_secs : m[r][t].query_secs;
+	for (int r = 0; r < cfg.reps; r++) {
+		const struct meas *x = &m[r][T_PAGEMIG];
+
+		if (x->ok)
+			v[n++] = what == 0 ? x->query_secs : what == 1 ? x->noop_secs : x->proc_secs[what - 2];
+	}
 	return median(v, n);
 }
 
@@ -360,11 +419,15 @@ static double diag_median(struct meas (*m)[T_MAX], enum tool t, bool noop)
  */
 static void diagnose(struct meas (*m)[T_MAX], const double *med)
 {
-	double noop = diag_median(m, T_PAGEMIG, true), q = diag_median(m, T_PAGEMIG, false);
+	double q = diag_median(m, 0), noop = diag_median(m, 1);
+	double sm = diag_median(m, 2), nm = diag_median(m, 3), pm = diag_median(m, 4);
 
 	printf("  diagnosis: pagemig startup (--version) %.3fs; pagemig rerun with nothing to move %.3fs;\n"
-	       "             one placement query shaped like pagemig's (%s) %.3fs\n", startup_secs, noop,
-	       target_thp ? "THP heads" : "every 4 KiB page", q);
+	       "             one placement query shaped like pagemig's (%s) %.3fs;\n"
+	       "             reading the target's smaps %.3fs, numa_maps %.3fs, the region's pagemap %.3fs\n"
+	       "             (a rerun is about startup + 2 x (smaps + numa_maps) + pagemap + query = %.3fs)\n",
+	       startup_secs, noop, target_thp ? "THP heads" : "every 4 KiB page", q, sm, nm, pm,
+	       startup_secs + 2 * (sm + nm) + pm + q);
 	if (cfg.use[T_MOVE_PAGES])
 		printf("             pagemig - move_pages = %.3fs; rerun + query = %.3fs\n",
 		       med[T_PAGEMIG] - med[T_MOVE_PAGES], noop + q);
@@ -399,6 +462,12 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	}
 	if (bad)
 		printf("  (! = did not move every page: excluded from the medians)\n");
+	printf("  CPU seconds, medians (user / kernel):");
+	for (t = 0; t < T_MAX; t++)
+		if (cfg.use[t])
+			printf(" %s %.3f / %.3f%s", tool_name[t], cpu_median(m, t, false), cpu_median(m, t, true),
+			       t + 1 < T_MAX ? ";" : "");
+	printf("\n");
 	if (cfg.use[T_PAGEMIG]) {
 		for (t = T_MIGRATEPAGES; t <= T_MOVE_PAGES; t++) {
 			if (!cfg.use[t])

@@ -187,13 +187,68 @@ static void filtered(pid_t pid, size_t unseen)
 		FAIL("--regions move: pages that move_pages(2) could not see are not reported as hidden");
 }
 
-int main(void)
+/* Wait for the touchers to finish, then give the scanner time to protect what they left. */
+static void arm(pid_t pid, size_t *unseen0)
+{
+	size_t npages = SZ / lab_page_size(), seen, unseen;
+
+	for (int i = 0; i < 2; i++)
+		if (numa_maps_pages(pid, L->buf[i], i) != (long)npages)
+			FAIL("buffer %d: numa_maps shows %ld of %zu pages on node %d before the move", i,
+			     numa_maps_pages(pid, L->buf[i], i), npages, i);
+	for (int i = 0; i < 100 && L->touching; i++)
+		usleep(50000);
+	if (L->touching)
+		FAIL("the touching threads did not finish");
+	usleep(2500000);
+	for (int i = 0; i < 2; i++) {
+		long on = numa_maps_pages(pid, L->buf[i], i);
+
+		seen = visible_on(pid, i, i, &unseen);
+		lab_log("buffer %d before the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
+			on, i, seen, unseen);
+		if (on != (long)npages)
+			FAIL("buffer %d left node %d before the move (%ld of %zu pages there)", i, i, on, npages);
+		if (i == 0)
+			*unseen0 = unseen;
+	}
+}
+
+/* The whole process, 0,1 -> 2,3: exit 0, a warning, every page of both buffers on its target. */
+static void move_all(pid_t pid)
 {
 	static char out[65536];
+	size_t npages = SZ / lab_page_size(), seen, unseen;
 	char err[4096];
-	size_t ps = lab_page_size(), npages = SZ / ps, unseen[2], seen;
-	pid_t pid;
 	int rc;
+
+	rc = lab_run(out, sizeof(out), "pagemig move %d 0,1 2,3 --no-progress 2>/tmp/balancing.err", pid);
+	if (lab_read_file("/tmp/balancing.err", err, sizeof(err)) < 0)
+		err[0] = '\0';
+	lab_log("%sstderr: %s", out, err);
+	lab_log("fallback line: %s", strstr(out, "\n  fallback ") ? "yes" : "no");
+	if (rc != 0)
+		FAIL("pagemig move with NUMA balancing on exited %d, expected 0", rc);
+	if (!strstr(err, "NUMA balancing"))
+		FAIL("no warning about NUMA balancing on stderr");
+	for (int i = 0; i < 2; i++) {
+		long on = numa_maps_pages(pid, L->buf[i], i + 2);
+
+		seen = visible_on(pid, i, i + 2, &unseen);
+		lab_log("buffer %d after the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
+			on, i + 2, seen, unseen);
+		if (on != (long)npages)
+			FAIL("buffer %d: %ld of %zu pages on node %d after the move (numa_maps)", i, on, npages, i + 2);
+		if (seen + unseen != npages)
+			FAIL("buffer %d: move_pages shows %zu pages on nodes other than %d", i, npages - seen - unseen,
+			     i + 2);
+	}
+}
+
+int main(void)
+{
+	size_t unseen0;
+	pid_t pid;
 
 	lab_require_nodes(4);
 	lab_require_root();
@@ -212,50 +267,10 @@ int main(void)
 	}
 	if (lab_set_sysctl("/proc/sys/kernel/numa_balancing", "1"))
 		FAIL("cannot turn NUMA balancing on");
-
 	pid = lab_spawn(setup, NULL);
-	for (int i = 0; i < 2; i++)
-		if (numa_maps_pages(pid, L->buf[i], i) != (long)npages)
-			FAIL("buffer %d: numa_maps shows %ld of %zu pages on node %d before the move", i,
-			     numa_maps_pages(pid, L->buf[i], i), npages, i);
-	/* Let the touchers run out, then give the scanner time to protect what they left. */
-	for (int i = 0; i < 100 && L->touching; i++)
-		usleep(50000);
-	if (L->touching)
-		FAIL("the touching threads did not finish");
-	usleep(2500000);
-	for (int i = 0; i < 2; i++) {
-		long on = numa_maps_pages(pid, L->buf[i], i);
-
-		seen = visible_on(pid, i, i, &unseen[i]);
-		lab_log("buffer %d before the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
-			on, i, seen, unseen[i]);
-		if (on != (long)npages)
-			FAIL("buffer %d left node %d before the move (%ld of %zu pages there)", i, i, on, npages);
-	}
-
-	filtered(pid, unseen[0]);
-	rc = lab_run(out, sizeof(out), "pagemig move %d 0,1 2,3 --no-progress 2>/tmp/balancing.err", pid);
-	if (lab_read_file("/tmp/balancing.err", err, sizeof(err)) < 0)
-		err[0] = '\0';
-	lab_log("%sstderr: %s", out, err);
-	lab_log("fallback line: %s", strstr(out, "\n  fallback ") ? "yes" : "no");
-	if (rc != 0)
-		FAIL("pagemig move with NUMA balancing on exited %d, expected 0", rc);
-	if (!strstr(err, "NUMA balancing"))
-		FAIL("no warning about NUMA balancing on stderr");
-	for (int i = 0; i < 2; i++) {
-		long on = numa_maps_pages(pid, L->buf[i], i + 2);
-
-		seen = visible_on(pid, i, i + 2, &unseen[i]);
-		lab_log("buffer %d after the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
-			on, i + 2, seen, unseen[i]);
-		if (on != (long)npages)
-			FAIL("buffer %d: %ld of %zu pages on node %d after the move (numa_maps)", i, on, npages, i + 2);
-		if (seen + unseen[i] != npages)
-			FAIL("buffer %d: move_pages shows %zu pages on nodes other than %d", i, npages - seen - unseen[i],
-			     i + 2);
-	}
+	arm(pid, &unseen0);
+	filtered(pid, unseen0);
+	move_all(pid);
 	lab_kill(pid);
 	return 0;
 }

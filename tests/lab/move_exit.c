@@ -6,8 +6,8 @@
  * Exit: a target with 256 MiB on node 0 is moved to node 2 with --batch 64; as soon as the kernel
  * shows its first pages on node 2, the target _exit()s.  Reaped at once (the pid vanishes) or left
  * a zombie until pagemig is done (the pid stays, its memory is gone), six times each, half of them
- * with four more threads in the target (then its memory is gone while its exit is still under way
- * in other threads: the pid is neither alive nor a zombie for a while).
+ * with 16 more threads in the target (then the leader's memory is gone while the process still
+ * counts as alive: its other threads are still exiting, and move_pages(2) says -EINVAL meanwhile).
  * pagemig must end by itself with 0, 3 or 5 — never a signal — and with 3, stderr says that the
  * process exited.
  *
@@ -229,11 +229,11 @@ int main(void)
 	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (L == MAP_FAILED)
 		FAIL("mmap: %s", strerror(errno));
+	full_node();
 	/* A few times each: where the exit lands in pagemig's work varies from run to run. */
 	for (int i = 0; i < ROUNDS; i++) {
-		exit_mid_move(true, i % 2 ? 4 : 0);
-		exit_mid_move(false, i % 2 ? 4 : 0);
+		exit_mid_move(true, i % 2 ? 16 : 0);
+		exit_mid_move(false, i % 2 ? 16 : 0);
 	}
-	full_node();
 	return 0;
 }

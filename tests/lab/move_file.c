@@ -10,11 +10,15 @@
  * dirty and ramfs has neither migrate_folio nor writepage, so the kernel may refuse to migrate
  * them: whatever the kernel does, pagemig's exit status and counts must agree with it.
  *
- * hugetlb: 2 MiB pages with a pool on node 0 and node 2 move 0 -> 2.  With no pool on node 3
- * (nr_overcommit_hugepages 0), the kernel may still allocate a temporary huge page for the
- * migration (alloc_migrate_hugetlb_folio()); whether it did is read from the kernel and pagemig
- * must agree.  With node 3 exhausted (its memory turned into huge pages that another process
- * uses), no huge page can be had there: pagemig must exit 5 and report the pages as not moved.
+ * hugetlb: 2 MiB pages with a pool on node 0 and node 2 move 0 -> 2 (exit 0).  With no pool on
+ * node 3 (nr_overcommit_hugepages 0) the kernel would still move them: 6.1 and 6.12 both allocate
+ * a temporary huge page for the migration (alloc_migrate_hugetlb_folio(); node 3's pool then
+ * holds the pages and the source's shrinks).  pagemig may let that happen (exit 0) or refuse up
+ * front because the target pool is short (its hugetlb handler: exit 6, nothing moved); either
+ * way what it says must be what the kernel shows.  Then node 3 is exhausted: its memory becomes
+ * huge pages that another process first only reserves (free_hugepages still counts them, but the
+ * kernel may not hand them out and has no memory for a temporary page), then uses.  Nothing can
+ * move there: pagemig must exit 5 (the pages reported as no-memory, not as moved) or 6.
  *
  * Placement: move_pages(nodes = NULL) on the target, never pagemig's own report.
  */
@@ -38,6 +42,7 @@ struct layout {
 	char *f[F_MAX];
 	uint64_t sum[F_MAX];
 	char *huge;
+	uint64_t huge_sum;
 };
 
 static struct layout *L;
@@ -222,7 +227,7 @@ static void setup_huge(void *arg)
 {
 	L->huge = lab_alloc_on_node(NR_HUGE * HPAGE, 0, MAP_HUGETLB);
 	lab_fill(L->huge, NR_HUGE * HPAGE, 41);
-	L->sum[0] = lab_checksum(L->huge, NR_HUGE * HPAGE);
+	L->huge_sum = lab_checksum(L->huge, NR_HUGE * HPAGE);
 }
 
 /*
@@ -296,11 +301,62 @@ static int move_huge(pid_t pid, int from, int to, size_t *moved, const char *wha
 	return rc;
 }
 
+static void check_huge_contents(pid_t pid)
+{
+	size_t hsz = NR_HUGE * HPAGE;
+	char path[64], *buf = malloc(hsz);
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !buf || pread(fd, buf, hsz, (off_t)(uintptr_t)L->huge) != (ssize_t)hsz)
+		FAIL("read the target's huge pages: %s", strerror(errno));
+	if (lab_checksum(buf, hsz) != L->huge_sum)
+		FAIL("hugetlb contents changed by the moves");
+	close(fd);
+	free(buf);
+}
+
+/*
+ * Exhaust node 3: its memory becomes huge pages.  First another process reserves them all
+ * (free_hugepages still counts them; node 0's pool is gone, so no unreserved huge page is left
+ * anywhere) and the kernel has no memory for a temporary one: the kernel cannot move, whatever
+ * pagemig checked up front.  Then the pages are in use as well.
+ */
+static void hugetlb_exhausted(pid_t pid)
+{
+	struct hog hog;
+	pid_t hog_pid;
+	size_t n;
+	int rc;
+
+	hp_set(0, "nr_hugepages", 0);
+	hp_set(3, "nr_hugepages", 0);
+	hog.pages = hp_set(3, "nr_hugepages", 100000);
+	lab_log("node 3 pool: %ld huge pages, MemFree %lld kB", hog.pages, lab_node_meminfo(3, "MemFree"));
+	if (hog.pages < 1)
+		FAIL("no huge page could be allocated on node 3");
+	for (int touch = 0; touch <= 1; touch++) {
+		const char *what = touch ? "hugetlb 2 -> 3, node 3's pool in use" : "hugetlb 2 -> 3, node 3's pool reserved";
+
+		hog.touch = touch;
+		hog_pid = lab_spawn(setup_hog, &hog);
+		lab_log("%s: node 3 free_hugepages %ld", what, hp_set(3, "free_hugepages", -1));
+		rc = move_huge(pid, 2, 3, &n, what);
+		if (rc == 0)
+			FAIL("%s: exit 0 (the kernel shows %zu of %d pages on node 3)", what, n, NR_HUGE);
+		if (on_node(pid, L->huge, NR_HUGE * HPAGE, HPAGE, 2) != NR_HUGE - n)
+			FAIL("%s: pages that could not move are not on node 2 any more", what);
+		if (rc == 5 && !strstr(hout, "no-memory"))
+			FAIL("%s: exit 5 without 'no-memory' in the report", what);
+		lab_kill(hog_pid);
+	}
+}
+
 static void hugetlb(void)
 {
 	size_t hsz = NR_HUGE * HPAGE, n;
-	struct hog hog;
-	pid_t pid, hog_pid;
+	pid_t pid;
 	int rc;
 
 	lab_set_sysctl("/proc/sys/vm/nr_overcommit_hugepages", "0");
@@ -325,52 +381,16 @@ static void hugetlb(void)
 	lab_log("no pool on node 3: exit %d, %zu of %d huge pages moved (node 3: nr_hugepages %ld, surplus %ld)", rc,
 		n, NR_HUGE, hp_set(3, "nr_hugepages", -1), hp_set(3, "surplus_hugepages", -1));
 	if (n) {
+		/* The pool moved with the pages: give node 2 free pages again, then go back. */
+		if (hp_set(2, "nr_hugepages", NR_HUGE) < NR_HUGE)
+			FAIL("cannot set up %d huge pages on node 2 again", NR_HUGE);
 		rc = move_huge(pid, 3, 2, &n, "hugetlb 3 -> 2, back to a free pool");
 		if (rc != 0)
 			FAIL("hugetlb 3 -> 2 (back to a free pool): exit %d", rc);
 		expect_on(pid, L->huge, hsz, HPAGE, 2, "hugetlb 3 -> 2");
 	}
-
-	/*
-	 * Exhaust node 3: its memory becomes huge pages.  First another process reserves them all
-	 * (free_hugepages still counts them; node 0's pool is gone, so no unreserved huge page is
-	 * left anywhere) and the kernel has no memory for a temporary one: the kernel cannot move,
-	 * whatever pagemig checked up front.  Then the pages are in use as well.
-	 */
-	hp_set(0, "nr_hugepages", 0);
-	hp_set(3, "nr_hugepages", 0);
-	hog.pages = hp_set(3, "nr_hugepages", 100000);
-	lab_log("node 3 pool: %ld huge pages, MemFree %lld kB", hog.pages, lab_node_meminfo(3, "MemFree"));
-	if (hog.pages < 1)
-		FAIL("no huge page could be allocated on node 3");
-	for (int touch = 0; touch <= 1; touch++) {
-		const char *what = touch ? "hugetlb 2 -> 3, node 3's pool in use" : "hugetlb 2 -> 3, node 3's pool reserved";
-
-		hog.touch = touch;
-		hog_pid = lab_spawn(setup_hog, &hog);
-		lab_log("%s: node 3 free_hugepages %ld", what, hp_set(3, "free_hugepages", -1));
-		rc = move_huge(pid, 2, 3, &n, what);
-		if (rc == 0)
-			FAIL("%s: exit 0 (the kernel shows %zu of %d pages on node 3)", what, n, NR_HUGE);
-		if (on_node(pid, L->huge, hsz, HPAGE, 2) != NR_HUGE - n)
-			FAIL("%s: pages that could not move are not on node 2 any more", what);
-		if (rc == 5 && !strstr(hout, "no-memory"))
-			FAIL("%s: exit 5 without 'no-memory' in the report", what);
-		lab_kill(hog_pid);
-	}
-	{
-		char path[64], *buf = malloc(hsz);
-		int fd;
-
-		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-		fd = open(path, O_RDONLY);
-		if (fd < 0 || !buf || pread(fd, buf, hsz, (off_t)(uintptr_t)L->huge) != (ssize_t)hsz)
-			FAIL("read the target's huge pages: %s", strerror(errno));
-		if (lab_checksum(buf, hsz) != L->sum[0])
-			FAIL("hugetlb contents changed by the moves");
-		close(fd);
-		free(buf);
-	}
+	hugetlb_exhausted(pid);
+	check_huge_contents(pid);
 	lab_kill(pid);
 }
 

@@ -57,11 +57,11 @@ static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
 			   SCOLS_JSON_NUMBER },
 	[COL_REGIONS] = { "REGIONS", 4, SCOLS_FL_RIGHT, "regions counted (--summary)", SCOLS_JSON_NUMBER },
 	[COL_RSS] = { "RSS", 5, SCOLS_FL_RIGHT, "resident memory, all nodes", SCOLS_JSON_NUMBER },
-	[COL_PRESENT] = { "PRESENT", 5, SCOLS_FL_RIGHT, "present in RAM (pagemap)", SCOLS_JSON_NUMBER },
-	[COL_SWAPPED] = { "SWAPPED", 5, SCOLS_FL_RIGHT, "swapped out (pagemap)", SCOLS_JSON_NUMBER },
-	[COL_EXCL] = { "EXCLUSIVE", 5, SCOLS_FL_RIGHT, "present, mapped by this process only (pagemap)",
+	[COL_PRESENT] = { "PRESENT", 5, SCOLS_FL_RIGHT, "present in RAM (smaps Rss; pagemap with -p)", SCOLS_JSON_NUMBER },
+	[COL_SWAPPED] = { "SWAPPED", 5, SCOLS_FL_RIGHT, "swapped out (smaps; pagemap with -p)", SCOLS_JSON_NUMBER },
+	[COL_EXCL] = { "EXCLUSIVE", 5, SCOLS_FL_RIGHT, "mapped by this process only (smaps Private_*; pagemap with -p)",
 		       SCOLS_JSON_NUMBER },
-	[COL_SHARED] = { "SHARED", 5, SCOLS_FL_RIGHT, "present, also mapped by other processes (pagemap)",
+	[COL_SHARED] = { "SHARED", 5, SCOLS_FL_RIGHT, "also mapped by other processes (smaps Shared_*; pagemap with -p)",
 			 SCOLS_JSON_NUMBER },
 	[COL_MAPMAX] = { "MAPMAX", 3, SCOLS_FL_RIGHT, "most processes mapping one page (numa_maps)",
 			 SCOLS_JSON_NUMBER },
@@ -99,6 +99,7 @@ struct show {
 	struct cli_out out;
 	bool all;
 	bool summary;
+	bool pagemap;				/* --pagemap: count base pages from pagemap */
 	struct pagemig_filter *filter;
 	struct pagemig *pm;
 	uint64_t base_page;
@@ -123,9 +124,11 @@ static void usage(FILE *out)
 		     "  -R, --regions FILTER  only regions FILTER matches (kinds heap stack anon file\n"
 		     "                        shm huge thp special nopages, ADDR-ADDR, path globs, !TERM)\n"
 		     "  -s, --summary         one row per region kind, like numastat -p\n"
+		     "  -p, --pagemap         count present, swapped, exclusive and shared base pages from\n"
+		     "                        pagemap (one more page-table walk); default: smaps' counts\n"
 		     "  -h, --help            this help\n");
 	cli_out_usage(out, fixed_cols, NR_FIXED_COLS);
-	fprintf(out, "  %-12s %s\n", "N<node>", "resident memory on the node (N0, N1, ...), and its share");
+	fprintf(out, "  %-12s %s\n", "N<node>", "resident memory on the node (N0, N1, ...); its share too with --summary");
 	fprintf(out, "\nExit status: 0 ok, 1 failure, 2 bad usage, 3 no such process, 4 permission denied.\n");
 }
 
@@ -154,6 +157,7 @@ static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
 		{ "all", no_argument, NULL, 'a' },
 		{ "regions", required_argument, NULL, 'R' },
 		{ "summary", no_argument, NULL, 's' },
+		{ "pagemap", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_OUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -162,9 +166,11 @@ static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aR:sh" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aR:sph" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (c == 'a') {
 			s->all = true;
+		} else if (c == 'p') {
+			s->pagemap = true;
 		} else if (c == 's') {
 			s->summary = true;
 		} else if (c == 'h') {
@@ -308,6 +314,14 @@ static void acc_region(const struct show *s, const struct pagemig_region *r, str
 		if (n < s->nnodes)
 			a->node_bytes[n] = b;
 		a->rss += b;
+	}
+	if (!s->pagemap) {
+		/* smaps counts by the same rule (mapped once or more), without a third walk */
+		a->present = r->rss + r->hugetlb;
+		a->swapped = r->swap;
+		a->exclusive = r->private_rss;
+		a->shared = r->shared_rss;
+		return;
 	}
 	a->no_pagemap = !r->has_pagemap;
 	if (r->has_pagemap) {
@@ -473,6 +487,8 @@ static bool needs_pagemap(const struct show *s)
 {
 	int i;
 
+	if (!s->pagemap)
+		return false;
 	for (i = COL_PRESENT; i <= COL_SHARED; i++)
 		if (s->t.map[i] >= 0)
 			return true;
