@@ -121,6 +121,8 @@ static int query(struct engine *e, void **addr, size_t n, int *out)
 		out[i] = SENTINEL;
 	ret = sys_move_pages(e->pid, n, addr, NULL, out, 0);
 	e->syscalls++;
+	if (ret == -EINVAL)
+		return -ESRCH;	/* as in move_batch() */
 	return ret < 0 ? (int)ret : 0;
 }
 
@@ -177,6 +179,8 @@ static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *s
 	}
 	ret = sys_move_pages(e->pid, k, e->baddr, e->bnodes, e->bstatus, e->mpol_flags);
 	e->syscalls++;
+	if (ret == -EINVAL)
+		return -ESRCH;	/* valid arguments: the target has no mm left, it is exiting */
 	if (ret < 0 && ret != -ENOMEM && ret != -EBUSY && ret != -EAGAIN)
 		return (int)ret;
 	err = query(e, e->baddr, k, e->qstatus);

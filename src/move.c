@@ -22,6 +22,8 @@ struct rec {
 	uint64_t start;
 	uint64_t end;
 	uint64_t page_size;
+	uint64_t anon_huge;
+	uint64_t rss;
 	enum pagemig_kind kind;
 	char *path;
 	uint64_t unseen;
@@ -74,6 +76,8 @@ static struct rec *recs_push(struct recs *rs, const struct pagemig_region *r)
 	x->start = r->start;
 	x->end = r->end;
 	x->page_size = r->page_size;
+	x->anon_huge = r->anon_huge;
+	x->rss = r->rss;
 	x->kind = r->kind;
 	x->st.sz = sizeof(x->st);
 	rs->n++;
@@ -388,6 +392,37 @@ static uint64_t hidden_bytes(const struct recs *rs)
 	return sum;
 }
 
+/*
+ * One phase over the regions recorded by the first walk: their /proc rows are not read again
+ * (pagemap and the placement queries say what is there now; an unmapped range reads as absent).
+ */
+static int move_recs(struct pass *ps, struct recs *rs)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < rs->n && !err; i++) {
+		struct rec *x = &rs->v[i];
+		struct pagemig_region r = {
+			.sz = sizeof(r), .start = x->start, .end = x->end, .kind = x->kind, .path = x->path,
+			.page_size = x->page_size, .anon_huge = x->anon_huge, .rss = x->rss,
+		};
+
+		err = visit_move(&r, x, ps);
+	}
+	return err;
+}
+
+static uint64_t unseen_bytes(const struct recs *rs)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		sum += rs->v[i].unseen;
+	return sum;
+}
+
 static int run_passes(struct pagemig *pm, struct pass *ps, struct recs *rs)
 {
 	const struct pagemig_plan *p = ps->plan;
@@ -400,7 +435,7 @@ static int run_passes(struct pagemig *pm, struct pass *ps, struct recs *rs)
 		if (i < p->nr_steps)
 			pagemig_nodemask_set(&ps->phase, p->steps[i].from);
 		ps->first = i == 0;
-		err = walk(pm, f, rs, false, 0, visit_move, ps);
+		err = move_recs(ps, rs);
 	}
 	if (ps->dry_run && !err) {
 		ps->phase = p->from;
@@ -415,6 +450,9 @@ static int finish(struct pagemig *pm, struct pass *ps, struct recs *rs, struct p
 	const struct pagemig_filter *f = OPTS_GET(opts, filter, NULL);
 	int err;
 
+	/* Only pages move_pages(2) could not see can be hidden: without any, numa_maps has no news. */
+	if (!unseen_bytes(rs))
+		return 0;
 	err = walk(pm, f, rs, false, 0, visit_verify, ps);
 	if (!err && hidden_bytes(rs) && fallback_allowed(pm, ps->plan, opts, rs)) {
 		err = fallback(ps->e, ps->plan, OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL);

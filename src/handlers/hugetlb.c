@@ -2,11 +2,15 @@
 /*
  * hugetlb.c - make room in the target nodes' huge page pools before hugetlb regions move.
  *
- * A hugetlb page migrates only into a free huge page of the same size on the target node
- * (or a surplus one, when overcommit allows).  Before any page moves, this handler counts what
- * each target node must take, checks its pool (per-node free_hugepages in sysfs) and, when the
- * policy allows and we are root, grows it (nr_hugepages); otherwise it fails the whole move up
- * front with the numbers.  With grow-shrink, finish() gives the freed pages back on the sources.
+ * A hugetlb page migrates into a free huge page of the same size in the target node's pool;
+ * failing that, the kernel tries a temporary surplus page from the buddy allocator (seen on 6.1
+ * and 6.12 with overcommit 0), which leaves the target's pool larger than its administrator sized
+ * it, and fails when the node is short of contiguous memory.  This handler keeps pools as sized:
+ * before any page moves, it counts what each target node must take, checks its pool (per-node
+ * free_hugepages in sysfs; pages another process has reserved count as free there, so the check
+ * can pass and the move still end in no-memory) and, when the policy allows and we are root,
+ * grows it (nr_hugepages); otherwise it fails the whole move up front with the numbers.  With
+ * grow-shrink, finish() gives the pages that came free back on the sources.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -106,7 +110,7 @@ static int reserve(struct pagemig *pm, struct builtins *b, int t, uint64_t need)
 	}
 	pagemig_handler_explain(pm, "node %d has %" PRIu64 " free %" PRIu64 " kB huge pages, %" PRIu64 " needed%s",
 				t, free_, hs->page_kb, hs->reserved[t] + need,
-				b->opts.hugetlb_pool == PAGEMIG_HUGETLB_POOL_NO ? " (allow growing the pool: --hugetlb-pool=grow)"
+				b->opts.hugetlb_pool == PAGEMIG_HUGETLB_POOL_NO ? " (--hugetlb-pool=grow grows the pool)"
 										: " (growing the pool failed)");
 	return -ENOMEM;
 }

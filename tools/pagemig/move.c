@@ -268,6 +268,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 	int c;
 
 	a->progress = -1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:t:AR:dH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_out_opt(out, c, optarg))
 			continue;
@@ -308,7 +309,12 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 			}
 			break;
 		case 'h': usage(stdout); return -1;
-		default: cli_err("see 'pagemig move --help'"); return EXIT_USAGE;
+		default:
+			if (optopt && strchr("ftRHo", optopt))
+				cli_err("option '%s' needs an argument", argv[optind - 1]);
+			else
+				cli_err("unknown option '%s' (see 'pagemig move --help')", argv[optind - 1]);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -415,6 +421,8 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 
 		cli_cell(&m->tb, ln, COL_RANGE, "total");
 		row_stats(m, ln, &total, PAGEMIG_KIND_OTHER);
+		if (ret == -ESRCH)
+			cli_cell(&m->tb, ln, COL_RESULT, "target exited");
 		cli_table_print(&m->tb);
 	}
 	if (!m->out.json)
