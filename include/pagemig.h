@@ -614,6 +614,9 @@ struct pagemig_progress {
  *	counts when the region is finished; may be NULL.
  * @region_ctx: its context.
  * @handler_error: when not NULL, filled with the handler and region that stopped the move.
+ * @threads: threads that move pages, each taking 32 MiB chunks in address order (0: one per
+ *	online CPU, at most 8; 1: only the calling thread).  Pages of one chunk go in one thread's
+ *	batches, in plan order, so the counts and the order guarantees do not depend on it.
  */
 struct pagemig_move_opts {
 	size_t sz;
@@ -626,6 +629,7 @@ struct pagemig_move_opts {
 	void (*region_done)(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
 	void *region_ctx;
 	struct pagemig_handler_error *handler_error;
+	unsigned int threads;
 };
 
 /** PAGEMIG_PARTIAL - pagemig_move() finished, but some pages that should have moved did not. */

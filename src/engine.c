@@ -126,12 +126,39 @@ static int query(struct engine *e, void **addr, size_t n, int *out)
 	return ret < 0 ? (int)ret : 0;
 }
 
+/*
+ * After each batch.  A worker of a shared move adds its counts to the shared ones and looks at
+ * the stop flag; only the calling thread's engine calls the progress callback (its contract).
+ */
 static int report_progress(struct engine *e)
 {
+	struct pagemig_progress now = e->prog;
+	int stop = 0;
+
+	if (e->sh) {
+		pthread_mutex_lock(&e->sh->lock);
+		e->sh->prog.done += e->prog.done;
+		e->sh->prog.moved += e->prog.moved;
+		e->prog.done = e->prog.moved = 0;
+		now = e->sh->prog;
+		stop = e->sh->stop;
+		pthread_mutex_unlock(&e->sh->lock);
+		if (stop)
+			return stop;
+		if (!e->main)
+			return 0;
+	}
 	if (!e->progress)
 		return 0;
-	e->prog.elapsed_ns = engine_now_ns() - e->t0;
-	return e->progress(&e->prog, e->progress_ctx) ? -ECANCELED : 0;
+	now.elapsed_ns = engine_now_ns() - e->t0;
+	if (!e->progress(&now, e->progress_ctx))
+		return 0;
+	if (e->sh) {
+		pthread_mutex_lock(&e->sh->lock);
+		e->sh->stop = -ECANCELED;
+		pthread_mutex_unlock(&e->sh->lock);
+	}
+	return -ECANCELED;
 }
 
 /*
@@ -389,28 +416,53 @@ static int move_huge(struct engine *e, const struct pagemig_region *r, const str
 	return 0;
 }
 
-int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
-		       bool first, struct pagemig_stats *st)
+/* Whether a region is one unit of work: its pages are not walked chunk by chunk. */
+static bool whole_region(const struct engine *e, const struct pagemig_region *r)
 {
-	uint64_t addr, end;
+	return r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES ||
+	       (r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base);
+}
+
+/*
+ * Where the chunk of @r that starts at @addr ends.  Chunks end on THP boundaries so that a huge
+ * page is never split between two; whole-region units end with the region.
+ */
+uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r, uint64_t addr)
+{
+	uint64_t end;
+
+	if (whole_region(e, r))
+		return r->end;
+	end = MIN(r->end, (addr + CHUNK_PAGES * e->base) & ~(e->thp_size - 1));
+	return end > addr ? end : MIN(r->end, addr + CHUNK_PAGES * e->base);
+}
+
+/* Move the pages of [@start, @end) of @r: whole chunks (engine_chunk_end()) of it. */
+int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
+		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st)
+{
+	uint64_t addr, next;
 
 	if (r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES) {
 		if (first)
 			st->bytes[PAGEMIG_STAT_UNMOVABLE] += r->rss;
 		return 0;
 	}
-	if (r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base)
+	if (whole_region(e, r))
 		return move_huge(e, r, phase, first, st);
-	for (addr = r->start; addr < r->end; addr = end) {
+	for (addr = start; addr < end; addr = next) {
 		int err;
 
-		/* Chunks end on THP boundaries so that a huge page is never split between two. */
-		end = MIN(r->end, (addr + CHUNK_PAGES * e->base) & ~(e->thp_size - 1));
-		if (end <= addr)
-			end = MIN(r->end, addr + CHUNK_PAGES * e->base);
-		err = move_chunk(e, r, addr, (end - addr) / e->base, phase, first, st);
+		next = engine_chunk_end(e, r, addr);
+		err = move_chunk(e, r, addr, (next - addr) / e->base, phase, first, st);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
+		       bool first, struct pagemig_stats *st)
+{
+	return engine_move_range(e, r, r->start, r->end, phase, first, st);
 }

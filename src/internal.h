@@ -4,6 +4,7 @@
 #define PAGEMIG_INTERNAL_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/uio.h>
 #include "pagemig.h"
@@ -139,7 +140,9 @@ struct engine {
 	uint64_t t0;
 	int (*progress)(const struct pagemig_progress *p, void *ctx);
 	void *progress_ctx;
-	struct pagemig_progress prog;
+	struct pagemig_progress prog;	/* alone: the totals; with @sh: what is not yet added there */
+	struct engine_shared *sh;	/* workers of one move share progress and a stop flag */
+	bool main;			/* the calling thread's engine: the one that calls @progress */
 	/* scratch: candidates of one chunk, and one batch */
 	uint64_t *ents;
 	void **addr;
@@ -152,11 +155,21 @@ struct engine {
 	int *bstatus;
 	int *qstatus;
 };
+#define PAGEMIG_MAX_THREADS 8
+
+struct engine_shared {
+	pthread_mutex_t lock;
+	struct pagemig_progress prog;
+	int stop;			/* non-zero: every worker stops with this error */
+};
 int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
 		const struct pagemig_move_opts *opts);
 void engine_release(struct engine *e);
 int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
 		       bool first, struct pagemig_stats *st);
+int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
+		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st);
+uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r, uint64_t addr);
 uint64_t engine_now_ns(void);
 
 int nodemask_parse_list(const char *str, struct pagemig_nodemask *out);

@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -166,6 +167,7 @@ out:
 struct pass {
 	struct pagemig *pm;
 	unsigned int flags;
+	unsigned int threads;
 	struct engine *e;
 	const struct pagemig_plan *plan;
 	struct pagemig_nodemask phase;
@@ -395,22 +397,152 @@ static uint64_t hidden_bytes(const struct recs *rs)
 /*
  * One phase over the regions recorded by the first walk: their /proc rows are not read again
  * (pagemap and the placement queries say what is there now; an unmapped range reads as absent).
+ * The work is cut into chunks (engine_chunk_end()) that @nworkers threads take in address order,
+ * each with an engine of its own; the calling thread is one of them.
  */
-static int move_recs(struct pass *ps, struct recs *rs)
+struct work {
+	struct pass *ps;
+	struct recs *rs;
+	pthread_mutex_t lock;
+	size_t rec;		/* the next chunk: in rs->v[rec], from addr */
+	uint64_t addr;
+	int err;
+};
+
+static struct pagemig_region rec_region(const struct rec *x)
 {
-	size_t i;
+	struct pagemig_region r = {
+		.sz = sizeof(r), .start = x->start, .end = x->end, .kind = x->kind, .path = x->path,
+		.page_size = x->page_size, .anon_huge = x->anon_huge, .rss = x->rss,
+	};
+
+	return r;
+}
+
+/* Under w->lock: the next chunk, false when there is none (or the move stopped). */
+static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, uint64_t *end)
+{
+	for (; !w->err && w->rec < w->rs->n; w->rec++, w->addr = 0) {
+		struct rec *x = &w->rs->v[w->rec];
+		struct pagemig_region r = rec_region(x);
+
+		if (x->done)
+			continue;
+		*ri = w->rec;
+		*start = MAX(w->addr, x->start);
+		*end = engine_chunk_end(e, &r, *start);
+		w->addr = *end;
+		if (*end >= x->end) {
+			w->rec++;
+			w->addr = 0;
+		}
+		return true;
+	}
+	return false;
+}
+
+static int work_loop(struct work *w, struct engine *e)
+{
+	struct pagemig_stats st;
+	uint64_t start, end;
+	size_t ri;
 	int err = 0;
 
-	for (i = 0; i < rs->n && !err; i++) {
-		struct rec *x = &rs->v[i];
-		struct pagemig_region r = {
-			.sz = sizeof(r), .start = x->start, .end = x->end, .kind = x->kind, .path = x->path,
-			.page_size = x->page_size, .anon_huge = x->anon_huge, .rss = x->rss,
-		};
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		if (!take(w, e, &ri, &start, &end)) {
+			pthread_mutex_unlock(&w->lock);
+			return 0;
+		}
+		pthread_mutex_unlock(&w->lock);
+		struct pagemig_region r = rec_region(&w->rs->v[ri]);
 
-		err = visit_move(&r, x, ps);
+		memset(&st, 0, sizeof(st));
+		e->unseen = 0;
+		err = engine_move_range(e, &r, start, end, &w->ps->phase, w->ps->first, &st);
+		pthread_mutex_lock(&w->lock);
+		pagemig_stats_add(&w->rs->v[ri].st, &st);
+		w->rs->v[ri].unseen += e->unseen;
+		if (err && !w->err)
+			w->err = err;
+		pthread_mutex_unlock(&w->lock);
+		if (err)
+			return err;
 	}
-	return err;
+}
+
+struct worker {
+	pthread_t thread;
+	struct work *w;
+	struct engine e;
+	bool started;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *k = arg;
+
+	work_loop(k->w, &k->e);
+	return NULL;
+}
+
+/* Start up to @n - 1 helper threads; fewer when the system says no. */
+static int start_workers(struct work *w, struct worker *ks, unsigned int n, struct engine_shared *sh)
+{
+	unsigned int i, started = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		struct worker *k = &ks[i];
+
+		k->w = w;
+		if (engine_init(&k->e, w->ps->pm, w->ps->plan, w->ps->opts))
+			break;
+		k->e.sh = sh;
+		if (pthread_create(&k->thread, NULL, worker_main, k)) {
+			engine_release(&k->e);
+			break;
+		}
+		k->started = true;
+		started++;
+	}
+	return (int)started;
+}
+
+static int move_recs(struct pass *ps, struct recs *rs)
+{
+	struct engine_shared sh = { .lock = PTHREAD_MUTEX_INITIALIZER, .prog = ps->e->prog };
+	struct work w = { .ps = ps, .rs = rs, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct worker ks[PAGEMIG_MAX_THREADS] = { 0 };
+	unsigned int i;
+	int err;
+
+	if (ps->threads <= 1)
+		return work_loop(&w, ps->e), w.err;
+	/* the helpers' pagemap reads share one descriptor: open it before they start */
+	err = (int)pagemap_read(ps->pm, 0, 0, NULL);
+	if (err < 0)
+		return err;
+	ps->e->sh = &sh;
+	ps->e->main = true;
+	ps->e->prog.done = ps->e->prog.moved = 0;
+	start_workers(&w, ks, ps->threads, &sh);
+	err = work_loop(&w, ps->e);
+	if (err) {
+		pthread_mutex_lock(&sh.lock);
+		sh.stop = sh.stop ? sh.stop : err;
+		pthread_mutex_unlock(&sh.lock);
+	}
+	for (i = 0; i + 1 < ps->threads; i++) {
+		if (!ks[i].started)
+			continue;
+		pthread_join(ks[i].thread, NULL);
+		ps->e->syscalls += ks[i].e.syscalls;
+		engine_release(&ks[i].e);
+	}
+	ps->e->sh = NULL;
+	ps->e->main = false;
+	ps->e->prog = sh.prog;
+	return w.err;
 }
 
 static uint64_t unseen_bytes(const struct recs *rs)
@@ -505,6 +637,13 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	if (err)
 		return err;
 	ps.e = &e;
+	ps.threads = OPTS_GET(opts, threads, 0);
+	if (!ps.threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		ps.threads = cpus > 0 ? (unsigned int)cpus : 1;
+	}
+	ps.threads = MIN(ps.threads, PAGEMIG_MAX_THREADS);
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);

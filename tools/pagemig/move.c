@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* move.c - `pagemig move PID --from NODES --to NODES`: migrate a live process, page-exact. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -58,6 +59,7 @@ static void usage(FILE *f)
 		   "      --hugetlb-pool P  no (default): fail up front when a target node's huge page pool\n"
 		   "                        is short; grow: grow it; grow-shrink: also shrink the sources'\n"
 		   "      --batch N         pages per move_pages(2) call (default 4096)\n"
+		   "      --threads N       threads moving pages (default: one per CPU, at most 8)\n"
 		   "      --progress        progress line on stderr (default: when stderr is a terminal)\n"
 		   "      --no-progress     no progress line\n"
 		   "  -h, --help            this help\n");
@@ -240,13 +242,14 @@ struct move_args {
 	const char *regions;
 	unsigned int flags;
 	unsigned int batch;
+	unsigned int threads;
 	int progress;		/* -1 auto */
 	bool dry_run;
 };
 
 static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out *out)
 {
-	enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL };
+	enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
@@ -255,6 +258,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "no-fallback", no_argument, NULL, OPT_NOFALLBACK },
 		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 		{ "handler", required_argument, NULL, 'H' },
@@ -298,6 +302,13 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW_SHRINK;
 			else {
 				cli_err("invalid --hugetlb-pool '%s' (no, grow, grow-shrink)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_THREADS:
+			a->threads = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !a->threads || a->threads > 8 || !isdigit((unsigned char)*optarg)) {
+				cli_err("invalid thread count '%s' (1-8)", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -391,7 +402,7 @@ static int load_handlers(struct pagemig *pm, const struct move_args *a)
 static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter)
 {
 	struct pagemig_move_opts opts = {
-		.sz = sizeof(opts), .flags = a->flags, .filter = filter, .batch = a->batch,
+		.sz = sizeof(opts), .flags = a->flags, .filter = filter, .batch = a->batch, .threads = a->threads,
 		.progress = progress, .progress_ctx = m, .region_done = region_done, .region_ctx = m,
 	};
 	struct pagemig_stats total = { .sz = sizeof(total) };
