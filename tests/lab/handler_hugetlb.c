@@ -46,28 +46,9 @@ static void setup(void *arg)
 	L->small = lab_alloc_on_node(1UL << 20, 0, 0);
 }
 
-static long pool(int node, const char *file)
+static long pool(int node, const char *knob)
 {
-	char path[128], buf[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/%s", node, file);
-	n = lab_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		FAIL("cannot read %s: %s", path, strerror((int)-n));
-	return strtol(buf, NULL, 10);
-}
-
-static void set_pool(int node, long nr)
-{
-	char path[128], val[32];
-	int err;
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/nr_hugepages", node);
-	snprintf(val, sizeof(val), "%ld", nr);
-	err = lab_set_sysctl(path, val);
-	if (err)
-		FAIL("write %s: %s", path, strerror(-err));
+	return lab_hugetlb_pool(node, knob, -1);
 }
 
 static void log_pools(const char *when)
@@ -78,57 +59,12 @@ static void log_pools(const char *when)
 
 static void expect_huge_on(pid_t pid, int node, const char *what)
 {
-	size_t on = lab_count_on_node(pid, L->huge, NR_HUGE, HUGE, node);
-
-	if (on != NR_HUGE)
-		FAIL("%s: %zu of %d huge pages on node %d", what, on, NR_HUGE, node);
-}
-
-/* Pages of @pid on @node, summed over its numa_maps. */
-static long numa_maps_pages(pid_t pid, int node)
-{
-	char path[64], line[4096], key[16];
-	long sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/numa_maps", (int)pid);
-	snprintf(key, sizeof(key), " N%d=", node);
-	f = fopen(path, "r");
-	if (!f)
-		FAIL("open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, key);
-
-		if (p)
-			sum += strtol(p + strlen(key), NULL, 10);
-	}
-	fclose(f);
-	return sum;
-}
-
-#define ERRFILE "/tmp/handler_hugetlb.err"
-
-static __attribute__((format(printf, 3, 4)))
-int pagemig(char *err, size_t errlen, const char *fmt, ...)
-{
-	static char out[65536];
-	char args[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	rc = lab_run(out, sizeof(out), "pagemig %s 2>" ERRFILE, args);
-	if (lab_read_file(ERRFILE, err, errlen) < 0)
-		err[0] = '\0';
-	lab_log("exit %d\n%s%s", rc, out, err);
-	return rc;
+	lab_expect_on(pid, L->huge, NR_HUGE * HUGE, HUGE, node, what);
 }
 
 int main(void)
 {
-	char err[4096];
+	char err[4096], path[128];
 	long n2, grown, freed_src;
 	size_t ps = lab_page_size();
 	pid_t pid;
@@ -137,13 +73,11 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	if (access("/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages", W_OK))
+	if (access(lab_hugetlb_path(path, sizeof(path), 0, "nr_hugepages"), W_OK))
 		SKIP("no per-node 2 MiB huge page pools in this kernel");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
-	set_pool(2, 0);
-	set_pool(0, NR_HUGE);
+	L = lab_map_shared(sizeof(*L));
+	lab_hugetlb_pool(2, "nr_hugepages", 0);
+	lab_hugetlb_pool(0, "nr_hugepages", NR_HUGE);
 	if (pool(0, "nr_hugepages") != NR_HUGE)
 		SKIP("node 0 could reserve only %ld of %d huge pages", pool(0, "nr_hugepages"), NR_HUGE);
 	pid = lab_spawn(setup, NULL);
@@ -151,10 +85,10 @@ int main(void)
 	log_pools("setup");
 	if (pool(0, "free_hugepages") != 0 || pool(2, "nr_hugepages") != 0)
 		FAIL("setup: node 0 should have no free huge page and node 2 an empty pool");
-	n2 = numa_maps_pages(pid, 2);
+	n2 = lab_numa_maps_pages(pid, NULL, 2);
 
 	/* --hugetlb-pool=no (the default): refused up front, with the numbers. */
-	rc = pagemig(err, sizeof(err), "move %d 0 2 --no-progress", (int)pid);
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --no-progress", (int)pid);
 	if (rc != 6)
 		FAIL("node 2's pool is empty: exit %d, want 6", rc);
 	if (!strstr(err, "hugetlb") || !strstr(err, "node 2") || !strstr(err, "0 free") || !strstr(err, "8 needed"))
@@ -162,10 +96,9 @@ int main(void)
 	if (strchr(err, '\n') != err + strlen(err) - 1)
 		FAIL("the message is not one line: %s", err);
 	expect_huge_on(pid, 0, "after the refused move");
-	if (lab_count_on_node(pid, L->small, (1UL << 20) / ps, ps, 0) != (1UL << 20) / ps)
-		FAIL("after the refused move: small pages left node 0");
-	if (numa_maps_pages(pid, 2) != n2)
-		FAIL("after the refused move: %ld pages on node 2, had %ld", numa_maps_pages(pid, 2), n2);
+	lab_expect_on(pid, L->small, 1UL << 20, ps, 0, "after the refused move: small pages");
+	if (lab_numa_maps_pages(pid, NULL, 2) != n2)
+		FAIL("after the refused move: %ld pages on node 2, had %ld", lab_numa_maps_pages(pid, NULL, 2), n2);
 	if (pool(2, "nr_hugepages") != 0)
 		FAIL("after the refused move: node 2's pool is %ld, was 0", pool(2, "nr_hugepages"));
 	log_pools("after --hugetlb-pool=no");
@@ -176,12 +109,14 @@ int main(void)
 	else if (L->io < L->huge)
 		lab_log("SKIP part: a failure after the pool grew: the io/pfnmap region is below the huge pages");
 	else {
-		rc = pagemig(err, sizeof(err), "move %d 0 2 --no-progress --hugetlb-pool=grow --strict", (int)pid);
+		rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --no-progress --hugetlb-pool=grow --strict",
+				 (int)pid);
 		if (rc != 6 || !strstr(err, "nopages"))
 			FAIL("--strict with an io/pfnmap region after the huge pages: exit %d, want 6 from nopages", rc);
 		expect_huge_on(pid, 0, "after the nopages handler failed");
-		if (numa_maps_pages(pid, 2) != n2)
-			FAIL("after the nopages handler failed: %ld pages on node 2, had %ld", numa_maps_pages(pid, 2), n2);
+		if (lab_numa_maps_pages(pid, NULL, 2) != n2)
+			FAIL("after the nopages handler failed: %ld pages on node 2, had %ld",
+			     lab_numa_maps_pages(pid, NULL, 2), n2);
 		log_pools("after a failure behind the hugetlb handler");
 		if (pool(2, "nr_hugepages") != 0)
 			FAIL("after the nopages handler failed: node 2's pool is %ld; the hugetlb handler's finish(err) "
@@ -189,7 +124,7 @@ int main(void)
 	}
 
 	/* --hugetlb-pool=grow: node 2's pool grows to fit, the pages move. */
-	rc = pagemig(err, sizeof(err), "move %d 0 2 --no-progress --hugetlb-pool=grow", (int)pid);
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --no-progress --hugetlb-pool=grow", (int)pid);
 	if (rc != 0)
 		FAIL("--hugetlb-pool=grow: exit %d, want 0", rc);
 	expect_huge_on(pid, 2, "after --hugetlb-pool=grow");
@@ -205,12 +140,13 @@ int main(void)
 	 * --hugetlb-pool=grow-shrink, back: node 0 has room; node 2 gives back the pages the move
 	 * freed, and keeps the 2 free pages it had before.
 	 */
-	set_pool(2, grown + 2);
+	lab_hugetlb_pool(2, "nr_hugepages", grown + 2);
 	if (pool(2, "nr_hugepages") != grown + 2)
 		FAIL("cannot add 2 pages to node 2's pool");
 	grown += 2;
 	freed_src = NR_HUGE;
-	rc = pagemig(err, sizeof(err), "move %d 2 0 --no-progress --hugetlb-pool=grow-shrink", (int)pid);
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 2 0 --no-progress --hugetlb-pool=grow-shrink",
+			 (int)pid);
 	if (rc != 0)
 		FAIL("--hugetlb-pool=grow-shrink: exit %d, want 0", rc);
 	expect_huge_on(pid, 0, "after --hugetlb-pool=grow-shrink");

@@ -53,10 +53,7 @@ static void require_io_uring(void)
 
 static void expect_on(void *addr, size_t len, int node, const char *what)
 {
-	size_t n = len / pagesz, on = lab_count_on_node(0, addr, n, pagesz, node);
-
-	if (on != n)
-		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
+	lab_expect_on(0, addr, len, pagesz, node, what);
 }
 
 /*

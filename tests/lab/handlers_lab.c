@@ -136,63 +136,12 @@ static void setup(void *arg)
 
 /* ------------------------------------------------------------------------------------------ */
 
-static size_t on_node(pid_t pid, void *addr, int node)
-{
-	size_t ps = lab_page_size();
-
-	return lab_count_on_node(pid, addr, MIB / ps, ps, node);
-}
-
 static void expect_chunk(pid_t pid, int i, int node, const char *what)
 {
-	size_t n = MIB / lab_page_size(), on = on_node(pid, L->chunk[i], node);
+	char msg[128];
 
-	if (on != n)
-		FAIL("%s: region %d: %zu of %zu pages on node %d", what, i, on, n, node);
-}
-
-/* Pages of @pid on @node, summed over its numa_maps (the kernel's own count). */
-static long numa_maps_pages(pid_t pid, int node)
-{
-	char path[64], line[4096], key[16];
-	long sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/numa_maps", (int)pid);
-	snprintf(key, sizeof(key), " N%d=", node);
-	f = fopen(path, "r");
-	if (!f)
-		FAIL("open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, key);
-
-		if (p)
-			sum += strtol(p + strlen(key), NULL, 10);
-	}
-	fclose(f);
-	return sum;
-}
-
-/* Pages of every region of @pid on @node, by a placement query of each of its pages. */
-static size_t all_on_node(pid_t pid, int node)
-{
-	char path[64], line[1024];
-	size_t ps = lab_page_size(), sum = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		FAIL("open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long a, b;
-
-		if (sscanf(line, "%lx-%lx", &a, &b) != 2 || strstr(line, "[vsyscall]"))
-			continue;
-		sum += lab_count_on_node(pid, (void *)a, (b - a) / ps, ps, node);
-	}
-	fclose(f);
-	return sum;
+	snprintf(msg, sizeof(msg), "%s: region %d", what, i);
+	lab_expect_on(pid, L->chunk[i], MIB, lab_page_size(), node, msg);
 }
 
 /* The VmFlags line of the region of @pid that starts at @addr ("" when not found). */
@@ -312,8 +261,8 @@ static void library_part(void)
 	pid = lab_spawn(setup, NULL);
 	for (i = 0; i < NR; i++)
 		expect_chunk(pid, i, 0, "setup");
-	n2 = numa_maps_pages(pid, 2);
-	on0 = all_on_node(pid, 0);
+	n2 = lab_numa_maps_pages(pid, NULL, 2);
+	on0 = lab_count_all_on_node(pid, 0);
 	ret = pagemig_open(pid, NULL, &pm);
 	if (ret)
 		FAIL("pagemig_open(%d): %s", (int)pid, strerror(-ret));
@@ -337,10 +286,12 @@ static void library_part(void)
 	CHECK(fail.migrates == 1 && fail.finishes == 1 && fail.finish_err == -EIO);
 	for (i = 0; i < NR; i++)
 		expect_chunk(pid, i, 0, "after a handler failed");
-	if (numa_maps_pages(pid, 2) != n2)
-		FAIL("after a handler failed: the target has %ld pages on node 2, had %ld", numa_maps_pages(pid, 2), n2);
-	if (all_on_node(pid, 0) < on0)	/* faults meanwhile may add pages; none may leave */
-		FAIL("after a handler failed: %zu of the target's pages are on node 0, %zu were", all_on_node(pid, 0), on0);
+	if (lab_numa_maps_pages(pid, NULL, 2) != n2)
+		FAIL("after a handler failed: the target has %ld pages on node 2, had %ld",
+		     lab_numa_maps_pages(pid, NULL, 2), n2);
+	if (lab_count_all_on_node(pid, 0) < on0)	/* faults meanwhile may add pages; none may leave */
+		FAIL("after a handler failed: %zu of the target's pages are on node 0, %zu were",
+		     lab_count_all_on_node(pid, 0), on0);
 
 	/* 2: the second region's handler keeps it instead. */
 	CHECK(pagemig_handler_unregister(pm, idf) == 0);
@@ -369,25 +320,6 @@ static void library_part(void)
 /* ------------------------------------------------------------------------------------------ */
 /* 3: the CLI, --strict, unmovable regions                                                     */
 /* ------------------------------------------------------------------------------------------ */
-
-#define ERRFILE "/tmp/handlers_lab.err"
-
-static __attribute__((format(printf, 5, 6)))
-int pagemig(char *out, size_t outlen, char *err, size_t errlen, const char *fmt, ...)
-{
-	char args[1024];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	rc = lab_run(out, outlen, "pagemig %s 2>" ERRFILE, args);
-	if (lab_read_file(ERRFILE, err, errlen) < 0)
-		err[0] = '\0';
-	lab_log("exit %d\n%s%s", rc, out, err);
-	return rc;
-}
 
 /* A line of @text that contains both @a and @b. */
 static bool line_has(const char *text, const char *a, const char *b)
@@ -439,11 +371,11 @@ static void cli_part(void)
 			sscanf(out, "%63[0-9a-f-]", vdso);
 	if (f)
 		fclose(f);
-	n2 = numa_maps_pages(pid, 2);
-	on0 = all_on_node(pid, 0);
+	n2 = lab_numa_maps_pages(pid, NULL, 2);
+	on0 = lab_count_all_on_node(pid, 0);
 
 	if (have_io) {
-		rc = pagemig(out, sizeof(out), err, sizeof(err), "move %d 0 2 --strict --no-progress", (int)pid);
+		rc = lab_pagemig(out, sizeof(out), err, sizeof(err), "move %d 0 2 --strict --no-progress", (int)pid);
 		if (rc != 6)
 			FAIL("--strict with an io/pfnmap region: exit %d, want 6", rc);
 		if (!strstr(err, "nopages") || !strstr(err, range))
@@ -452,14 +384,16 @@ static void cli_part(void)
 			FAIL("--strict: the message is not one line: %s", err);
 		for (i = 0; i < 2; i++)
 			expect_chunk(pid, i, 0, "after --strict failed");
-		if (numa_maps_pages(pid, 2) != n2)
-			FAIL("after --strict failed: %ld pages on node 2, had %ld", numa_maps_pages(pid, 2), n2);
+		if (lab_numa_maps_pages(pid, NULL, 2) != n2)
+			FAIL("after --strict failed: %ld pages on node 2, had %ld", lab_numa_maps_pages(pid, NULL, 2),
+			     n2);
 		/* The target may fault a page in meanwhile (6.1 did, once): none may have left node 0. */
-		if (all_on_node(pid, 0) < on0)
-			FAIL("after --strict failed: %zu of the target's pages on node 0, %zu were", all_on_node(pid, 0), on0);
+		if (lab_count_all_on_node(pid, 0) < on0)
+			FAIL("after --strict failed: %zu of the target's pages on node 0, %zu were",
+			     lab_count_all_on_node(pid, 0), on0);
 	}
 
-	rc = pagemig(out, sizeof(out), err, sizeof(err), "move %d 0 2 --dry-run", (int)pid);
+	rc = lab_pagemig(out, sizeof(out), err, sizeof(err), "move %d 0 2 --dry-run", (int)pid);
 	if (rc != 0)
 		FAIL("dry run: exit %d", rc);
 	if (have_io && (!line_has(out, range, "nopages") || !line_has(out, range, "unmovable")))
@@ -467,7 +401,7 @@ static void cli_part(void)
 	if (vdso[0] && (!line_has(out, vdso, "special") || !line_has(out, vdso, "unmovable")))
 		FAIL("dry run: the [vdso] region %s is not shown as special, unmovable", vdso);
 
-	rc = pagemig(out, sizeof(out), err, sizeof(err), "move %d 0 2 --no-progress", (int)pid);
+	rc = lab_pagemig(out, sizeof(out), err, sizeof(err), "move %d 0 2 --no-progress", (int)pid);
 	if (rc != 0)
 		FAIL("a move without --strict: exit %d, want 0 (unmovable regions are not failures)", rc);
 	for (i = 0; i < 2; i++)
@@ -491,9 +425,7 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	library_part();
 	memset(L, 0, sizeof(*L));
 	cli_part();

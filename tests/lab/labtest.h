@@ -9,8 +9,8 @@
  *
  * Independent of pagemig.h and of libnuma: raw syscalls only, so a test checks the library against
  * the kernel's own answers.  Helpers for the test's own setup FAIL() on unexpected errors; helpers
- * that perform the operation under test (lab_move_pages(), lab_migrate_pages(), lab_run()) return
- * the outcome for the test to judge.
+ * that perform the operation under test (lab_move_pages(), lab_migrate_pages(), lab_run(),
+ * lab_pagemig()) return the outcome for the test to judge.
  *
  * Node masks here are one uint64_t: the lab has at most 64 nodes.
  */
@@ -19,7 +19,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
 #include <linux/mempolicy.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,9 +31,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LAB_EXIT_PASS 0
@@ -145,6 +150,15 @@ static inline int lab_set_sysctl(const char *path, const char *value)
 static inline size_t lab_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/** lab_now() - CLOCK_MONOTONIC in seconds, for timing and time budgets. */
+static inline double lab_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -370,6 +384,87 @@ static inline size_t lab_count_on_node(pid_t pid, void *addr, size_t npages, siz
 }
 
 /**
+ * lab_expect_on() - FAIL unless every page of [@addr, @addr + @len) of @pid (0: self) is on @node.
+ * @pagesize: the pages' size (the base page size, or a huge page size for hugetlb)
+ * @what:     names the pages in the message: "WHAT: N of M pages on node X"
+ */
+static inline void lab_expect_on(pid_t pid, void *addr, size_t len, size_t pagesize, int node, const char *what)
+{
+	size_t n = len / pagesize, on = lab_count_on_node(pid, addr, n, pagesize, node);
+
+	if (on != n)
+		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
+}
+
+/**
+ * lab_count_all_on_node() - how many pages of all of @pid's regions are on @node, by a placement
+ * query of each of their base pages (what /proc/PID/maps lists, [vsyscall] aside).
+ *
+ * Return: the count; FAILs if the maps or a query fail.
+ */
+static inline size_t lab_count_all_on_node(pid_t pid, int node)
+{
+	char path[64], *line = NULL;
+	size_t ps = lab_page_size(), sum = 0, cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		FAIL("open %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx", &a, &b) != 2 || strstr(line, "[vsyscall]"))
+			continue;
+		sum += lab_count_on_node(pid, (void *)a, (b - a) / ps, ps, node);
+	}
+	free(line);
+	fclose(f);
+	return sum;
+}
+
+/**
+ * lab_numa_maps_pages() - pages on @node as @pid's /proc/PID/numa_maps counts them ("N<node>=").
+ * @start: the region that starts at @start, or NULL for the sum over all regions
+ *
+ * numa_maps counts pages where they are even when move_pages(2) cannot see them (NUMA-hinting
+ * protection on 6.1): a second count from the kernel, independent of placement queries.
+ * Return: the count (0 where the node is not named), or -1 when no region starts at @start;
+ * FAILs if numa_maps cannot be read.
+ */
+static inline long lab_numa_maps_pages(pid_t pid, const void *start, int node)
+{
+	char path[64], key[40], nk[16], *line = NULL;
+	size_t cap = 0;
+	bool found = !start;
+	long sum = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", (int)pid);
+	snprintf(key, sizeof(key), "%lx ", (unsigned long)(uintptr_t)start);
+	snprintf(nk, sizeof(nk), " N%d=", node);
+	f = fopen(path, "re");
+	if (!f)
+		FAIL("open %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		const char *p;
+
+		if (start && strncmp(line, key, strlen(key)))
+			continue;
+		found = true;
+		p = strstr(line, nk);
+		if (p)
+			sum += strtol(p + strlen(nk), NULL, 10);
+		if (start)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return found ? sum : -1;
+}
+
+/**
  * lab_migrate_pages() - migrate_pages(2): move @pid's pages on @from to @to.
  *
  * Return: the syscall's result as is (0, or the count of pages not moved), or -errno.
@@ -411,6 +506,71 @@ static inline void *lab_alloc_on_node(size_t size, int node, int flags)
 	return p;
 }
 
+/**
+ * lab_map_shared() - @size bytes of zeroed MAP_SHARED anonymous memory: mapped before lab_spawn(),
+ * a layout that the test and its target processes all see (the target writes addresses there).
+ *
+ * Return: the mapping; FAILs on any error.
+ */
+static inline void *lab_map_shared(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap of %zu shared bytes: %s", size, strerror(errno));
+	return p;
+}
+
+/**
+ * lab_map_aligned() - @size bytes of private anonymous memory that start at a multiple of @align
+ * (a power of two), e.g. where transparent huge pages can form.  Nothing is touched.
+ *
+ * Return: the aligned start (the mapping has @align bytes more around it); FAILs on any error.
+ */
+static inline void *lab_map_aligned(size_t size, size_t align)
+{
+	char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap of %zu bytes: %s", size + align, strerror(errno));
+	return (void *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+}
+
+/** lab_hugetlb_path() - the path of @node's 2 MiB hugetlb @knob, into @buf; returns @buf. */
+static inline const char *lab_hugetlb_path(char *buf, size_t size, int node, const char *knob)
+{
+	snprintf(buf, size, "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/%s", node, knob);
+	return buf;
+}
+
+/**
+ * lab_hugetlb_pool() - @node's 2 MiB hugetlb @knob ("nr_hugepages", "free_hugepages",
+ * "surplus_hugepages"): writes @value first unless it is negative, then reads the knob back.
+ *
+ * The kernel may make less of a write than asked (no memory for more huge pages): the value read
+ * back is what it did.  The guest empties the pools before each test; probe with
+ * access(lab_hugetlb_path(...), W_OK) whether the kernel has per-node pools at all.
+ * Return: the knob's value; FAILs if it cannot be written or read.
+ */
+static inline long lab_hugetlb_pool(int node, const char *knob, long value)
+{
+	char path[128], buf[64];
+	ssize_t n;
+	int err;
+
+	lab_hugetlb_path(path, sizeof(path), node, knob);
+	if (value >= 0) {
+		snprintf(buf, sizeof(buf), "%ld", value);
+		err = lab_set_sysctl(path, buf);
+		if (err)
+			FAIL("write %s to %s: %s", buf, path, strerror(-err));
+	}
+	n = lab_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		FAIL("cannot read %s: %s", path, strerror((int)-n));
+	return strtol(buf, NULL, 10);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Contents                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
@@ -440,6 +600,42 @@ static inline uint64_t lab_checksum(const void *buf, size_t len)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+/**
+ * lab_read_mem() - read @len bytes at @addr of @pid's memory (/proc/PID/mem) into @buf: the
+ * target's contents as they are, wherever its pages now live.
+ *
+ * FAILs unless all of it could be read.
+ */
+static inline void lab_read_mem(pid_t pid, const void *addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	n = pread(fd, buf, len, (off_t)(uintptr_t)addr);
+	if (n != (ssize_t)len)
+		FAIL("read %zu bytes at %p of %s: %s", len, addr, path, n < 0 ? strerror(errno) : "short read");
+	close(fd);
+}
+
+/** lab_mem_checksum() - lab_checksum() of @len bytes at @addr of @pid's memory (lab_read_mem()). */
+static inline uint64_t lab_mem_checksum(pid_t pid, const void *addr, size_t len)
+{
+	void *buf = malloc(len ? len : 1);
+	uint64_t sum;
+
+	if (!buf)
+		FAIL("out of memory");
+	lab_read_mem(pid, addr, buf, len);
+	sum = lab_checksum(buf, len);
+	free(buf);
+	return sum;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -494,57 +690,204 @@ static inline void lab_kill(pid_t pid)
 }
 
 /**
- * lab_run() - run a shell command (printf-style), capturing its stdout; stderr passes through.
- * @out:  receives stdout, NUL-terminated and truncated to @size - 1 bytes (may be NULL)
+ * lab_become() - drop to @uid (and gid @uid, no supplementary groups) for good, and stay dumpable.
+ *
+ * Without PR_SET_DUMPABLE a process that changed credentials keeps /proc/PID root's, and the user
+ * could not read its own process's maps.
+ * Return: 0, or -errno.
+ */
+static inline int lab_become(uid_t uid)
+{
+	if (setgroups(0, NULL) || setgid((gid_t)uid) || setuid(uid) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return -errno;
+	return 0;
+}
+
+/* One output stream of lab_run_cmd(): up to @size - 1 bytes kept in @buf, the rest read and dropped. */
+struct lab_stream {
+	int fd;
+	char *buf;
+	size_t size, len;
+};
+
+/* Read what is in @s's pipe now.  Return: false at its end (EOF, or an error other than EINTR). */
+static inline bool lab_stream_read(struct lab_stream *s)
+{
+	char sink[512];
+	bool keep = s->buf && s->len + 1 < s->size;
+	ssize_t n = keep ? read(s->fd, s->buf + s->len, s->size - 1 - s->len) : read(s->fd, sink, sizeof(sink));
+
+	if (n < 0 && errno == EINTR)
+		return true;
+	if (n <= 0)
+		return false;
+	if (keep)
+		s->len += (size_t)n;
+	return true;
+}
+
+/*
+ * Read @nr streams to their ends, all at once (a command that fills one pipe while the test waits
+ * on another would hang), then close them and NUL-terminate what was kept.
+ */
+static inline void lab_streams_drain(struct lab_stream *s, int nr)
+{
+	struct pollfd pfd[2];
+	bool live = true;
+	int i;
+
+	while (live) {
+		for (i = 0, live = false; i < nr; i++) {
+			pfd[i] = (struct pollfd){ .fd = s[i].fd, .events = POLLIN };
+			live |= s[i].fd >= 0;
+		}
+		if (!live || (poll(pfd, (nfds_t)nr, -1) < 0 && errno != EINTR))
+			break;
+		for (i = 0; i < nr; i++) {
+			if (s[i].fd >= 0 && pfd[i].revents && !lab_stream_read(&s[i])) {
+				close(s[i].fd);
+				s[i].fd = -1;
+			}
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		if (s[i].fd >= 0)
+			close(s[i].fd);
+		if (s[i].buf && s[i].size)
+			s[i].buf[s[i].len] = '\0';
+	}
+}
+
+/**
+ * lab_run_cmd() - run @cmd with /bin/sh, capturing its stdout and, apart, its stderr.
+ * @uid: (uid_t)-1 to run as this process, or the uid to lab_become() first (exit 126 if it cannot)
+ * @out: receives stdout, NUL-terminated and truncated to @outsize - 1 bytes (NULL: read and dropped)
+ * @err: receives stderr likewise (NULL: stderr passes through to the console)
  *
  * The command is echoed as "+ command" first, so a failing test's log shows what ran.
  * Return: the exit status, 128 + the signal if it was killed, or -errno if it could not run.
  */
+static inline int lab_run_cmd(uid_t uid, const char *cmd, char *out, size_t outsize, char *err, size_t errsize)
+{
+	struct lab_stream s[2] = { { -1, out, outsize, 0 }, { -1, err, errsize, 0 } };
+	int pipes[2][2], nr = err ? 2 : 1, status, i, ret;
+	pid_t pid;
+
+	if (uid == (uid_t)-1)
+		lab_log("+ %s", cmd);
+	else
+		lab_log("+ (uid %d) %s", (int)uid, cmd);
+	for (i = 0; i < nr; i++) {
+		if (pipe2(pipes[i], O_CLOEXEC)) {
+			ret = -errno;
+			goto err_close_pipes;
+		}
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		goto err_close_pipes;
+	}
+	if (pid == 0) {
+		dup2(pipes[0][1], STDOUT_FILENO);
+		if (err)
+			dup2(pipes[1][1], STDERR_FILENO);
+		if (uid != (uid_t)-1 && lab_become(uid))
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < nr; i++) {
+		close(pipes[i][1]);
+		s[i].fd = pipes[i][0];
+	}
+	lab_streams_drain(s, nr);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+err_close_pipes:
+	while (i-- > 0) {
+		close(pipes[i][0]);
+		close(pipes[i][1]);
+	}
+	return ret;
+}
+
+/**
+ * lab_run() - run a shell command (printf-style), capturing its stdout; stderr passes through.
+ * @out:  receives stdout, NUL-terminated and truncated to @size - 1 bytes (may be NULL)
+ *
+ * Return: as lab_run_cmd().
+ */
 static inline __attribute__((format(printf, 3, 4)))
 int lab_run(char *out, size_t size, const char *fmt, ...)
 {
-	char cmd[4096], sink[512];
-	size_t len = 0;
-	int fds[2], status;
-	ssize_t n;
+	char cmd[4096];
 	va_list ap;
-	pid_t pid;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	lab_log("+ %s", cmd);
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		bool keep = out && len + 1 < size;
+	return lab_run_cmd((uid_t)-1, cmd, out, size, NULL, 0);
+}
 
-		n = keep ? read(fds[0], out + len, size - 1 - len) : read(fds[0], sink, sizeof(sink));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (keep)
-			len += (size_t)n;
+/* lab_pagemig_as() with a va_list; NULL @out or @err: captured here, for the log only. */
+static inline __attribute__((format(printf, 6, 0)))
+int lab_vpagemig(uid_t uid, char *out, size_t outsize, char *err, size_t errsize, const char *fmt, va_list ap)
+{
+	static char own_out[65536], own_err[8192];
+	char cmd[4096];
+	size_t len;
+	int rc;
+
+	if (!out) {
+		out = own_out;
+		outsize = sizeof(own_out);
 	}
-	close(fds[0]);
-	if (out && size)
-		out[len] = '\0';
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (!err) {
+		err = own_err;
+		errsize = sizeof(own_err);
+	}
+	len = (size_t)snprintf(cmd, sizeof(cmd), "pagemig ");
+	vsnprintf(cmd + len, sizeof(cmd) - len, fmt, ap);
+	rc = lab_run_cmd(uid, cmd, out, outsize, err, errsize);
+	len = strlen(out);
+	lab_log("%s%sexit %d, stderr: %s", out, len && out[len - 1] != '\n' ? "\n" : "", rc, err);
+	return rc;
+}
+
+/**
+ * lab_pagemig() - run `pagemig ARGS` (@fmt: printf-style ARGS) with its stdout and stderr apart.
+ * @out: receives stdout as lab_run_cmd() says (NULL when the test does not look at it)
+ * @err: receives stderr likewise (NULL when the test does not look at it)
+ *
+ * Both are logged after it ends, with the exit status.
+ * Return: as lab_run_cmd().
+ */
+static inline __attribute__((format(printf, 5, 6)))
+int lab_pagemig(char *out, size_t outsize, char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = lab_vpagemig((uid_t)-1, out, outsize, err, errsize, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/** lab_pagemig_as() - lab_pagemig() as user @uid (lab_become()): the unprivileged user's view. */
+static inline __attribute__((format(printf, 6, 7)))
+int lab_pagemig_as(uid_t uid, char *out, size_t outsize, char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = lab_vpagemig(uid, out, outsize, err, errsize, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /** lab_have_cmd() - whether a command is on PATH. */
@@ -569,6 +912,51 @@ static inline void lab_require_cmd(const char *name)
 {
 	if (!lab_have_cmd(name))
 		SKIP("%s not found on PATH", name);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* What `pagemig move` reports                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * lab_move_row() - the counts of the row for the region that starts at @start, in the table of
+ * `pagemig move ... -o RANGE,PLANNED,MOVED,SHARED,LEFT[,...] --bytes` (@out: its stdout).
+ * @v: receives PLANNED, MOVED, SHARED and LEFT, in bytes
+ *
+ * Return: whether such a row was found.
+ */
+static inline bool lab_move_row(const char *out, const void *start, uint64_t v[4])
+{
+	char key[40];
+	const char *p = out;
+
+	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)start);
+	while ((p = strstr(p, key))) {
+		if (p == out || p[-1] == '\n') {
+			const char *sp = strchr(p, ' ');
+
+			return sp && sscanf(sp, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &v[0], &v[1], &v[2],
+					    &v[3]) == 4;
+		}
+		p++;
+	}
+	return false;
+}
+
+/**
+ * lab_move_summary() - the page counts of the summary line of `pagemig move` (@out: its stdout),
+ * "moved 8M of 8M planned (2048 of 2048 4K pages) ...".
+ *
+ * Return: whether a line starts with "moved " and has the counts.
+ */
+static inline bool lab_move_summary(const char *out, unsigned long *moved, unsigned long *planned)
+{
+	const char *p = strstr(out, "moved ");
+
+	while (p && (p != out && p[-1] != '\n'))
+		p = strstr(p + 1, "moved ");
+	p = p ? strchr(p, '(') : NULL;
+	return p && sscanf(p, "(%lu of %lu 4K pages)", moved, planned) == 2;
 }
 
 #endif /* LABTEST_H */

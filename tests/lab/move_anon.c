@@ -22,17 +22,6 @@ struct layout {
 
 static struct layout *L;
 
-static void *map_aligned(size_t size, size_t align)
-{
-	char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t a;
-
-	if (p == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
-	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
-	return (void *)a;
-}
-
 static void setup(void *arg)
 {
 	size_t ps = lab_page_size();
@@ -44,7 +33,7 @@ static void setup(void *arg)
 	lab_fill(L->small[1], 2 * MIB, 2);
 	L->sum[0] = lab_checksum(L->small[0], 2 * MIB);
 	L->sum[1] = lab_checksum(L->small[1], 2 * MIB);
-	L->thp = map_aligned(4 * MIB, 2 * MIB);
+	L->thp = lab_map_aligned(4 * MIB, 2 * MIB);
 	madvise(L->thp, 4 * MIB, MADV_HUGEPAGE);
 	if (lab_mbind(L->thp, 4 * MIB, MPOL_BIND, 1ULL << 1, 0))
 		FAIL("mbind thp");
@@ -59,15 +48,6 @@ static void setup(void *arg)
 	(void)sink;
 }
 
-/* Every page of [addr, addr+len) of @pid is on @node. */
-static void expect_on(pid_t pid, void *addr, size_t len, int node, const char *what)
-{
-	size_t ps = lab_page_size(), n = len / ps, on = lab_count_on_node(pid, addr, n, ps, node);
-
-	if (on != n)
-		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
-}
-
 int main(void)
 {
 	char out[65536];
@@ -78,7 +58,7 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_cmd("pagemig");
 	lab_set_sysctl("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	L = lab_map_shared(sizeof(*L));
 	pid = lab_spawn(setup, NULL);
 
 	/* THP formed? (AnonHugePages of the child's smaps is the kernel's word.) */
@@ -90,10 +70,10 @@ int main(void)
 	lab_log("%s", out);
 	if (rc != 0)
 		FAIL("pagemig move exited %d, expected 0", rc);
-	expect_on(pid, L->small[0], 2 * MIB, 2, "4K pages from node 0");
-	expect_on(pid, L->small[1], 2 * MIB, 3, "4K pages from node 1");
-	expect_on(pid, L->thp, 4 * MIB, 3, "THP from node 1");
-	expect_on(pid, L->locked, MIB, 2, "mlocked pages from node 0");
+	lab_expect_on(pid, L->small[0], 2 * MIB, ps, 2, "4K pages from node 0");
+	lab_expect_on(pid, L->small[1], 2 * MIB, ps, 3, "4K pages from node 1");
+	lab_expect_on(pid, L->thp, 4 * MIB, ps, 3, "THP from node 1");
+	lab_expect_on(pid, L->locked, MIB, ps, 2, "mlocked pages from node 0");
 	if (lab_query_nodes_pid(pid, L->untouched, MIB / ps, ps, st))
 		FAIL("query untouched");
 	for (size_t i = 0; i < MIB / ps; i++)
@@ -102,25 +82,10 @@ int main(void)
 	if (!strstr(out, "moved "))
 		FAIL("no summary line in the output");
 
-	/* Contents, checked by the target itself: a second child reads them via /proc/PID/mem. */
-	{
-		char *buf = malloc(2 * MIB);
-		char path[64];
-		int fd;
-
-		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-		fd = open(path, O_RDONLY);
-		if (fd < 0 || !buf)
-			FAIL("open %s", path);
-		for (int k = 0; k < 2; k++) {
-			if (pread(fd, buf, 2 * MIB, (off_t)(uintptr_t)L->small[k]) != (ssize_t)(2 * MIB))
-				FAIL("read target memory");
-			if (lab_checksum(buf, 2 * MIB) != L->sum[k])
-				FAIL("contents of region %d changed by the move", k);
-		}
-		close(fd);
-		free(buf);
-	}
+	/* Contents, read through /proc/PID/mem. */
+	for (int k = 0; k < 2; k++)
+		if (lab_mem_checksum(pid, L->small[k], 2 * MIB) != L->sum[k])
+			FAIL("contents of region %d changed by the move", k);
 
 	/* A second move to where everything already is: nothing planned, exit 0. */
 	rc = lab_run(out, sizeof(out), "pagemig move %d --from 0,1 --to 2,3 --json", pid);
@@ -131,7 +96,7 @@ int main(void)
 	lab_log("%s", out);
 	if (rc != 0)
 		FAIL("dry run exited %d", rc);
-	expect_on(pid, L->small[0], 2 * MIB, 2, "after dry run");
+	lab_expect_on(pid, L->small[0], 2 * MIB, ps, 2, "after dry run");
 	if (!strstr(out, "2->0") || !strstr(out, "3->0"))
 		FAIL("dry run does not show the 2->0 and 3->0 pairs");
 	lab_kill(pid);

@@ -17,13 +17,12 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "labtest.h"
 
 #define MIB (1UL << 20)
 #define SZ (8 * MIB)
-#define TOUCH_NS 1500000000LL
+#define TOUCH_S 1.5
 
 struct layout {
 	char *buf[2];		/* SZ on node 0, SZ on node 1 */
@@ -32,14 +31,6 @@ struct layout {
 };
 
 static struct layout *L;
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void pin(int cpu)
 {
@@ -54,10 +45,10 @@ static void *toucher(void *arg)
 {
 	int i = (int)(intptr_t)arg;
 	volatile char *p = L->buf[i];
-	long long end = now_ns() + TOUCH_NS;
+	double end = lab_now() + TOUCH_S;
 
 	pin(L->cpu[i]);
-	while (now_ns() < end)
+	while (lab_now() < end)
 		for (size_t off = 0; off < SZ; off += 4096)
 			p[off]++;
 	__sync_fetch_and_sub(&L->touching, 1);
@@ -105,30 +96,6 @@ static void setup(void *arg)
 		FAIL("pthread_create");
 }
 
-/* numa_maps of @pid: pages of the region that starts at @addr on @node (-1: no such region). */
-static long numa_maps_pages(pid_t pid, void *addr, int node)
-{
-	static char buf[1 << 16];
-	char path[64], key[40], nk[16];
-	const char *line = buf, *p, *eol;
-
-	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
-	if (lab_read_file(path, buf, sizeof(buf)) < 0)
-		FAIL("read %s: %s", path, strerror(errno));
-	snprintf(key, sizeof(key), "%lx ", (unsigned long)(uintptr_t)addr);
-	snprintf(nk, sizeof(nk), " N%d=", node);
-	for (; *line; line = eol + 1) {
-		eol = strchr(line, '\n');
-		if (!eol)
-			eol = line + strlen(line);
-		if (strncmp(line, key, strlen(key)))
-			continue;
-		p = strstr(line, nk);
-		return p && p < eol ? strtol(p + strlen(nk), NULL, 10) : 0;
-	}
-	return -1;
-}
-
 /* Pages of buffer @i that move_pages(nodes = NULL) shows on @node, and how many it cannot see. */
 static size_t visible_on(pid_t pid, int i, int node, size_t *unseen)
 {
@@ -146,17 +113,6 @@ static size_t visible_on(pid_t pid, int i, int node, size_t *unseen)
 	return on;
 }
 
-/* "moved 8M of 8M planned (2048 of 2048 4K pages) ..." */
-static bool parse_summary(const char *out, unsigned long *moved, unsigned long *planned)
-{
-	const char *p = strstr(out, "moved ");
-
-	while (p && (p != out && p[-1] != '\n'))
-		p = strstr(p + 1, "moved ");
-	p = p ? strchr(p, '(') : NULL;
-	return p && sscanf(p, "(%lu of %lu 4K pages)", moved, planned) == 2;
-}
-
 /*
  * Buffer 0 alone (--regions ADDR-ADDR), 0 -> 2.  A filter rules the migrate_pages(2) fallback out
  * (it would move the whole process), so pages that move_pages(2) cannot see must be reported as
@@ -172,9 +128,9 @@ static void filtered(pid_t pid, size_t unseen)
 
 	rc = lab_run(out, sizeof(out), "pagemig move %d 0 2 --regions %lx-%lx --no-progress 2>/dev/null", pid,
 		     (unsigned long)(uintptr_t)L->buf[0], (unsigned long)(uintptr_t)L->buf[0] + SZ);
-	on2 = numa_maps_pages(pid, L->buf[0], 2);
+	on2 = lab_numa_maps_pages(pid, L->buf[0], 2);
 	lab_log("%sexit %d; numa_maps: %ld pages of buffer 0 on node 2 (%zu were unseen)", out, rc, on2, unseen);
-	if (!parse_summary(out, &moved, &planned))
+	if (!lab_move_summary(out, &moved, &planned))
 		FAIL("--regions move: no 'moved X of Y planned (M of P 4K pages)' summary");
 	if ((long)moved != on2 || planned != npages)
 		FAIL("--regions move: pagemig says %lu of %lu pages moved, numa_maps shows %ld of %zu on node 2", moved,
@@ -193,16 +149,16 @@ static void arm(pid_t pid, size_t *unseen0)
 	size_t npages = SZ / lab_page_size(), seen, unseen;
 
 	for (int i = 0; i < 2; i++)
-		if (numa_maps_pages(pid, L->buf[i], i) != (long)npages)
+		if (lab_numa_maps_pages(pid, L->buf[i], i) != (long)npages)
 			FAIL("buffer %d: numa_maps shows %ld of %zu pages on node %d before the move", i,
-			     numa_maps_pages(pid, L->buf[i], i), npages, i);
+			     lab_numa_maps_pages(pid, L->buf[i], i), npages, i);
 	for (int i = 0; i < 100 && L->touching; i++)
 		usleep(50000);
 	if (L->touching)
 		FAIL("the touching threads did not finish");
 	usleep(2500000);
 	for (int i = 0; i < 2; i++) {
-		long on = numa_maps_pages(pid, L->buf[i], i);
+		long on = lab_numa_maps_pages(pid, L->buf[i], i);
 
 		seen = visible_on(pid, i, i, &unseen);
 		lab_log("buffer %d before the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
@@ -222,17 +178,14 @@ static void move_all(pid_t pid)
 	char err[4096];
 	int rc;
 
-	rc = lab_run(out, sizeof(out), "pagemig move %d 0,1 2,3 --no-progress 2>/tmp/balancing.err", pid);
-	if (lab_read_file("/tmp/balancing.err", err, sizeof(err)) < 0)
-		err[0] = '\0';
-	lab_log("%sstderr: %s", out, err);
+	rc = lab_pagemig(out, sizeof(out), err, sizeof(err), "move %d 0,1 2,3 --no-progress", pid);
 	lab_log("fallback line: %s", strstr(out, "\n  fallback ") ? "yes" : "no");
 	if (rc != 0)
 		FAIL("pagemig move with NUMA balancing on exited %d, expected 0", rc);
 	if (!strstr(err, "NUMA balancing"))
 		FAIL("no warning about NUMA balancing on stderr");
 	for (int i = 0; i < 2; i++) {
-		long on = numa_maps_pages(pid, L->buf[i], i + 2);
+		long on = lab_numa_maps_pages(pid, L->buf[i], i + 2);
 
 		seen = visible_on(pid, i, i + 2, &unseen);
 		lab_log("buffer %d after the move: numa_maps %ld on node %d; move_pages sees %zu there, %zu unseen", i,
@@ -255,9 +208,7 @@ int main(void)
 	lab_require_cmd("pagemig");
 	if (access("/proc/sys/kernel/numa_balancing", W_OK))
 		SKIP("kernel without NUMA balancing (/proc/sys/kernel/numa_balancing)");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	for (int i = 0; i < 2; i++) {
 		uint64_t m = lab_node_cpus(i);
 

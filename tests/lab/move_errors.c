@@ -8,7 +8,6 @@
  *
  * Placement is checked with move_pages(nodes = NULL) on the target, never from pagemig's report.
  */
-#include <grp.h>
 #include <sys/mman.h>
 
 #include "labtest.h"
@@ -49,28 +48,7 @@ static void setup(void *arg)
 
 static void expect_on(pid_t pid, void *addr, size_t len, int node, const char *what)
 {
-	size_t ps = lab_page_size(), n = len / ps, on = lab_count_on_node(pid, addr, n, ps, node);
-
-	if (on != n)
-		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
-}
-
-/* Run pagemig with @args (a printf format); stderr goes to @err.  Return: the exit status. */
-static __attribute__((format(printf, 3, 4)))
-int pagemig(char *err, size_t errlen, const char *fmt, ...)
-{
-	char args[1024], out[16384];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	rc = lab_run(out, sizeof(out), "pagemig %s 2>/tmp/move_errors.err", args);
-	if (lab_read_file("/tmp/move_errors.err", err, errlen) < 0)
-		err[0] = '\0';
-	lab_log("%sexit %d, stderr: %s", out, rc, err);
-	return rc;
+	lab_expect_on(pid, addr, len, lab_page_size(), node, what);
 }
 
 /* pagemig must exit @want, with a "pagemig: " message on stderr that contains @needle (may be NULL). */
@@ -99,17 +77,19 @@ static void bad_nodes(pid_t pid)
 		{ "0,", "2", NULL },
 	};
 	char err[4096], what[128];
+	int rc;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = pagemig(err, sizeof(err), "move %d %s %s --no-progress", pid, cases[i].from, cases[i].to);
-
+		rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d %s %s --no-progress", pid, cases[i].from,
+				 cases[i].to);
 		snprintf(what, sizeof(what), "move %s -> %s", cases[i].from, cases[i].to);
 		expect_exit(rc, err, 2, cases[i].needle, what);
 	}
 	/* The same through --from/--to. */
-	expect_exit(pagemig(err, sizeof(err), "move %d --from 0 --to 9 --no-progress", pid), err, 2, "node 9",
-		    "--to 9");
-	expect_exit(pagemig(err, sizeof(err), "move %d --from 0 --no-progress", pid), err, 2, "--to", "no --to");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d --from 0 --to 9 --no-progress", pid);
+	expect_exit(rc, err, 2, "node 9", "--to 9");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d --from 0 --no-progress", pid);
+	expect_exit(rc, err, 2, "--to", "no --to");
 	expect_on(pid, L->anon, SZ, 0, "anonymous region after bad node strings");
 	expect_on(pid, L->file, SZ, 0, "file region after bad node strings");
 }
@@ -120,9 +100,12 @@ static void bad_pids_and_options(pid_t pid)
 	pid_t gone, zombie;
 	int rc;
 
-	expect_exit(pagemig(err, sizeof(err), "move abc 0 1 --no-progress"), err, 2, "abc", "pid 'abc'");
-	expect_exit(pagemig(err, sizeof(err), "move 12x 0 1 --no-progress"), err, 2, "12x", "pid '12x'");
-	expect_exit(pagemig(err, sizeof(err), "move 0 0 1 --no-progress"), err, 2, NULL, "pid 0");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move abc 0 1 --no-progress");
+	expect_exit(rc, err, 2, "abc", "pid 'abc'");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move 12x 0 1 --no-progress");
+	expect_exit(rc, err, 2, "12x", "pid '12x'");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move 0 0 1 --no-progress");
+	expect_exit(rc, err, 2, NULL, "pid 0");
 
 	/* A pid that existed and was reaped. */
 	fflush(NULL);
@@ -135,7 +118,8 @@ static void bad_pids_and_options(pid_t pid)
 	if (kill(gone, 0) == 0 || errno != ESRCH)
 		FAIL("pid %d still exists after waitpid", (int)gone);
 	snprintf(needle, sizeof(needle), "%d", (int)gone);
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --no-progress", gone), err, 3, needle, "reaped pid");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --no-progress", gone);
+	expect_exit(rc, err, 3, needle, "reaped pid");
 
 	/* A zombie: the pid exists, the process (and its memory) does not. */
 	zombie = fork();
@@ -150,20 +134,22 @@ static void bad_pids_and_options(pid_t pid)
 			FAIL("waitid: %s", strerror(errno));
 	}
 	snprintf(needle, sizeof(needle), "%d", (int)zombie);
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --no-progress", zombie), err, 3, needle, "zombie pid");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --no-progress", zombie);
+	expect_exit(rc, err, 3, needle, "zombie pid");
 	waitpid(zombie, NULL, 0);
 
 	/* Bad filters and option values. */
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --regions bogus --no-progress", pid), err, 2, "bogus",
-		    "--regions bogus");
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --regions 0x10-0x5 --no-progress", pid), err, 2,
-		    "0x10-0x5", "--regions with an empty range");
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --regions anon,,file --no-progress", pid), err, 2,
-		    NULL, "--regions with an empty term");
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --batch 0 --no-progress", pid), err, 2, "0",
-		    "--batch 0");
-	expect_exit(pagemig(err, sizeof(err), "move %d 0 2 --bogus-option", pid), err, 2, NULL, "unknown option");
-	rc = pagemig(err, sizeof(err), "move %d 0 2 -o NOSUCHCOLUMN --no-progress", pid);
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --regions bogus --no-progress", pid);
+	expect_exit(rc, err, 2, "bogus", "--regions bogus");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --regions 0x10-0x5 --no-progress", pid);
+	expect_exit(rc, err, 2, "0x10-0x5", "--regions with an empty range");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --regions anon,,file --no-progress", pid);
+	expect_exit(rc, err, 2, NULL, "--regions with an empty term");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --batch 0 --no-progress", pid);
+	expect_exit(rc, err, 2, "0", "--batch 0");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 --bogus-option", pid);
+	expect_exit(rc, err, 2, NULL, "unknown option");
+	rc = lab_pagemig(NULL, 0, err, sizeof(err), "move %d 0 2 -o NOSUCHCOLUMN --no-progress", pid);
 	expect_exit(rc, err, 2, "NOSUCHCOLUMN", "-o NOSUCHCOLUMN");
 	expect_on(pid, L->anon, SZ, 0, "anonymous region after bad pids and options");
 	expect_on(pid, L->file, SZ, 0, "file region after bad pids and options");
@@ -172,29 +158,10 @@ static void bad_pids_and_options(pid_t pid)
 /* Another user's process: exit 4, nothing moved. */
 static void other_user(pid_t pid)
 {
-	char cmd[256], err[4096];
-	pid_t p;
-	int status, rc;
+	char err[4096];
+	int rc;
 
-	unlink("/tmp/move_errors.err");	/* root's file: the user could not write it */
-	snprintf(cmd, sizeof(cmd), "pagemig move %d 0 2 --no-progress >/dev/null 2>/tmp/move_errors.err", pid);
-	lab_log("+ (uid %d) %s", NOBODY, cmd);
-	fflush(NULL);
-	p = fork();
-	if (p < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (p == 0) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(126);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(p, &status, 0) < 0)
-		FAIL("waitpid: %s", strerror(errno));
-	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (lab_read_file("/tmp/move_errors.err", err, sizeof(err)) < 0)
-		err[0] = '\0';
-	lab_log("exit %d, stderr: %s", rc, err);
+	rc = lab_pagemig_as(NOBODY, NULL, 0, err, sizeof(err), "move %d 0 2 --no-progress", pid);
 	expect_exit(rc, err, 4, NULL, "unprivileged move of root's process");
 	expect_on(pid, L->anon, SZ, 0, "anonymous region after a refused move");
 }
@@ -202,13 +169,11 @@ static void other_user(pid_t pid)
 /* --regions anon moves the anonymous region only; --regions file then moves the file's pages. */
 static void region_filter(pid_t pid)
 {
-	char err[4096];
-
-	if (pagemig(err, sizeof(err), "move %d 0 2 --regions anon --no-progress", pid) != 0)
+	if (lab_pagemig(NULL, 0, NULL, 0, "move %d 0 2 --regions anon --no-progress", pid) != 0)
 		FAIL("pagemig move --regions anon did not exit 0");
 	expect_on(pid, L->anon, SZ, 2, "--regions anon: anonymous region");
 	expect_on(pid, L->file, SZ, 0, "--regions anon: file region (must stay)");
-	if (pagemig(err, sizeof(err), "move %d 0 2 --regions file --no-progress", pid) != 0)
+	if (lab_pagemig(NULL, 0, NULL, 0, "move %d 0 2 --regions file --no-progress", pid) != 0)
 		FAIL("pagemig move --regions file did not exit 0");
 	expect_on(pid, L->file, SZ, 2, "--regions file: file region");
 }
@@ -220,9 +185,7 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	pid = lab_spawn(setup, NULL);
 	expect_on(pid, L->anon, SZ, 0, "anonymous region before any move");
 	expect_on(pid, L->file, SZ, 0, "file region before any move");

@@ -18,7 +18,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "labtest.h"
 
@@ -58,14 +57,6 @@ static void setup_big(void *arg)
 			FAIL("pthread_create");
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Start "pagemig @args" in the background, stdout and stderr to files; returns its pid. */
 static pid_t start_pagemig(const char *args)
 {
@@ -99,13 +90,12 @@ static void exit_mid_move(bool reap, int threads)
 	snprintf(how, sizeof(how), "%s, %d thread%s", reap ? "reaped" : "zombie", 1 + threads, threads ? "s" : "");
 	L->threads = threads;
 	pid = lab_spawn(setup_big, NULL);
-	if (lab_count_on_node(pid, L->buf, BIG / ps, ps, 0) != BIG / ps)
-		FAIL("the target's 256 MiB are not on node 0");
+	lab_expect_on(pid, L->buf, BIG, ps, 0, "the target's 256 MiB");
 	snprintf(args, sizeof(args), "move %d 0 2 --batch 64 --no-progress", pid);
 	pm = start_pagemig(args);
-	t0 = now();
+	t0 = lab_now();
 	/* Wait until the buffer's first pages are on node 2: pagemig is in the middle of it then. */
-	while (now() - t0 < 30) {
+	while (lab_now() - t0 < 30) {
 		if (waitpid(pm, &status, WNOHANG) == pm)
 			FAIL("%s: pagemig finished before the target exited: the test did not test anything", how);
 		if (lab_query_nodes_pid(pid, L->buf, 64, ps, st) == 0 && st[0] == 2) {
@@ -119,7 +109,7 @@ static void exit_mid_move(bool reap, int threads)
 	kill(pid, SIGUSR1);
 	if (reap && waitpid(pid, NULL, 0) != pid)
 		FAIL("waitpid(target): %s", strerror(errno));
-	lab_log("%s: the target exited %.2fs after pagemig started", how, now() - t0);
+	lab_log("%s: the target exited %.2fs after pagemig started", how, lab_now() - t0);
 	if (waitpid(pm, &status, 0) != pm)
 		FAIL("waitpid(pagemig): %s", strerror(errno));
 	if (!reap && waitpid(pid, NULL, 0) != pid)
@@ -130,7 +120,7 @@ static void exit_mid_move(bool reap, int threads)
 	if (!WIFEXITED(status))
 		FAIL("%s: pagemig was killed by signal %d when its target exited", how, WTERMSIG(status));
 	rc = WEXITSTATUS(status);
-	lab_log("%s: pagemig exited %d after %.2fs", how, rc, now() - t0);
+	lab_log("%s: pagemig exited %d after %.2fs", how, rc, lab_now() - t0);
 	if (rc != 0 && rc != 3 && rc != 5)
 		FAIL("%s: pagemig exited %d when its target exited mid-move, expected 0, 3 or 5", how, rc);
 	if (rc == 3 && !strstr(err, "exited"))
@@ -152,17 +142,6 @@ static void setup_small(void *arg)
 	L->sum = lab_checksum(L->buf, SMALL);
 }
 
-/* "moved 8M of 8M planned (2048 of 2048 4K pages) ..." */
-static bool parse_summary(const char *out, unsigned long *moved, unsigned long *planned)
-{
-	const char *p = strstr(out, "moved ");
-
-	while (p && (p != out && p[-1] != '\n'))
-		p = strstr(p + 1, "moved ");
-	p = p ? strchr(p, '(') : NULL;
-	return p && sscanf(p, "(%lu of %lu 4K pages)", moved, planned) == 2;
-}
-
 static void full_node(void)
 {
 	static char out[65536];
@@ -170,8 +149,7 @@ static void full_node(void)
 	long long free_kb = lab_node_meminfo(3, "MemFree");
 	unsigned long moved, planned;
 	pid_t pid, filler;
-	char *copy;
-	int rc, fd;
+	int rc;
 
 	if (free_kb < 0 || (size_t)free_kb * 1024 < 128 * MIB)
 		FAIL("node 3 has %lld kB free, expected most of its 512 MiB", free_kb);
@@ -180,8 +158,7 @@ static void full_node(void)
 	lab_log("node 3: %lld kB free, filled with %zu MiB, %lld kB free now", free_kb, fill / MIB,
 		lab_node_meminfo(3, "MemFree"));
 	pid = lab_spawn(setup_small, NULL);
-	if (lab_count_on_node(pid, L->buf, npages, ps, 0) != npages)
-		FAIL("the target's 64 MiB are not on node 0");
+	lab_expect_on(pid, L->buf, SMALL, ps, 0, "the target's 64 MiB");
 
 	rc = lab_run(out, sizeof(out), "pagemig move %d 0 3 --regions %lx-%lx --no-progress", pid,
 		     (unsigned long)(uintptr_t)L->buf, (unsigned long)(uintptr_t)L->buf + SMALL);
@@ -198,25 +175,14 @@ static void full_node(void)
 		FAIL("move onto a full node: exit %d, expected 5", rc);
 	if (!strstr(out, "no-memory"))
 		FAIL("move onto a full node: the report does not mention no-memory");
-	if (!parse_summary(out, &moved, &planned))
+	if (!lab_move_summary(out, &moved, &planned))
 		FAIL("no 'moved X of Y planned (M of P 4K pages)' summary");
 	if (planned != npages || moved != on3)
 		FAIL("pagemig says %lu of %lu pages moved; the kernel shows %zu of %zu on node 3", moved, planned, on3,
 		     npages);
 
-	copy = malloc(SMALL);
-	{
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-		fd = open(path, O_RDONLY);
-	}
-	if (fd < 0 || !copy || pread(fd, copy, SMALL, (off_t)(uintptr_t)L->buf) != (ssize_t)SMALL)
-		FAIL("read the target's memory: %s", strerror(errno));
-	if (lab_checksum(copy, SMALL) != L->sum)
+	if (lab_mem_checksum(pid, L->buf, SMALL) != L->sum)
 		FAIL("contents changed by a move that ran out of memory");
-	close(fd);
-	free(copy);
 	lab_kill(pid);
 	lab_kill(filler);
 }
@@ -226,9 +192,7 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	full_node();
 	/* A few times each: where the exit lands in pagemig's work varies from run to run. */
 	for (int i = 0; i < ROUNDS; i++) {

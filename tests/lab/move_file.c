@@ -32,7 +32,6 @@
 #define FSZ (4 * MIB)
 #define HPAGE (2 * MIB)
 #define NR_HUGE 4
-#define HP_DIR "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/%s"
 
 enum { F_SHARED, F_PRIV_READ, F_PRIV_COW, F_RAMFS, F_MAX };
 static const char *const fnames[F_MAX] = { "tmpfs MAP_SHARED", "tmpfs MAP_PRIVATE read",
@@ -103,32 +102,6 @@ static size_t on_node(pid_t pid, void *addr, size_t len, size_t psz, int node)
 	return lab_count_on_node(pid, addr, len / psz, psz, node);
 }
 
-static void expect_on(pid_t pid, void *addr, size_t len, size_t psz, int node, const char *what)
-{
-	size_t n = len / psz, on = on_node(pid, addr, len, psz, node);
-
-	if (on != n)
-		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
-}
-
-/* The counts of the row of "-o RANGE,PLANNED,MOVED,SHARED,LEFT --bytes" for the region at @start. */
-static bool row_of(const char *out, void *start, uint64_t v[4])
-{
-	char key[40];
-	const char *p = out;
-
-	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)start);
-	while ((p = strstr(p, key))) {
-		if (p == out || p[-1] == '\n') {
-			const char *sp = strchr(p, ' ');
-
-			return sp && sscanf(sp, "%lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3]) == 4;
-		}
-		p++;
-	}
-	return false;
-}
-
 /*
  * The region [addr, addr+len) of @pid was wholly on a source node before a move to @node: its row
  * must report as moved exactly what the kernel now shows on @node and the rest as left.
@@ -139,7 +112,7 @@ static size_t expect_row_matches_kernel(const char *out, pid_t pid, void *addr, 
 	size_t n = on_node(pid, addr, len, psz, node);
 	uint64_t v[4];
 
-	if (!row_of(out, addr, v))
+	if (!lab_move_row(out, addr, v))
 		FAIL("%s: no row for the region at %p", what, addr);
 	lab_log("%s: kernel: %zu of %zu pages on node %d; pagemig: planned %lu moved %lu shared %lu left %lu",
 		what, n, len / psz, node, v[0], v[1], v[2], v[3]);
@@ -156,21 +129,9 @@ static size_t expect_row_matches_kernel(const char *out, pid_t pid, void *addr, 
 
 static void check_contents(pid_t pid)
 {
-	char path[64], *buf = malloc(FSZ);
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || !buf)
-		FAIL("open %s: %s", path, strerror(errno));
-	for (int i = 0; i < F_MAX; i++) {
-		if (pread(fd, buf, FSZ, (off_t)(uintptr_t)L->f[i]) != (ssize_t)FSZ)
-			FAIL("read the target's memory: %s", strerror(errno));
-		if (lab_checksum(buf, FSZ) != L->sum[i])
+	for (int i = 0; i < F_MAX; i++)
+		if (lab_mem_checksum(pid, L->f[i], FSZ) != L->sum[i])
 			FAIL("%s: contents changed by the move", fnames[i]);
-	}
-	close(fd);
-	free(buf);
 }
 
 static void files(void)
@@ -184,13 +145,13 @@ static void files(void)
 		FAIL("mount ramfs on /tmp/ramfs: %s", strerror(errno));
 	pid = lab_spawn(setup_files, NULL);
 	for (int i = 0; i < F_MAX; i++)
-		expect_on(pid, L->f[i], FSZ, ps, 0, fnames[i]);
+		lab_expect_on(pid, L->f[i], FSZ, ps, 0, fnames[i]);
 
 	rc = lab_run(out, sizeof(out), "pagemig move %d 0 2 --no-progress -o RANGE,PLANNED,MOVED,SHARED,LEFT,RESULT --bytes",
 		     pid);
 	lab_log("%s", out);
 	for (int i = F_SHARED; i <= F_PRIV_COW; i++)
-		expect_on(pid, L->f[i], FSZ, ps, 2, fnames[i]);
+		lab_expect_on(pid, L->f[i], FSZ, ps, 2, fnames[i]);
 	for (int i = F_SHARED; i <= F_PRIV_COW; i++)
 		expect_row_matches_kernel(out, pid, L->f[i], FSZ, ps, 2, fnames[i]);
 	n = expect_row_matches_kernel(out, pid, L->f[F_RAMFS], FSZ, ps, 2, fnames[F_RAMFS]);
@@ -203,24 +164,6 @@ static void files(void)
 	lab_log("ramfs: the kernel moved %zu of %zu pages; pagemig exited %d", n, FSZ / ps, rc);
 	check_contents(pid);
 	lab_kill(pid);
-}
-
-/* Write a per-node hugetlb knob and read back what the kernel made of it. */
-static long hp_set(int node, const char *knob, long v)
-{
-	char path[128], buf[64];
-	int err;
-
-	snprintf(path, sizeof(path), HP_DIR, node, knob);
-	if (v >= 0) {
-		snprintf(buf, sizeof(buf), "%ld", v);
-		err = lab_set_sysctl(path, buf);
-		if (err)
-			FAIL("write %s: %s", path, strerror(-err));
-	}
-	if (lab_read_file(path, buf, sizeof(buf)) < 0)
-		FAIL("read %s: %s", path, strerror(errno));
-	return atol(buf);
 }
 
 static void setup_huge(void *arg)
@@ -275,16 +218,14 @@ static int move_huge(pid_t pid, int from, int to, size_t *moved, const char *wha
 	size_t hsz = NR_HUGE * HPAGE;
 	int rc;
 
-	rc = lab_run(out, sizeof(hout), "pagemig move %d %d %d --regions huge --no-progress -o RANGE,PLANNED,MOVED,SHARED,LEFT,RESULT --bytes 2>/tmp/move_file.err",
-		     pid, from, to);
-	if (lab_read_file("/tmp/move_file.err", err, sizeof(err)) < 0)
-		err[0] = '\0';
-	lab_log("%sexit %d, stderr: %s", out, rc, err);
+	rc = lab_pagemig(out, sizeof(hout), err, sizeof(err),
+			 "move %d %d %d --regions huge --no-progress -o RANGE,PLANNED,MOVED,SHARED,LEFT,RESULT --bytes",
+			 pid, from, to);
 	if (rc == 6) {
 		*moved = on_node(pid, L->huge, hsz, HPAGE, to);
 		if (*moved)
 			FAIL("%s: exit 6 says nothing moved, the kernel shows %zu huge pages on node %d", what, *moved, to);
-		expect_on(pid, L->huge, hsz, HPAGE, from, what);
+		lab_expect_on(pid, L->huge, hsz, HPAGE, from, what);
 		if (!strstr(err, "pagemig: ") || !strstr(err, "huge"))
 			FAIL("%s: exit 6 without a word about huge pages on stderr", what);
 		return rc;
@@ -303,18 +244,8 @@ static int move_huge(pid_t pid, int from, int to, size_t *moved, const char *wha
 
 static void check_huge_contents(pid_t pid)
 {
-	size_t hsz = NR_HUGE * HPAGE;
-	char path[64], *buf = malloc(hsz);
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || !buf || pread(fd, buf, hsz, (off_t)(uintptr_t)L->huge) != (ssize_t)hsz)
-		FAIL("read the target's huge pages: %s", strerror(errno));
-	if (lab_checksum(buf, hsz) != L->huge_sum)
+	if (lab_mem_checksum(pid, L->huge, NR_HUGE * HPAGE) != L->huge_sum)
 		FAIL("hugetlb contents changed by the moves");
-	close(fd);
-	free(buf);
 }
 
 /*
@@ -330,9 +261,9 @@ static void hugetlb_exhausted(pid_t pid)
 	size_t n;
 	int rc;
 
-	hp_set(0, "nr_hugepages", 0);
-	hp_set(3, "nr_hugepages", 0);
-	hog.pages = hp_set(3, "nr_hugepages", 100000);
+	lab_hugetlb_pool(0, "nr_hugepages", 0);
+	lab_hugetlb_pool(3, "nr_hugepages", 0);
+	hog.pages = lab_hugetlb_pool(3, "nr_hugepages", 100000);
 	lab_log("node 3 pool: %ld huge pages, MemFree %lld kB", hog.pages, lab_node_meminfo(3, "MemFree"));
 	if (hog.pages < 1)
 		FAIL("no huge page could be allocated on node 3");
@@ -341,7 +272,7 @@ static void hugetlb_exhausted(pid_t pid)
 
 		hog.touch = touch;
 		hog_pid = lab_spawn(setup_hog, &hog);
-		lab_log("%s: node 3 free_hugepages %ld", what, hp_set(3, "free_hugepages", -1));
+		lab_log("%s: node 3 free_hugepages %ld", what, lab_hugetlb_pool(3, "free_hugepages", -1));
 		rc = move_huge(pid, 2, 3, &n, what);
 		if (rc == 0)
 			FAIL("%s: exit 0 (the kernel shows %zu of %d pages on node 3)", what, n, NR_HUGE);
@@ -360,18 +291,19 @@ static void hugetlb(void)
 	int rc;
 
 	lab_set_sysctl("/proc/sys/vm/nr_overcommit_hugepages", "0");
-	if (hp_set(0, "nr_hugepages", NR_HUGE) != NR_HUGE || hp_set(2, "nr_hugepages", NR_HUGE) != NR_HUGE)
+	if (lab_hugetlb_pool(0, "nr_hugepages", NR_HUGE) != NR_HUGE ||
+	    lab_hugetlb_pool(2, "nr_hugepages", NR_HUGE) != NR_HUGE)
 		FAIL("cannot set up %d huge pages on nodes 0 and 2", NR_HUGE);
-	if (hp_set(3, "nr_hugepages", 0) != 0)
+	if (lab_hugetlb_pool(3, "nr_hugepages", 0) != 0)
 		FAIL("node 3 keeps huge pages");
 	pid = lab_spawn(setup_huge, NULL);
-	expect_on(pid, L->huge, hsz, HPAGE, 0, "hugetlb before the move");
+	lab_expect_on(pid, L->huge, hsz, HPAGE, 0, "hugetlb before the move");
 
 	/* 0 -> 2: free pool pages wait on node 2. */
 	rc = move_huge(pid, 0, 2, &n, "hugetlb 0 -> 2, pool on node 2");
 	if (rc != 0)
 		FAIL("hugetlb 0 -> 2 with a free pool on node 2: exit %d, expected 0", rc);
-	expect_on(pid, L->huge, hsz, HPAGE, 2, "hugetlb 0 -> 2");
+	lab_expect_on(pid, L->huge, hsz, HPAGE, 2, "hugetlb 0 -> 2");
 
 	/*
 	 * 2 -> 3 without a pool on node 3: the kernel would allocate temporary huge pages there; pagemig
@@ -379,15 +311,15 @@ static void hugetlb(void)
 	 */
 	rc = move_huge(pid, 2, 3, &n, "hugetlb 2 -> 3, no pool on node 3");
 	lab_log("no pool on node 3: exit %d, %zu of %d huge pages moved (node 3: nr_hugepages %ld, surplus %ld)", rc,
-		n, NR_HUGE, hp_set(3, "nr_hugepages", -1), hp_set(3, "surplus_hugepages", -1));
+		n, NR_HUGE, lab_hugetlb_pool(3, "nr_hugepages", -1), lab_hugetlb_pool(3, "surplus_hugepages", -1));
 	if (n) {
 		/* The pool moved with the pages: give node 2 free pages again, then go back. */
-		if (hp_set(2, "nr_hugepages", NR_HUGE) < NR_HUGE)
+		if (lab_hugetlb_pool(2, "nr_hugepages", NR_HUGE) < NR_HUGE)
 			FAIL("cannot set up %d huge pages on node 2 again", NR_HUGE);
 		rc = move_huge(pid, 3, 2, &n, "hugetlb 3 -> 2, back to a free pool");
 		if (rc != 0)
 			FAIL("hugetlb 3 -> 2 (back to a free pool): exit %d", rc);
-		expect_on(pid, L->huge, hsz, HPAGE, 2, "hugetlb 3 -> 2");
+		lab_expect_on(pid, L->huge, hsz, HPAGE, 2, "hugetlb 3 -> 2");
 	}
 	hugetlb_exhausted(pid);
 	check_huge_contents(pid);
@@ -401,12 +333,9 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	snprintf(path, sizeof(path), HP_DIR, 3, "nr_hugepages");
-	if (access(path, W_OK))
+	if (access(lab_hugetlb_path(path, sizeof(path), 3, "nr_hugepages"), W_OK))
 		SKIP("no per-node 2 MiB hugetlb pool (%s)", path);
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	files();
 	hugetlb();
 	return 0;

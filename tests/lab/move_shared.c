@@ -10,9 +10,7 @@
  * MADV_DONTFORK, so it is not copy-on-write shared with the child and must move under MOVE.
  * Placement is checked with move_pages(nodes = NULL) on the target and on its child.
  */
-#include <grp.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 
 #include "labtest.h"
 
@@ -30,12 +28,18 @@ struct layout {
 
 static struct layout *L;
 
+/* The target's child: read faults map the shmem pages that are already there, contents as they are. */
+static void map_shared(void *arg)
+{
+	volatile char sink = 0;
+
+	for (size_t off = 0; off < SHARED_SZ; off += lab_page_size())
+		sink += L->shared[off];
+	(void)sink;
+}
+
 static void setup(void *arg)
 {
-	int fds[2];
-	pid_t child;
-	char c;
-
 	L->shared = lab_alloc_on_node(SHARED_SZ, 0, MAP_SHARED);
 	lab_fill(L->shared, SHARED_SZ, 11);
 	L->sum = lab_checksum(L->shared, SHARED_SZ);
@@ -43,82 +47,12 @@ static void setup(void *arg)
 	lab_fill(L->priv, PRIV_SZ, 12);
 	if (madvise(L->priv, PRIV_SZ, MADV_DONTFORK))
 		FAIL("madvise(MADV_DONTFORK): %s", strerror(errno));
-	if (pipe(fds))
-		FAIL("pipe: %s", strerror(errno));
-	child = fork();		/* L is shared with the child too: only the parent writes L->child */
-	if (child < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (child == 0) {
-		volatile char sink = 0;
-
-		/* Read faults map the shmem pages that are already there: contents stay as they are. */
-		for (size_t off = 0; off < SHARED_SZ; off += lab_page_size())
-			sink += L->shared[off];
-		(void)sink;
-		if (write(fds[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
-	if (read(fds[0], &c, 1) != 1)
-		FAIL("the target's child died");
-	close(fds[0]);
-	L->child = child;
-}
-
-/* How many pages of [addr, addr+len) of @pid are on @node. */
-static size_t on_node(pid_t pid, void *addr, size_t len, int node)
-{
-	size_t ps = lab_page_size();
-
-	return lab_count_on_node(pid, addr, len / ps, ps, node);
+	L->child = lab_spawn(map_shared, NULL);	/* L is the child's too: only the parent writes L->child */
 }
 
 static void expect_on(pid_t pid, void *addr, size_t len, int node, const char *what)
 {
-	size_t n = len / lab_page_size(), on = on_node(pid, addr, len, node);
-
-	if (on != n)
-		FAIL("%s: %zu of %zu pages on node %d", what, on, n, node);
-}
-
-/*
- * The row of the table printed with "-o RANGE,PLANNED,MOVED,SHARED,LEFT --bytes" for the region
- * that starts at @start: fills the four counts.  Return: whether the row was found.
- */
-static bool row_of(const char *out, void *start, uint64_t v[4])
-{
-	char key[40];
-	const char *p = out;
-
-	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)start);
-	while ((p = strstr(p, key))) {
-		if (p == out || p[-1] == '\n') {
-			const char *sp = strchr(p, ' ');
-
-			return sp && sscanf(sp, "%lu %lu %lu %lu", &v[0], &v[1], &v[2], &v[3]) == 4;
-		}
-		p++;
-	}
-	return false;
-}
-
-static void check_contents(pid_t pid)
-{
-	char path[64], *buf = malloc(SHARED_SZ);
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || !buf)
-		FAIL("open %s: %s", path, strerror(errno));
-	if (pread(fd, buf, SHARED_SZ, (off_t)(uintptr_t)L->shared) != (ssize_t)SHARED_SZ)
-		FAIL("read the target's memory: %s", strerror(errno));
-	if (lab_checksum(buf, SHARED_SZ) != L->sum)
-		FAIL("contents of the shared region changed by the move");
-	close(fd);
-	free(buf);
+	lab_expect_on(pid, addr, len, lab_page_size(), node, what);
 }
 
 /* MOVE leaves the shared pages and reports them; MOVE_ALL moves them. */
@@ -147,11 +81,11 @@ static void move_vs_move_all(void)
 		FAIL("pagemig move (MOVE) exited %d, expected 0: shared pages do not make a move partial", rc);
 	expect_on(pid, L->shared, SHARED_SZ, 0, "MOVE: shared region (must stay)");
 	expect_on(pid, L->priv, PRIV_SZ, 2, "MOVE: private region (must move)");
-	if (!row_of(out, L->shared, v))
+	if (!lab_move_row(out, L->shared, v))
 		FAIL("MOVE: no row for the shared region at %p", (void *)L->shared);
 	if (v[2] != SHARED_SZ || v[1] != 0)
 		FAIL("MOVE: shared region reported moved %lu, shared %lu; expected 0 and %lu", v[1], v[2], SHARED_SZ);
-	if (!row_of(out, L->priv, v))
+	if (!lab_move_row(out, L->priv, v))
 		FAIL("MOVE: no row for the private region at %p", (void *)L->priv);
 	if (v[1] != PRIV_SZ || v[2] != 0 || v[3] != 0)
 		FAIL("MOVE: private region reported moved %lu, shared %lu, left %lu; expected %lu, 0, 0", v[1], v[2],
@@ -167,66 +101,36 @@ static void move_vs_move_all(void)
 	expect_on(pid, L->shared, SHARED_SZ, 2, "MOVE_ALL: shared region in the target");
 	expect_on(L->child, L->shared, SHARED_SZ, 2, "MOVE_ALL: shared region in the target's child");
 	expect_on(pid, L->priv, PRIV_SZ, 2, "MOVE_ALL: private region");
-	if (!row_of(out, L->shared, v))
+	if (!lab_move_row(out, L->shared, v))
 		FAIL("MOVE_ALL: no row for the shared region");
 	if (v[1] != SHARED_SZ || v[2] != 0 || v[3] != 0)
 		FAIL("MOVE_ALL: shared region reported moved %lu, shared %lu, left %lu; expected %lu, 0, 0", v[1],
 		     v[2], v[3], SHARED_SZ);
-	check_contents(pid);
+	if (lab_mem_checksum(pid, L->shared, SHARED_SZ) != L->sum)
+		FAIL("contents of the shared region changed by the move");
 	lab_kill(L->child);
 	lab_kill(pid);
 }
 
-static void drop_to_nobody(void)
-{
-	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-		FAIL("drop privileges to uid %d: %s", NOBODY, strerror(errno));
-	/* A credential change clears "dumpable": without this, /proc/PID is root's and the user can't read it. */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-		FAIL("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
-}
-
 static void setup_nobody(void *arg)
 {
-	drop_to_nobody();
+	int err = lab_become(NOBODY);
+
+	if (err)
+		FAIL("become uid %d: %s", NOBODY, strerror(-err));
 	L->priv = lab_alloc_on_node(PRIV_SZ, 0, 0);
-}
-
-/* Run a shell command as uid 65534; returns its exit status (128 + signal when killed). */
-static int run_as_nobody(const char *cmd)
-{
-	pid_t p;
-	int status;
-
-	lab_log("+ (uid %d) %s", NOBODY, cmd);
-	fflush(NULL);
-	p = fork();
-	if (p < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (p == 0) {
-		drop_to_nobody();
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(p, &status, 0) < 0)
-		FAIL("waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* --all as an unprivileged user, on a target of that user: exit 4, CAP_SYS_NICE named, nothing moved. */
 static void unprivileged_all(void)
 {
-	char cmd[256], out[8192], err[8192];
+	char out[8192], err[8192];
 	pid_t pid;
 	int rc;
 
 	pid = lab_spawn(setup_nobody, NULL);
 	expect_on(pid, L->priv, PRIV_SZ, 0, "unprivileged target before the move");
-	snprintf(cmd, sizeof(cmd), "pagemig move %d 0 2 --all --no-progress >/tmp/u.out 2>/tmp/u.err", pid);
-	rc = run_as_nobody(cmd);
-	lab_read_file("/tmp/u.out", out, sizeof(out));
-	lab_read_file("/tmp/u.err", err, sizeof(err));
-	lab_log("stdout: %s\nstderr: %s", out, err);
+	rc = lab_pagemig_as(NOBODY, out, sizeof(out), err, sizeof(err), "move %d 0 2 --all --no-progress", pid);
 	if (rc != 4)
 		FAIL("unprivileged pagemig move --all exited %d, expected 4", rc);
 	if (!strstr(err, "CAP_SYS_NICE"))
@@ -234,11 +138,7 @@ static void unprivileged_all(void)
 	expect_on(pid, L->priv, PRIV_SZ, 0, "unprivileged --all (nothing may move)");
 
 	/* The same user without --all may move its own process: the refusal was about --all alone. */
-	snprintf(cmd, sizeof(cmd), "pagemig move %d 0 2 --no-progress >/tmp/u.out 2>/tmp/u.err", pid);
-	rc = run_as_nobody(cmd);
-	lab_read_file("/tmp/u.out", out, sizeof(out));
-	lab_read_file("/tmp/u.err", err, sizeof(err));
-	lab_log("stdout: %s\nstderr: %s", out, err);
+	rc = lab_pagemig_as(NOBODY, out, sizeof(out), err, sizeof(err), "move %d 0 2 --no-progress", pid);
 	if (rc != 0)
 		FAIL("unprivileged pagemig move (MOVE) of its own process exited %d, expected 0", rc);
 	expect_on(pid, L->priv, PRIV_SZ, 2, "unprivileged MOVE");
@@ -250,9 +150,7 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	move_vs_move_all();
 	unprivileged_all();
 	return 0;

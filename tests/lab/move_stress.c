@@ -13,7 +13,6 @@
  */
 #include <pthread.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "labtest.h"
 
@@ -38,14 +37,6 @@ static struct layout *L;
 static inline uint64_t pattern(uint64_t i, uint64_t gen)
 {
 	return (i * 0x9e3779b97f4a7c15ULL) ^ (gen * 0xc2b2ae3d27d4eb4fULL) ^ (i << 7);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void *writer(void *arg)
@@ -82,41 +73,26 @@ static void setup(void *arg)
 		usleep(1000);
 }
 
-/* "moved 8M of 8M planned (2048 of 2048 4K pages) ..." */
-static bool parse_summary(const char *out, unsigned long *moved, unsigned long *planned)
-{
-	const char *p = strstr(out, "moved ");
-
-	while (p && (p != out && p[-1] != '\n'))
-		p = strstr(p + 1, "moved ");
-	p = p ? strchr(p, '(') : NULL;
-	return p && sscanf(p, "(%lu of %lu 4K pages)", moved, planned) == 2;
-}
-
 int main(void)
 {
 	static char out[65536];
 	size_t ps = lab_page_size(), npages = SZ / ps;
 	unsigned long moved, planned;
 	uint64_t passes0, *copy;
-	int busy_rounds = 0, rc, fd, r;
+	int busy_rounds = 0, rc, r;
 	double t0;
-	char path[64];
 	pid_t pid;
 
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	L = mmap(NULL, sizeof(*L), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (L == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	L = lab_map_shared(sizeof(*L));
 	pid = lab_spawn(setup, NULL);
-	if (lab_count_on_node(pid, L->buf, npages, ps, 0) != npages)
-		FAIL("the buffer is not on node 0 before the moves");
+	lab_expect_on(pid, L->buf, SZ, ps, 0, "the buffer before the moves");
 	passes0 = L->passes;
-	t0 = now();
+	t0 = lab_now();
 
-	for (r = 0; r < ROUNDS && (r < 2 || now() - t0 < BUDGET_S); r++) {
+	for (r = 0; r < ROUNDS && (r < 2 || lab_now() - t0 < BUDGET_S); r++) {
 		int src = r % 2 ? 2 : 0, dst = r % 2 ? 0 : 2;
 		size_t on_src = lab_count_on_node(pid, L->buf, npages, ps, src);
 		size_t on_dst = lab_count_on_node(pid, L->buf, npages, ps, dst), after;
@@ -134,7 +110,7 @@ int main(void)
 			lab_log("%s", out);
 			FAIL("round %d (%d -> %d): exit %d, expected 0 or 5", r, src, dst, rc);
 		}
-		if (!parse_summary(out, &moved, &planned)) {
+		if (!lab_move_summary(out, &moved, &planned)) {
 			lab_log("%s", out);
 			FAIL("round %d: no 'moved X of Y planned (M of P 4K pages)' summary", r);
 		}
@@ -160,7 +136,7 @@ int main(void)
 			FAIL("round %d: the writer read back %lu wrong words (first at byte %lu)", r,
 			     (unsigned long)L->errors, (unsigned long)(L->first_bad * 8));
 	}
-	lab_log("%d rounds in %.1fs, %d partial; the writer made %lu passes during the moves", r, now() - t0,
+	lab_log("%d rounds in %.1fs, %d partial; the writer made %lu passes during the moves", r, lab_now() - t0,
 		busy_rounds, (unsigned long)(L->passes - passes0));
 	if (L->passes - passes0 < 2)
 		FAIL("the writer made %lu passes during the moves: nothing ran concurrently",
@@ -175,15 +151,13 @@ int main(void)
 	if (L->errors)
 		FAIL("the writer read back %lu wrong words", (unsigned long)L->errors);
 	copy = malloc(SZ);
-	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || !copy || pread(fd, copy, SZ, (off_t)(uintptr_t)L->buf) != (ssize_t)SZ)
-		FAIL("read the target's buffer: %s", strerror(errno));
+	if (!copy)
+		FAIL("out of memory");
+	lab_read_mem(pid, L->buf, copy, SZ);
 	for (size_t i = 0; i < WORDS; i++)
 		if (copy[i] != pattern(i, L->gen))
 			FAIL("word %zu of the buffer is %#lx, the writer's last pass wrote %#lx", i,
 			     (unsigned long)copy[i], (unsigned long)pattern(i, L->gen));
-	close(fd);
 	free(copy);
 	lab_kill(pid);
 	return 0;

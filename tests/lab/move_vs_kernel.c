@@ -141,9 +141,7 @@ int main(void)
 	lab_require_nodes(4);
 	lab_require_root();
 	lab_require_cmd("pagemig");
-	LA = mmap(NULL, 2 * sizeof(*LA), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (LA == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	LA = lab_map_shared(2 * sizeof(*LA));
 	LB = LA + 1;
 	one_case("0-3", "2,3", 0xf, 0xc);
 	one_case("0,1", "3", 0x3, 0x8);

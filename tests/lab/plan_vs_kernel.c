@@ -137,9 +137,7 @@ int main(void)
 	ctx.memory = memory;
 	ctx.need_memory = true;
 	/* the layout is written by the target and read here: a shared page mapped before the fork */
-	l = mmap(NULL, sizeof(*l), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (l == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
+	l = lab_map_shared(sizeof(*l));
 	for (k = 0; k < (int)(sizeof(pairs) / sizeof(pairs[0])); k++)
 		failed += run_pair(k, &ctx, l) != 0;
 	pagemig_topology_free(topo);

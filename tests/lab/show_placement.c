@@ -17,6 +17,7 @@
 
 #define MIB (1UL << 20)
 #define HPAGE (2 * MIB)
+#define SHM_SZ (2 * MIB)
 #define NODES 4
 #define OUT_MAX (1UL << 20)
 
@@ -50,43 +51,14 @@ static struct region *add_region(const char *what, void *addr, size_t len, uint6
 /* Setup                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-static void *map_aligned(size_t size, size_t align)
+/* The sharing child: it maps the first half of the MAP_SHARED region at @arg (writes: a read fault
+ * would map the neighbouring pages too). */
+static void map_half(void *arg)
 {
-	char *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t a;
+	char *p = arg;
 
-	if (p == MAP_FAILED)
-		FAIL("mmap: %s", strerror(errno));
-	a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
-	return (void *)a;
-}
-
-/* A child maps the first half of @p (writes: a read fault would map neighbours too), then waits. */
-static pid_t share_half(char *p, size_t len)
-{
-	int fds[2];
-	pid_t pid;
-	char c;
-
-	if (pipe(fds))
-		FAIL("pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (pid == 0) {
-		for (size_t off = 0; off < len / 2; off += lab_page_size())
-			p[off] = 2;
-		if (write(fds[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	if (read(fds[0], &c, 1) != 1)
-		FAIL("the sharing child died");
-	close(fds[0]);
-	close(fds[1]);
-	return pid;
+	for (size_t off = 0; off < SHM_SZ / 2; off += lab_page_size())
+		p[off] = 2;
 }
 
 static void setup_file(void)
@@ -110,7 +82,7 @@ static void setup_file(void)
 /* 4 MiB of THP on node 2 (whether THP formed is checked in smaps later). */
 static void setup_thp(void)
 {
-	char *p = map_aligned(4 * MIB, HPAGE);
+	char *p = lab_map_aligned(4 * MIB, HPAGE);
 
 	if (madvise(p, 4 * MIB, MADV_HUGEPAGE))
 		FAIL("madvise(MADV_HUGEPAGE): %s", strerror(errno));
@@ -123,11 +95,11 @@ static void setup_thp(void)
 /* 4 hugetlb pages on node 3; false when the pool could not be filled (then the part is skipped). */
 static bool setup_hugetlb(void)
 {
-	const char *pool = "/sys/devices/system/node/node3/hugepages/hugepages-2048kB/nr_hugepages";
-	char buf[32];
+	char pool[128];
 	char *p;
 
-	if (lab_set_sysctl(pool, "4") || lab_read_file(pool, buf, sizeof(buf)) < 0 || atoi(buf) < 4) {
+	lab_hugetlb_path(pool, sizeof(pool), 3, "nr_hugepages");
+	if (access(pool, W_OK) || lab_hugetlb_pool(3, "nr_hugepages", 4) < 4) {
 		lab_log("hugetlb part skipped: node 3 has no pool of 4 2 MiB pages (%s)", pool);
 		return false;
 	}
@@ -164,9 +136,9 @@ static pid_t setup(void)
 	pid_t child;
 
 	/* first, so that the child shares no private memory mapped below copy-on-write */
-	shm = lab_alloc_on_node(2 * MIB, 0, MAP_SHARED);
-	child = share_half(shm, 2 * MIB);
-	add_region("MAP_SHARED", shm, 2 * MIB, 1ULL << 0, "shm", NULL);
+	shm = lab_alloc_on_node(SHM_SZ, 0, MAP_SHARED);
+	child = lab_spawn(map_half, shm);
+	add_region("MAP_SHARED", shm, SHM_SZ, 1ULL << 0, "shm", NULL);
 	p = mmap(NULL, 3 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED || madvise(p, 3 * MIB, MADV_NOHUGEPAGE) || lab_mbind(p, 3 * MIB, MPOL_BIND, 1ULL << 1, 0))
 		FAIL("private anon setup: %s", strerror(errno));
@@ -415,30 +387,6 @@ static void check_summary(const char *doc, const char *kind)
 	lab_log("ok  summary %s per node", kind);
 }
 
-/* `pagemig show PID` as uid 65534: this root-owned process is out of its reach. */
-static int run_as_nobody(pid_t target)
-{
-	char arg[32];
-	int st;
-	pid_t pid;
-
-	snprintf(arg, sizeof(arg), "%d", (int)target);
-	lab_log("+ pagemig show %s (as uid 65534)", arg);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
-			_exit(126);
-		execlp("pagemig", "pagemig", "show", arg, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0)
-		FAIL("waitpid: %s", strerror(errno));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void check_exit_codes(void)
 {
 	static const struct {
@@ -455,7 +403,8 @@ static void check_exit_codes(void)
 		if (rc != cases[i].rc)
 			FAIL("pagemig show %s: exit %d, want %d", cases[i].args, rc, cases[i].rc);
 	}
-	rc = run_as_nobody(getpid());
+	/* as uid 65534, this root-owned process is out of reach */
+	rc = lab_pagemig_as(65534, NULL, 0, NULL, 0, "show %d", (int)getpid());
 	if (rc != 4)
 		FAIL("pagemig show %d as nobody: exit %d, want 4", (int)getpid(), rc);
 }

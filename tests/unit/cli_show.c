@@ -21,42 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "unit.h"
+
 #define CLI "build/pagemig"
 #define MIB (1UL << 20)
-#define OUT_MAX (4UL << 20)
-
-extern char **environ;
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-/* Read @fd to EOF into a NUL-terminated heap buffer. */
-static char *slurp(int fd)
-{
-	char *buf = malloc(OUT_MAX);
-	size_t len = 0;
-	ssize_t n;
-
-	if (!buf)
-		exit(1);
-	while (len + 1 < OUT_MAX && (n = read(fd, buf + len, OUT_MAX - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	return buf;
-}
+#define SHM_SZ (2 * MIB)
 
 /*
  * Run CLI with @args (NULL-terminated), capturing stdout and stderr (both may be NULL).
@@ -65,48 +34,7 @@ static char *slurp(int fd)
  */
 static int run_cli(char **out, char **err, uid_t uid, const char *const *args)
 {
-	const char *argv[16] = { CLI };
-	int po[2], pe[2], st = 0, i;
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	if (pipe(po) || pipe(pe))
-		exit(1);
-	if (uid != (uid_t)-1) {
-		pid = fork();
-		if (pid == 0) {
-			dup2(po[1], 1);
-			dup2(pe[1], 2);
-			if (setgid(uid) || setuid(uid))
-				_exit(126);
-			execv(CLI, (char **)argv);
-			_exit(127);
-		}
-	} else {
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-		posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-		if (posix_spawn(&pid, CLI, &fa, NULL, (char **)argv, environ))
-			pid = -1;
-		posix_spawn_file_actions_destroy(&fa);
-	}
-	close(po[1]);
-	close(pe[1]);
-	if (pid < 0) {
-		fprintf(stderr, "cannot run %s\n", CLI);
-		exit(1);
-	}
-	/* stderr is small; read stdout first so a big JSON document cannot block the child */
-	if (out)
-		*out = slurp(po[0]);
-	if (err)
-		*err = slurp(pe[0]);
-	close(po[0]);
-	close(pe[0]);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return unit_run(out, err, uid, CLI, args);
 }
 
 static int expect_rc(int want, const char *stderr_has, const char *const *args)
@@ -302,32 +230,14 @@ static void check_region(const char *doc, const char *what, void *addr, const ch
 	CHECK(sum * 4096 == rss || sysconf(_SC_PAGESIZE) != 4096, "%s: node-pages sum %" PRId64, what, sum);
 }
 
-/* A child that maps the first half of @shm, then waits: it writes, since a read fault would map
- * the neighbouring pages too (fault-around). */
-static pid_t share_with_child(volatile char *shm, size_t len)
+/* The sharing child: it maps the first half of the MAP_SHARED region at @arg, writing, since a
+ * read fault would map the neighbouring pages too (fault-around). */
+static void map_half(void *arg)
 {
-	int fds[2];
-	pid_t pid;
-	char c;
+	volatile char *shm = arg;
 
-	if (pipe(fds))
-		exit(1);
-	pid = fork();
-	if (pid == 0) {
-		for (size_t off = 0; off < len / 2; off += 4096)
-			shm[off] = 3;
-		if (write(fds[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	if (pid < 0 || read(fds[0], &c, 1) != 1) {
-		fprintf(stderr, "cannot start the sharing child\n");
-		exit(1);
-	}
-	close(fds[0]);
-	close(fds[1]);
-	return pid;
+	for (size_t off = 0; off < SHM_SZ / 2; off += 4096)
+		shm[off] = 3;
 }
 
 /* -a, --regions, the table, --summary, --raw -o: on the regions test_self() laid out. */
@@ -369,7 +279,7 @@ static void test_views(const char *self, char *anon, char *untouched)
 
 static void test_self(void)
 {
-	const size_t len = 2 * MIB;
+	const size_t len = SHM_SZ;
 	char self[32], *out, *err;
 	char *shm, *anon, *untouched;
 	const char *b, *e;
@@ -383,7 +293,7 @@ static void test_self(void)
 	if (shm == MAP_FAILED || anon == MAP_FAILED || untouched == MAP_FAILED)
 		exit(1);
 	memset(shm, 1, len);
-	child = share_with_child(shm, len);
+	child = unit_spawn(map_half, shm);
 	madvise(anon, 3 * MIB, MADV_NOHUGEPAGE);
 	memset(anon, 2, 3 * MIB);
 	snprintf(self, sizeof(self), "%d", (int)getpid());
@@ -402,8 +312,7 @@ static void test_self(void)
 	free(err);
 
 	test_views(self, anon, untouched);
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	unit_kill(child);
 }
 
 int main(void)

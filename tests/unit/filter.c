@@ -8,19 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "unit.h"
 
 /* The regions every filter is tried on; a filter's expectation is a string of 0/1, one per region. */
 static const struct pagemig_region regions[] = {
@@ -153,9 +141,7 @@ int main(void)
 	}
 	CHECK(!strcmp(pagemig_kind_name((enum pagemig_kind)0), "?"), "kind 0 has a name");
 	CHECK(!strcmp(pagemig_kind_name((enum pagemig_kind)99), "?"), "kind 99 has a name");
-	if (failures) {
-		fprintf(stderr, "filter: %d checks failed\n", failures);
+	if (unit_failed("filter"))
 		return 1;
-	}
 	return 0;
 }

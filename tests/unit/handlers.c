@@ -24,19 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "unit.h"
 
 #define CHUNK (64UL << 10)
 #define NR_REGIONS 4
@@ -568,50 +556,13 @@ static void test_plugin_bad(void)
 /* CLI                                                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
-static char *slurp_fd(int fd)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	ssize_t n;
-
-	if (!buf)
-		exit(1);
-	lseek(fd, 0, SEEK_SET);
-	while (len + 1 < cap && (n = read(fd, buf + len, cap - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(fd);
-	return buf;
-}
-
-/* Run the CLI with @args; stdout and stderr into heap strings (free them). */
+/* Run the CLI of this build with @args; stdout and stderr into heap strings (free them). */
 static int run_cli(char **out, char **err, const char *const *args)
 {
 	char cli[PATH_MAX + 64];
-	const char *argv[16];
-	int fo = memfd_create("out", 0), fe = memfd_create("err", 0), i, st;
-	pid_t pid;
 
 	snprintf(cli, sizeof(cli), "%s/../../pagemig", bindir);
-	argv[0] = cli;
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (fo < 0 || fe < 0)
-		exit(1);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(cli, (char *const *)argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		exit(1);
-	*out = slurp_fd(fo);
-	*err = slurp_fd(fe);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return unit_run(out, err, (uid_t)-1, cli, args);
 }
 
 static int count_lines(const char *s)
@@ -706,10 +657,8 @@ int main(void)
 	test_plugin_bad();
 	test_cli();
 	free(heap);
-	if (failures) {
-		fprintf(stderr, "%d checks failed\n", failures);
+	if (unit_failed("handlers"))
 		return 1;
-	}
 	printf("handlers: all checks passed\n");
 	return 0;
 }

@@ -15,20 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pagemig.h"
+#include "unit.h"
 
 #define CLI "build/pagemig"
-static int failures;
-
-#define CHECK(cond, ...)                                                \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                   \
-			fputc('\n', stderr);                            \
-			failures++;                                     \
-		}                                                       \
-	} while (0)
 
 /* Run a shell command; its stdout+stderr into @out; returns the exit status. */
 static int run(char *out, size_t len, const char *cmd)
@@ -198,7 +187,5 @@ int main(void)
 	test_move_nothing();
 	test_move_all_needs_cap();
 	test_cli();
-	if (failures)
-		printf("%d checks failed\n", failures);
-	return failures ? 1 : 0;
+	return unit_failed("move") ? 1 : 0;
 }

@@ -8,30 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-static struct pagemig_nodemask mask_of(const char *list)
-{
-	struct pagemig_nodemask m;
-
-	if (nodemask_parse_list(list, &m)) {
-		fprintf(stderr, "bad list '%s' in the test itself\n", list);
-		exit(1);
-	}
-	return m;
-}
+#include "unit.h"
 
 static const char *fmt(const struct pagemig_nodemask *m)
 {
@@ -51,11 +28,11 @@ static struct pagemig_nodectx ctxs[NR_CTX];
 
 static void setup_ctxs(void)
 {
-	online4 = mask_of("0-3");
-	all4 = mask_of("0-3");
-	allowed13 = mask_of("1,3");
-	mem013 = mask_of("0-1,3");
-	sparse = mask_of("0,2,5,7");
+	online4 = unit_mask_of("0-3");
+	all4 = unit_mask_of("0-3");
+	allowed13 = unit_mask_of("1,3");
+	mem013 = unit_mask_of("0-1,3");
+	sparse = unit_mask_of("0,2,5,7");
 	ctxs[C_LAB] = (struct pagemig_nodectx){ sizeof(struct pagemig_nodectx), &online4, NULL, &all4, true };
 	ctxs[C_ALLOWED] = (struct pagemig_nodectx){ sizeof(struct pagemig_nodectx), &online4, &allowed13, &all4, true };
 	ctxs[C_NOMEM] = (struct pagemig_nodectx){ sizeof(struct pagemig_nodectx), &online4, NULL, &mem013, true };
@@ -243,14 +220,14 @@ static void test_parse_list(void)
 
 static void test_format(void)
 {
-	struct pagemig_nodemask m = mask_of("0-3,6,8-9,1023");
+	struct pagemig_nodemask m = unit_mask_of("0-3,6,8-9,1023");
 	char buf[64];
 
 	CHECK(!strcmp(fmt(&m), "0-3,6,8-9,1023"), "format: '%s'", fmt(&m));
 	pagemig_nodemask_zero(&m);
 	CHECK(pagemig_nodemask_format(&m, buf, sizeof(buf)) == 0 && !strcmp(buf, ""), "empty: '%s'", buf);
 	CHECK(pagemig_nodemask_format(&m, buf, 0) == -ENOSPC, "zero length accepted");
-	m = mask_of("0-3,6");
+	m = unit_mask_of("0-3,6");
 	CHECK(pagemig_nodemask_format(&m, buf, 6) == 0 && !strcmp(buf, "0-3,6"), "exact fit: '%s'", buf);
 	CHECK(pagemig_nodemask_format(&m, buf, 5) == -ENOSPC && !strcmp(buf, "0-3,"), "cut: '%s'", buf);
 	CHECK(pagemig_nodemask_format(&m, buf, 2) == -ENOSPC && !strcmp(buf, "0"), "cut: '%s'", buf);
@@ -312,8 +289,8 @@ static void test_bits(void)
 	pagemig_nodemask_clear(&m, 5000);
 	CHECK(!pagemig_nodemask_is_set(&m, 63) && pagemig_nodemask_weight(&m) == 17, "clear");
 
-	a = mask_of("0-5,64-70");
-	b = mask_of("4-9,70-80");
+	a = unit_mask_of("0-5,64-70");
+	b = unit_mask_of("4-9,70-80");
 	pagemig_nodemask_and(&d, &a, &b);
 	CHECK(!strcmp(fmt(&d), "4-5,70"), "and: %s", fmt(&d));
 	pagemig_nodemask_or(&d, &a, &b);
@@ -333,7 +310,7 @@ static void test_bits(void)
 
 static void test_remap(void)
 {
-	struct pagemig_nodemask f = mask_of("2-4"), t = mask_of("3-5"), f8 = mask_of("0-7"), t3 = mask_of("3-5");
+	struct pagemig_nodemask f = unit_mask_of("2-4"), t = unit_mask_of("3-5"), f8 = unit_mask_of("0-7"), t3 = unit_mask_of("3-5");
 	struct pagemig_nodemask empty;
 
 	pagemig_nodemask_zero(&empty);
@@ -343,8 +320,8 @@ static void test_remap(void)
 	CHECK(pagemig_nodemask_remap(&f8, &t3, 6) == 3 && pagemig_nodemask_remap(&f8, &t3, 7) == 4,
 	      "0-7 -> 3,4,5 wraps: 6 -> %d, 7 -> %d", pagemig_nodemask_remap(&f8, &t3, 6),
 	      pagemig_nodemask_remap(&f8, &t3, 7));
-	f = mask_of("1,700");
-	t = mask_of("64,1023");
+	f = unit_mask_of("1,700");
+	t = unit_mask_of("64,1023");
 	CHECK(pagemig_nodemask_remap(&f, &t, 700) == 1023, "remap across words");
 	CHECK(pagemig_nodemask_remap(&f, &t, -1) == -1, "remap of an invalid node");
 }
@@ -359,10 +336,8 @@ int main(void)
 	test_roundtrip();
 	test_bits();
 	test_remap();
-	if (failures) {
-		fprintf(stderr, "nodemask: %d checks failed\n", failures);
+	if (unit_failed("nodemask"))
 		return 1;
-	}
 	printf("nodemask: %zu parse cases, %zu list cases, round trips and set operations passed\n",
 	       ARRAY_SIZE(cases), ARRAY_SIZE(list_cases));
 	return 0;

@@ -13,30 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-static struct pagemig_nodemask mask_of(const char *list)
-{
-	struct pagemig_nodemask m;
-
-	if (nodemask_parse_list(list, &m)) {
-		fprintf(stderr, "bad list '%s' in the test itself\n", list);
-		exit(1);
-	}
-	return m;
-}
+#include "unit.h"
 
 /* "1>3 0>2": the steps of @p. */
 static const char *steps_str(const struct pagemig_plan *p, char *buf, size_t len)
@@ -97,8 +74,8 @@ static void test_table(void)
 		const struct plan_case *c = &cases[i];
 		int want[PAGEMIG_MAX_NODES];
 
-		from = mask_of(c->from);
-		to = mask_of(c->to);
+		from = unit_mask_of(c->from);
+		to = unit_mask_of(c->to);
 		CHECK(pagemig_plan(&from, &to, p) == 0, "%s -> %s failed", c->from, c->to);
 		CHECK(!strcmp(steps_str(p, buf, sizeof(buf)), c->steps), "%s -> %s: steps '%s', want '%s'", c->from,
 		      c->to, buf, c->steps);
@@ -110,7 +87,7 @@ static void test_table(void)
 		      "%s -> %s: masks not kept", c->from, c->to);
 	}
 	pagemig_nodemask_zero(&from);
-	to = mask_of("1");
+	to = unit_mask_of("1");
 	CHECK(pagemig_plan(&from, &to, p) == -EINVAL, "an empty from accepted");
 	CHECK(pagemig_plan(&to, &from, p) == -EINVAL, "an empty to accepted");
 	free(p);
@@ -120,7 +97,7 @@ static void test_table(void)
 static void test_all_to_one(void)
 {
 	struct pagemig_plan *p = malloc(sizeof(*p));
-	struct pagemig_nodemask from = mask_of("0-1023"), to = mask_of("1023");
+	struct pagemig_nodemask from = unit_mask_of("0-1023"), to = unit_mask_of("1023");
 	int n;
 
 	CHECK(pagemig_plan(&from, &to, p) == 0 && p->nr_steps == 1023, "0-1023 -> 1023: %d steps", p->nr_steps);
@@ -256,10 +233,8 @@ int main(void)
 	test_all_to_one();
 	test_exhaustive();
 	test_random();
-	if (failures) {
-		fprintf(stderr, "plan: %d checks failed\n", failures);
+	if (unit_failed("plan"))
 		return 1;
-	}
 	printf("plan: %zu cases, all-to-one, 3969 small and 3000 random mask pairs against the kernel's loop passed\n",
 	       ARRAY_SIZE(cases));
 	return 0;

@@ -16,45 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
-/* The fixtures: $PAGEMIG_FIXTURES, ./tests/unit/fixtures, or relative to this binary. */
-static const char *fixtures(void)
-{
-	static char buf[PATH_MAX];
-	const char *env = getenv("PAGEMIG_FIXTURES");
-	ssize_t n;
-	char *slash;
-
-	if (env)
-		return env;
-	if (!access("tests/unit/fixtures", F_OK))
-		return "tests/unit/fixtures";
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash) {
-			strcpy(slash, "/../../../tests/unit/fixtures");
-			if (!access(buf, F_OK))
-				return buf;
-		}
-	}
-	fprintf(stderr, "cannot find tests/unit/fixtures (set PAGEMIG_FIXTURES)\n");
-	exit(1);
-}
+#include "unit.h"
 
 static int open_canned(const char *tree, pid_t pid, struct pagemig **pm)
 {
@@ -65,7 +27,7 @@ static int open_canned(const char *tree, pid_t pid, struct pagemig **pm)
 	if (tree[0] == '/')
 		snprintf(root, sizeof(root), "%s", tree);
 	else
-		snprintf(root, sizeof(root), "%s/%s", fixtures(), tree);
+		snprintf(root, sizeof(root), "%s/%s", unit_fixtures(), tree);
 	rc = pagemig_open(pid, &o, pm);
 	CHECK(rc == 0, "open %s/%d: %d (%s)", tree, (int)pid, rc, err);
 	return rc;
@@ -591,9 +553,7 @@ int main(void)
 	test_live_scattered();
 	test_live_shared();
 	test_live_exit();
-	if (failures) {
-		fprintf(stderr, "regions: %d checks failed\n", failures);
+	if (unit_failed("regions"))
 		return 1;
-	}
 	return 0;
 }

@@ -13,46 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "unit.h"
 
 #define NOBODY 65534
-
-static const char *fixtures(void)
-{
-	static char buf[PATH_MAX];
-	const char *env = getenv("PAGEMIG_FIXTURES");
-	ssize_t n;
-	char *slash;
-
-	if (env)
-		return env;
-	if (!access("tests/unit/fixtures", F_OK))
-		return "tests/unit/fixtures";
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash) {
-			strcpy(slash, "/../../../tests/unit/fixtures");
-			if (!access(buf, F_OK))
-				return buf;
-		}
-	}
-	fprintf(stderr, "cannot find tests/unit/fixtures (set PAGEMIG_FIXTURES)\n");
-	exit(1);
-}
 
 /* pagemig_open() with an error buffer; a canned tree when @tree is not NULL. */
 static int try_open(pid_t pid, const char *tree, char *err, size_t errlen, struct pagemig **pm)
@@ -61,7 +24,7 @@ static int try_open(pid_t pid, const char *tree, char *err, size_t errlen, struc
 	struct pagemig_open_opts o = { .sz = sizeof(o), .errbuf = err, .errlen = errlen };
 
 	if (tree) {
-		snprintf(root, sizeof(root), "%s/%s", fixtures(), tree);
+		snprintf(root, sizeof(root), "%s/%s", unit_fixtures(), tree);
 		o.proc_root = root;
 	}
 	*pm = NULL;
@@ -192,37 +155,27 @@ static int run_denied(uid_t as, pid_t target, const char *needle)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-/* A target that stays until killed, as @uid, optionally not dumpable. */
-static pid_t spawn_target(uid_t uid, bool undumpable)
-{
-	int ready[2];
-	pid_t child;
-	char c;
+/* What a target of test_denied() is: its uid (0: stay root), and whether it is dumpable. */
+struct target {
+	uid_t uid;
+	bool undumpable;
+};
 
-	if (pipe(ready))
-		exit(1);
-	child = fork();
-	if (child == 0) {
-		/* changing uid makes a process undumpable (suid_dumpable): say what we want */
-		if ((uid && become(uid)) || prctl(PR_SET_DUMPABLE, undumpable ? 0 : 1))
-			_exit(1);
-		write(ready[1], "x", 1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	if (read(ready[0], &c, 1) != 1) {
-		fprintf(stderr, "target %d did not start\n", (int)child);
-		exit(1);
-	}
-	close(ready[0]);
-	return child;
+/* A target that stays until killed, as @arg says. */
+static void setup_target(void *arg)
+{
+	const struct target *t = arg;
+
+	/* changing uid makes a process undumpable (suid_dumpable): say what we want */
+	if ((t->uid && become(t->uid)) || prctl(PR_SET_DUMPABLE, t->undumpable ? 0 : 1))
+		_exit(1);
 }
 
-static void stop(pid_t child)
+static pid_t spawn_target(uid_t uid, bool undumpable)
 {
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+	struct target t = { uid, undumpable };
+
+	return unit_spawn(setup_target, &t);
 }
 
 static void test_denied(void)
@@ -236,7 +189,7 @@ static void test_denied(void)
 	}
 	t = spawn_target(0, false);
 	rc = run_denied(NOBODY, t, "belongs to uid 0 and we are uid 65534 without CAP_SYS_PTRACE");
-	stop(t);
+	unit_kill(t);
 	if (rc == 77) {
 		printf("access denied: skipped, cannot become uid %d here\n", NOBODY);
 		return;
@@ -245,11 +198,11 @@ static void test_denied(void)
 	CHECK(run_denied(NOBODY, 1, "belongs to uid") == 0, "pid 1 is not -EACCES with the uid rule");
 	t = spawn_target(NOBODY, true);
 	rc = run_denied(NOBODY, t, "is not dumpable");
-	stop(t);
+	unit_kill(t);
 	CHECK(rc == 0, "an undumpable process of our uid is not -EACCES with the dumpable rule");
 	t = spawn_target(NOBODY, false);
 	rc = run_denied(NOBODY, t, NULL);
-	stop(t);
+	unit_kill(t);
 	CHECK(rc == 0, "a dumpable process of our own uid was refused");
 }
 
@@ -260,9 +213,7 @@ int main(void)
 	test_gone();
 	test_zombie();
 	test_denied();
-	if (failures) {
-		fprintf(stderr, "space: %d checks failed\n", failures);
+	if (unit_failed("space"))
 		return 1;
-	}
 	return 0;
 }

@@ -16,47 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);      \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#include "unit.h"
 
 #define KB 1024ULL
-
-static char fixtures[PATH_MAX + 64];
-
-/* The fixture tree: $PAGEMIG_FIXTURES, ./tests/unit/fixtures, or beside the source from the binary. */
-static int find_fixtures(void)
-{
-	char exe[PATH_MAX], *slash;
-	struct stat st;
-	ssize_t n;
-
-	if (getenv("PAGEMIG_FIXTURES"))
-		snprintf(fixtures, sizeof(fixtures), "%s", getenv("PAGEMIG_FIXTURES"));
-	else
-		snprintf(fixtures, sizeof(fixtures), "tests/unit/fixtures");
-	if (!stat(fixtures, &st))
-		return 0;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);	/* BUILD/tests/unit/topology */
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(fixtures, sizeof(fixtures), "%s/../../../tests/unit/fixtures", exe);
-	return stat(fixtures, &st) ? -1 : 0;
-}
 
 static struct pagemig_topology *load(const char *name)
 {
@@ -64,7 +26,7 @@ static struct pagemig_topology *load(const char *name)
 	char root[PATH_MAX + 128];
 	int err;
 
-	snprintf(root, sizeof(root), "%s/%s", fixtures, name);
+	snprintf(root, sizeof(root), "%s/%s", unit_fixtures(), name);
 	err = pagemig_topology_load(root, &t);
 	CHECK(err == 0, "load %s: %s", root, strerror(-err));
 	return err ? NULL : t;
@@ -206,7 +168,7 @@ static void test_errors(void)
 	struct pagemig_topology *t = (struct pagemig_topology *)&t;
 	char root[PATH_MAX + 128];
 
-	snprintf(root, sizeof(root), "%s/no-such-tree", fixtures);
+	snprintf(root, sizeof(root), "%s/no-such-tree", unit_fixtures());
 	CHECK(pagemig_topology_load(root, &t) == -ENOENT, "a missing sysfs loads");
 	CHECK(t == (struct pagemig_topology *)&t, "failure wrote the result");
 	pagemig_topology_free(NULL);
@@ -234,19 +196,14 @@ static void test_host(void)
 
 int main(void)
 {
-	if (find_fixtures()) {
-		fprintf(stderr, "topology: cannot find tests/unit/fixtures (set PAGEMIG_FIXTURES)\n");
-		return 1;
-	}
+	unit_fixtures();	/* exits with a message when there is none */
 	test_4node();
 	test_old();
 	test_nonuma();
 	test_errors();
 	test_host();
-	if (failures) {
-		fprintf(stderr, "topology: %d checks failed\n", failures);
+	if (unit_failed("topology"))
 		return 1;
-	}
 	printf("topology: 4-node, old-kernel, no-NUMA fixtures and the host's /sys passed\n");
 	return 0;
 }
