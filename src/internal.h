@@ -115,12 +115,6 @@ void residency_release(struct pagemig *pm);
 /* Read @n pagemap entries of the target from @addr; returns how many were read, or -errno. */
 long pagemap_read(struct pagemig *pm, uint64_t addr, size_t n, uint64_t *entries);
 
-/* prefetch.c: a /proc file read ahead on a second thread, so that two page-table walks overlap. */
-struct prefetch;
-FILE *prefetch_start(FILE *src, struct prefetch **out);
-int prefetch_error(struct prefetch *p);
-void prefetch_stop(struct prefetch *p);
-
 /* stats.c */
 void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);
 

@@ -26,8 +26,6 @@ struct pagemig_region_iter {
 	unsigned int flags;
 	FILE *smaps;
 	FILE *numa;			/* NULL without numa_maps */
-	struct prefetch *pf;		/* the thread reading numa_maps ahead, or NULL */
-	struct prefetch *pf_smaps;	/* the one reading smaps ahead, or NULL */
 	char *hdr, *line, *nline;	/* smaps: next region's maps line, current line; numa_maps line */
 	size_t hdr_cap, line_cap, nline_cap;
 	bool have_hdr, have_nline;
@@ -233,14 +231,6 @@ static int parse_field(struct pagemig_region_iter *it, const char *s, struct pag
 	return 0;
 }
 
-/* read_line() on smaps; at its end, the error that ended the prefetching thread's read, if any. */
-static int smaps_line(struct pagemig_region_iter *it, char **buf, size_t *cap, bool *whole)
-{
-	int rc = read_line(it->smaps, buf, cap, whole);
-
-	return rc == 0 && it->pf_smaps ? prefetch_error(it->pf_smaps) : rc;
-}
-
 /*
  * The next smaps block into it->cur: 1 when it is whole, 2 when it must be dropped (a bad maps
  * line, or cut short), 0 at the end, -errno.
@@ -254,7 +244,7 @@ static int read_block(struct pagemig_region_iter *it)
 	int rc;
 
 	while (!it->have_hdr) {		/* only before the first region: skip to a maps line */
-		rc = smaps_line(it, &it->hdr, &it->hdr_cap, &whole);
+		rc = read_line(it->smaps, &it->hdr, &it->hdr_cap, &whole);
 		if (rc <= 0 || !whole)
 			return rc < 0 ? rc : 0;
 		it->have_hdr = is_header(it->hdr);
@@ -265,7 +255,7 @@ static int read_block(struct pagemig_region_iter *it)
 		return rc;
 	bad = rc < 0;
 	for (;;) {
-		rc = smaps_line(it, &it->line, &it->line_cap, &whole);
+		rc = read_line(it->smaps, &it->line, &it->line_cap, &whole);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
@@ -297,8 +287,6 @@ static int numa_advance(struct pagemig_region_iter *it)
 	it->have_nline = false;
 	for (;;) {
 		rc = read_line(it->numa, &it->nline, &it->nline_cap, &whole);
-		if (rc == 0 && it->pf)
-			rc = prefetch_error(it->pf);	/* the end, or the error that ended it */
 		if (rc <= 0)
 			return rc;
 		if (!whole)
@@ -467,7 +455,6 @@ static int gone_or(struct pagemig *pm, int err)
 
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
 {
-	struct prefetch *pf = NULL, *pf_smaps = NULL;
 	FILE *smaps, *numa;
 	int err;
 
@@ -493,22 +480,7 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
 			fclose(numa);
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	}
-	/*
-	 * Each file is read ahead on a thread of its own: the kernel walks the page tables of a
-	 * region for smaps and for numa_maps at the same time, not one after the other.
-	 */
-	smaps = prefetch_start(smaps, &pf_smaps);
-	if (numa)
-		numa = prefetch_start(numa, &pf);
-	err = regions_open_streams(pm, smaps, numa, flags, out);
-	if (err) {
-		prefetch_stop(pf);	/* the streams were closed: the threads' sends fail, they end */
-		prefetch_stop(pf_smaps);
-	} else {
-		(*out)->pf = pf;
-		(*out)->pf_smaps = pf_smaps;
-	}
-	return err;
+	return regions_open_streams(pm, smaps, numa, flags, out);
 }
 
 /* Give the caller it->cur, as much of it as the caller's struct holds. */
@@ -560,8 +532,6 @@ PAGEMIG_API void pagemig_regions_close(struct pagemig_region_iter *it)
 	fclose(it->smaps);
 	if (it->numa)
 		fclose(it->numa);
-	prefetch_stop(it->pf);
-	prefetch_stop(it->pf_smaps);
 	free(it->hdr);
 	free(it->line);
 	free(it->nline);
