@@ -46,7 +46,10 @@ if ! [[ $reps =~ ^[1-9][0-9]*$ ]] || [ "$reps" -gt 32 ]; then die "bad --reps '$
 
 cd "$ROOT"
 B=build
-[ -x $B/pagemig ] || make --no-print-directory all || die "cannot build pagemig"
+# Build what the tree has now (a retry covers a file caught mid-edit), then measure a snapshot of
+# it: every kernel runs the same binary, whatever gets rebuilt meanwhile.
+make --no-print-directory all >/dev/null || { sleep 60; make --no-print-directory all >/dev/null; } ||
+	die "cannot build pagemig (make all)"
 mkdir -p $B/bench "$out"
 if [ ! -x $B/bench/move_bench ] || [ bench/lab/move_bench.c -nt $B/bench/move_bench ] ||
 	[ tests/lab/labtest.h -nt $B/bench/move_bench ]; then
@@ -58,6 +61,10 @@ command -v migratepages >/dev/null ||
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pagemig-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+cp $B/pagemig "$tmp/pagemig"
+pm_ver="$("$tmp/pagemig" --version), sha256 $(sha256sum "$tmp/pagemig" | cut -c 1-12), built from $(
+	git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src tools include 2>/dev/null ||
+	echo ' + uncommitted changes')"
 cat >"$tmp/guest.sh" <<EOF
 #!/bin/sh
 # In the guest: the benchmark, its output streamed back by lab.sh.
@@ -82,7 +89,7 @@ for k in "${klist[@]}"; do
 	set +e
 	# -mem-prealloc: the host backs all guest memory before boot, so the first migration into a
 	# node does not pay the host's first-touch page faults.
-	LAB_QEMU_ARGS="${LAB_QEMU_ARGS:+$LAB_QEMU_ARGS }-mem-prealloc" lab/lab.sh --kernel "$k" --nodes "$nodes" --cli $B/pagemig --timeout "$timeout" \
+	LAB_QEMU_ARGS="${LAB_QEMU_ARGS:+$LAB_QEMU_ARGS }-mem-prealloc" lab/lab.sh --kernel "$k" --nodes "$nodes" --cli "$tmp/pagemig" --timeout "$timeout" \
 		--demo "$tmp/guest.sh" $B/bench/move_bench 2>&1 | tee "$log"
 	krc=${PIPESTATUS[0]}
 	set -e
@@ -100,7 +107,7 @@ for k in "${klist[@]}"; do
 		echo "kernel:    $(sed -n 's/^kernel: //p' "$log" | head -n 1) (lab kernel '$k'; $(sed -n 's/^== .*: booting \(.*\) (.*/\1/p' "$log" | head -n 1))"
 		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs"
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
-		echo "pagemig:   $($B/pagemig --version) at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- src tools include 2>/dev/null || echo ' + uncommitted changes')"
+		echo "pagemig:   $pm_ver"
 		echo "run:       $size MiB per kind, $reps reps, guest run took ${secs}s, exit status $krc"
 		echo "host load: loadavg $load0 at the start, $load1 at the end; $others other qemu guests at the start"
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"

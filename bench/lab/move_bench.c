@@ -413,9 +413,9 @@ static double diag_median(struct meas (*m)[T_MAX], int what)
 
 /*
  * Where pagemig's time goes beyond the one move_pages(2) call, from pieces measured separately:
- * its startup, a rerun that scans and verifies with nothing to move (regions, pagemap, one
- * placement query, the verify walk), and one placement query of the region (pagemig queries
- * again after every batch).
+ * its startup, a rerun that finds nothing to move (what pagemig reads before and after moving:
+ * smaps, numa_maps, pagemap, placement queries), one placement query shaped like the ones
+ * pagemig makes after each batch, and the cost of reading each /proc file once.
  */
 static void diagnose(struct meas (*m)[T_MAX], const double *med)
 {
@@ -424,10 +424,8 @@ static void diagnose(struct meas (*m)[T_MAX], const double *med)
 
 	printf("  diagnosis: pagemig startup (--version) %.3fs; pagemig rerun with nothing to move %.3fs;\n"
 	       "             one placement query shaped like pagemig's (%s) %.3fs;\n"
-	       "             reading the target's smaps %.3fs, numa_maps %.3fs, the region's pagemap %.3fs\n"
-	       "             (a rerun is about startup + 2 x (smaps + numa_maps) + pagemap + query = %.3fs)\n",
-	       startup_secs, noop, target_thp ? "THP heads" : "every 4 KiB page", q, sm, nm, pm,
-	       startup_secs + 2 * (sm + nm) + pm + q);
+	       "             reading the target's smaps %.3fs, numa_maps %.3fs, the region's pagemap %.3fs\n",
+	       startup_secs, noop, target_thp ? "THP heads" : "every 4 KiB page", q, sm, nm, pm);
 	if (cfg.use[T_MOVE_PAGES])
 		printf("             pagemig - move_pages = %.3fs; rerun + query = %.3fs\n",
 		       med[T_PAGEMIG] - med[T_MOVE_PAGES], noop + q);
