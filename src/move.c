@@ -615,6 +615,15 @@ static void report(const struct pagemig_move_opts *opts, struct recs *rs, struct
 	}
 }
 
+/* MOVE_ALL's privilege first: without it, nothing may move. */
+static int start(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
+		 const struct pagemig_move_opts *opts)
+{
+	if ((OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
+		return -EPERM;
+	return engine_init(e, pm, plan, opts);
+}
+
 PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan,
 			     const struct pagemig_move_opts *opts, struct pagemig_stats *total)
 {
@@ -631,9 +640,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	sz = MIN(total->sz, sizeof(*total));
 	memset(total, 0, sz);
 	total->sz = sz;
-	if ((flags & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
-		return -EPERM;
-	err = engine_init(&e, pm, plan, opts);
+	err = start(&e, pm, plan, opts);
 	if (err)
 		return err;
 	ps.e = &e;
@@ -676,9 +683,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 		return -EINVAL;
 	memset(st->bytes, 0, sizeof(st->bytes));
 	memset(st->errors, 0, sizeof(st->errors));
-	if ((flags & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
-		return -EPERM;
-	err = engine_init(&e, pm, plan, opts);
+	err = start(&e, pm, plan, opts);
 	if (err)
 		return err;
 	ps.e = &e;
@@ -690,7 +695,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 	ps.phase = plan->from;
 	ps.first = true;
 	err = visit_move((struct pagemig_region *)r, x, &ps);
-	if (!err)
+	if (!err && x->unseen)
 		err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
 	if (err && space_check_alive(pm) == -ESRCH)
 		err = -ESRCH;
