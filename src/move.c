@@ -15,7 +15,6 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -644,13 +643,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	if (err)
 		return err;
 	ps.e = &e;
-	ps.threads = OPTS_GET(opts, threads, 0);
-	if (!ps.threads) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		ps.threads = cpus > 0 ? (unsigned int)cpus : 1;
-	}
-	ps.threads = MIN(ps.threads, PAGEMIG_MAX_THREADS);
+	ps.threads = MIN(MAX(OPTS_GET(opts, threads, 0), 1U), PAGEMIG_MAX_THREADS);
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);

@@ -91,7 +91,8 @@ static void exit_mid_move(bool reap, int threads)
 	L->threads = threads;
 	pid = lab_spawn(setup_big, NULL);
 	lab_expect_on(pid, L->buf, BIG, ps, 0, "the target's 256 MiB");
-	snprintf(args, sizeof(args), "move %d 0 2 --batch 64 --no-progress", pid);
+	/* zombies are moved by two pagemig threads: an exit must stop both cleanly */
+	snprintf(args, sizeof(args), "move %d 0 2 --batch 64 --no-progress%s", pid, reap ? "" : " --threads 2");
 	pm = start_pagemig(args);
 	t0 = lab_now();
 	/* Wait until the buffer's first pages are on node 2: pagemig is in the middle of it then. */
