@@ -12,6 +12,8 @@
 #   --nodes SPEC    lab topology (default 2048:0,1024:1,2048,512: the region moves node 0 -> node 2)
 #   --out DIR       where the result files go (default bench/results)
 #   --timeout S     guest-side limit for one kernel's run (default 900)
+#   --pagemig-arg A an extra argument for every `pagemig move` (repeatable; e.g. --threads=1):
+#                   an experiment, best written elsewhere with --out
 #   -h, --help      this text
 #
 # The in-guest program is bench/lab/move_bench.c (its header says what is timed and how); it is
@@ -22,6 +24,7 @@ set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 kernels=6.1,6.12 size=1024 reps=5 nodes=2048:0,1024:1,2048,512 out=$ROOT/bench/results timeout=900
+pm_args=""
 
 usage() {
 	sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
@@ -37,6 +40,9 @@ while [ $# -gt 0 ]; do
 	--nodes) nodes=${2?}; shift 2 ;;
 	--out) out=${2?}; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
+	--pagemig-arg)
+		[[ ${2?} =~ ^[A-Za-z0-9=,._-]+$ ]] || die "bad --pagemig-arg '$2'"
+		pm_args+=" -a $2"; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -70,7 +76,7 @@ cat >"$tmp/guest.sh" <<EOF
 # In the guest: the benchmark, its output streamed back by lab.sh.
 echo "guest: \$(uname -r) \$(uname -m), \$(grep -c ^processor /proc/cpuinfo) cpus"
 command -v migratepages >/dev/null && echo "guest: migratepages from numactl (host copy)"
-move_bench -s $size -r $reps -f 0 -t 2
+move_bench -s $size -r $reps -f 0 -t 2$pm_args
 EOF
 
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -107,7 +113,7 @@ for k in "${klist[@]}"; do
 		echo "kernel:    $(sed -n 's/^kernel: //p' "$log" | head -n 1) (lab kernel '$k'; $(sed -n 's/^== .*: booting \(.*\) (.*/\1/p' "$log" | head -n 1))"
 		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs"
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
-		echo "pagemig:   $pm_ver"
+		echo "pagemig:   $pm_ver${pm_args:+ (extra arguments:${pm_args// -a / })}"
 		echo "run:       $size MiB per kind, $reps reps, guest run took ${secs}s, exit status $krc"
 		echo "host load: loadavg $load0 at the start, $load1 at the end; $others other qemu guests at the start"
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
@@ -125,7 +131,9 @@ method:    per kind, one untimed warm-up round, then per repetition the tools ta
                            16 THPs per call), no queries: the cost of batching alone
            After each, a placement query (move_pages, nodes = NULL) of every 4 KiB page of the region
            decides success: a measurement that left a page off node 2 is marked '!' and is not in
-           the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool.
+           the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool;
+           CPU seconds are its rusage (user / kernel), summed over its threads: pagemig runs with
+           its default options, which may move on several threads (--threads: one per CPU).
            numa_balancing is 0 (the lab's default).  Diagnosis lines come from untimed extras:
            'pagemig --version', the same pagemig command rerun once nothing is left to move, and
            the timing of the placement query.  TCG timings vary 2-3x run to run: read the ratios,

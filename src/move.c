@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -643,7 +644,9 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	if (err)
 		return err;
 	ps.e = &e;
-	ps.threads = MIN(MAX(OPTS_GET(opts, threads, 0), 1U), PAGEMIG_MAX_THREADS);
+	ps.threads = MIN(OPTS_GET(opts, threads, 0), PAGEMIG_MAX_THREADS);
+	if (!ps.threads)
+		ps.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);

@@ -59,7 +59,7 @@ static void usage(FILE *f)
 		   "      --hugetlb-pool P  no (default): fail up front when a target node's huge page pool\n"
 		   "                        is short; grow: grow it; grow-shrink: also shrink the sources'\n"
 		   "      --batch N         pages per move_pages(2) call (default 4096)\n"
-		   "      --threads N       threads moving pages (default 1, at most 8)\n"
+		   "      --threads N       threads moving pages (default 2, or 1 on one CPU; at most 8)\n"
 		   "      --progress        progress line on stderr (default: when stderr is a terminal)\n"
 		   "      --no-progress     no progress line\n"
 		   "  -h, --help            this help\n");
