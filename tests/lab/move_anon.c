@@ -79,8 +79,16 @@ int main(void)
 	for (size_t i = 0; i < MIB / ps; i++)
 		if (st[i] >= 0)
 			FAIL("never-touched page %zu now resident on node %d", i, st[i]);
+	/* Only-read pages map the shared zero page: nothing of the target's to move, none made. */
+	if (lab_query_nodes_pid(pid, L->zero, MIB / ps, ps, st))
+		FAIL("query zero pages");
+	for (size_t i = 0; i < MIB / ps; i++)
+		if (st[i] >= 0)
+			FAIL("zero page %zu became a page of its own on node %d", i, st[i]);
 	if (!strstr(out, "moved "))
 		FAIL("no summary line in the output");
+	if (!strstr(out, "not-present"))
+		FAIL("the untouched and zero pages are not reported as not present");
 
 	/* Contents, read through /proc/PID/mem. */
 	for (int k = 0; k < 2; k++)
