@@ -65,7 +65,7 @@ $(B)/tools/%.o: tools/%.c include/pagemig.h tools/pagemig/cli.h
 $(CLI): $(CLI_OBJS) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(STATIC_LIB) $(SCOLS_LIBS) -ldl
 
-$(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h)
+$(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -rdynamic -o $@ $< $(TEST_LIBS)
 
@@ -78,7 +78,7 @@ $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< tests/fuzz/driver.c $(TEST_LIBS)
 
-$(B)/tests/lab/%: tests/lab/%.c $(STATIC_LIB) $(wildcard tests/lab/*.h)
+$(B)/tests/lab/%: tests/lab/%.c $(STATIC_LIB) $(wildcard tests/lab/*.h tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -o $@ $< $(TEST_LIBS)
 

@@ -14,6 +14,7 @@
 #include <sys/shm.h>
 
 #include "labtest.h"
+#include "../json.h"
 
 #define MIB (1UL << 20)
 #define HPAGE (2 * MIB)
@@ -226,52 +227,6 @@ static int64_t expect_from_kernel(struct region *r)
 /* ------------------------------------------------------------------------------------------ */
 /* What pagemig says: just enough JSON for one region's numbers                                */
 /* ------------------------------------------------------------------------------------------ */
-
-/* The object of the region that starts at @start: [*begin, *end). */
-static bool json_region(const char *doc, uint64_t start, const char **begin, const char **end)
-{
-	char key[64];
-	const char *p, *q;
-
-	snprintf(key, sizeof(key), "\"start\": %" PRIu64 ",", start);
-	p = strstr(doc, key);
-	q = p ? strchr(p, '}') : NULL;
-	if (!q)
-		return false;
-	*begin = p;
-	*end = q;
-	return true;
-}
-
-/* A number member of [p, end); -1 when absent or null. */
-static int64_t json_num(const char *p, const char *end, const char *name)
-{
-	char key[64];
-	const char *v;
-
-	snprintf(key, sizeof(key), "\"%s\": ", name);
-	v = strstr(p, key);
-	if (!v || v > end || !strchr("0123456789", v[strlen(key)]))
-		return -1;
-	return (int64_t)strtoull(v + strlen(key), NULL, 10);
-}
-
-static const char *json_str(const char *p, const char *end, const char *name, char *buf, size_t len)
-{
-	char key[64];
-	const char *v, *q;
-
-	snprintf(key, sizeof(key), "\"%s\": \"", name);
-	buf[0] = '\0';
-	v = strstr(p, key);
-	if (!v || v > end)
-		return buf;
-	v += strlen(key);
-	q = strchr(v, '"');
-	if (q && (size_t)(q - v) < len)
-		snprintf(buf, len, "%.*s", (int)(q - v), v);
-	return buf;
-}
 
 /* A number array member (index = node) into @v, zero-filled; returns its length or -1. */
 static int json_array(const char *p, const char *end, const char *name, int64_t *v, int max)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "../json.h"
 
 #define CLI "build/pagemig"
 #define MIB (1UL << 20)
@@ -94,53 +95,6 @@ static void test_exit_codes(void)
 /* ------------------------------------------------------------------------------------------ */
 /* The JSON document: just enough parsing for the numbers of one region                       */
 /* ------------------------------------------------------------------------------------------ */
-
-/* The object of the region that starts at @start: [*begin, *end); false when absent. */
-static bool json_region(const char *doc, uint64_t start, const char **begin, const char **end)
-{
-	char key[64];
-	const char *p, *q;
-
-	snprintf(key, sizeof(key), "\"start\": %" PRIu64 ",", start);
-	p = strstr(doc, key);
-	q = p ? strchr(p, '}') : NULL;
-	if (!q)
-		return false;
-	*begin = p;
-	*end = q;
-	return true;
-}
-
-/* A number member of [p, end); -1 when absent or null. */
-static int64_t json_num(const char *p, const char *end, const char *name)
-{
-	char key[64];
-	const char *v;
-
-	snprintf(key, sizeof(key), "\"%s\": ", name);
-	v = strstr(p, key);
-	if (!v || v > end || !strchr("0123456789", v[strlen(key)]))
-		return -1;
-	return (int64_t)strtoull(v + strlen(key), NULL, 10);
-}
-
-/* A string member into @buf ("" when absent). */
-static const char *json_str(const char *p, const char *end, const char *name, char *buf, size_t len)
-{
-	char key[64];
-	const char *v, *q;
-
-	snprintf(key, sizeof(key), "\"%s\": \"", name);
-	buf[0] = '\0';
-	v = strstr(p, key);
-	if (!v || v > end)
-		return buf;
-	v += strlen(key);
-	q = strchr(v, '"');
-	if (q && (size_t)(q - v) < len)
-		snprintf(buf, len, "%.*s", (int)(q - v), v);
-	return buf;
-}
 
 /* The sum of a number array member (node-bytes), and its element @idx in *@at. */
 static int64_t json_array_sum(const char *p, const char *end, const char *name, int idx, int64_t *at)
