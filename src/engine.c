@@ -130,7 +130,7 @@ static int query(struct engine *e, void **addr, size_t n, int *out)
  * After each batch.  A worker of a shared move adds its counts to the shared ones and looks at
  * the stop flag; only the calling thread's engine calls the progress callback (its contract).
  */
-static int report_progress(struct engine *e)
+int engine_report(struct engine *e)
 {
 	struct pagemig_progress now = e->prog;
 	int stop = 0;
@@ -229,7 +229,7 @@ static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *s
 		if (final_reason(e->reason[j]) || ((e->reason[j] == -ENOENT || e->reason[j] == -EFAULT)))
 			settle(e, j, st);
 	}
-	return report_progress(e);
+	return engine_report(e);
 }
 
 /* One round over the pending candidates [0, n): batches grouped by target, in plan order. */

@@ -165,6 +165,8 @@ int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t
 		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st);
 uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r, uint64_t addr);
 uint64_t engine_now_ns(void);
+/* After each batch, and once at the end: the shared counts, the stop flag, the callback. */
+int engine_report(struct engine *e);
 
 int nodemask_parse_list(const char *str, struct pagemig_nodemask *out);
 

@@ -650,6 +650,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);
+	if (!err && !ps.dry_run)
+		engine_report(&e);	/* the last word, also for a move that had no batch */
 	if (err && err != -ECANCELED && space_check_alive(pm) == -ESRCH)
 		err = -ESRCH;	/* an exited target's mm is gone: move_pages(2) says -EINVAL then */
 	finish_handlers(&ps, &rs, err);

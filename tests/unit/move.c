@@ -150,6 +150,8 @@ static void test_cli(void)
 		{ "%d 0 0 -o NOPE", 2, "unknown column 'NOPE'" },
 		{ "%d 0 0 -H /nonexistent.so", 6, "cannot load plugin '/nonexistent.so'" },
 		{ "%d 0 0 --no-progress", 0, "moved 0B of 0B planned" },
+		{ "%d 0 0 --progress", 0, "(100%) 0 MiB/s ETA 0s" },
+		{ "%d 0 0 --threads 9", 2, "invalid thread count '9'" },
 		{ "%d --from 0 --to 0 --json", 0, "\"range\": \"total\"" },
 		{ "%d 0 0 --dry-run", 0, "HANDLER" },
 		{ "--help", 0, "Exit status" },
