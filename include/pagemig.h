@@ -430,6 +430,15 @@ struct pagemig_region {
 
 /** PAGEMIG_REGIONS_PAGEMAP - also read pagemap for exact present/swapped/exclusive/shared counts. */
 #define PAGEMIG_REGIONS_PAGEMAP (1U << 0)
+/**
+ * PAGEMIG_REGIONS_LIGHT - read /proc/PID/maps instead of smaps: one page-table walk (numa_maps')
+ * instead of two.  Then a region has what numa_maps and maps give: path, perms, policy, page size,
+ * per-node pages, mapmax, and from them @rss (or @hugetlb for hugetlb regions) and the
+ * @private_rss/@shared_rss split (all private when mapmax is 1, else split with pagemap for that
+ * region alone).  @anon, @anon_huge, @swap, @locked and @vmflags stay 0, so io/pfnmap regions read
+ * as the kind of their path (they have no resident pages).
+ */
+#define PAGEMIG_REGIONS_LIGHT (1U << 1)
 
 struct pagemig_region_iter;
 

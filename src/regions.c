@@ -330,6 +330,8 @@ static void parse_numa_token(struct pagemig_region_iter *it, const char *s, uint
 		s += 7;
 		if (parse_dec(&s, &v) && v)
 			r->mapmax = v;
+	} else if (!strncmp(s, "huge", 4) && (s[4] == ' ' || s[4] == '\t' || !s[4] || s[4] == '\n')) {
+		r->vmflags |= PAGEMIG_VM_HUGETLB;	/* smaps says so too; maps does not */
 	}
 }
 
@@ -397,6 +399,35 @@ static void reset_region(struct pagemig_region_iter *it)
 	store(&it->policy, &it->policy_cap, "", 0);
 }
 
+/*
+ * PAGEMIG_REGIONS_LIGHT: what smaps would have said, from numa_maps' counts.  Pages mapped once
+ * (mapmax 1) are all private; otherwise pagemap's exclusive bit splits this region alone.
+ */
+static int light_counts(struct pagemig_region_iter *it)
+{
+	struct pagemig_region *r = &it->cur;
+	uint64_t sum = 0;
+	int n, err;
+
+	for (n = 0; n < r->nr_nodes; n++)
+		sum += it->node_pages[n] * r->page_size;
+	r->kind = region_kind(r);	/* numa_maps' "huge" may have told us more */
+	if (r->kind == PAGEMIG_KIND_HUGETLB)
+		r->hugetlb = sum;
+	else
+		r->rss = sum;
+	r->private_rss = sum;
+	if (r->mapmax <= 1 || !sum || !it->pm)
+		return 1;
+	r->node_pages = it->node_pages;
+	err = residency_count(it->pm, r);
+	if (err)
+		return err;
+	r->private_rss = MIN(sum, r->exclusive * it->pm->base_page);
+	r->shared_rss = sum - r->private_rss;
+	return 1;
+}
+
 /* Fill it->cur with the next region: 1, 0 at the end, -errno. */
 static int next_region(struct pagemig_region_iter *it)
 {
@@ -422,7 +453,7 @@ static int next_region(struct pagemig_region_iter *it)
 		if (rc == 1) {
 			if (!r->page_size)
 				r->page_size = it->pm ? it->pm->base_page : 4096;
-			return 1;
+			return it->flags & PAGEMIG_REGIONS_LIGHT ? light_counts(it) : 1;
 		}
 	}
 }
@@ -458,9 +489,10 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
 	FILE *smaps, *numa;
 	int err;
 
-	if (!pm || !out || (flags & ~PAGEMIG_REGIONS_PAGEMAP))
+	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT)))
 		return -EINVAL;
-	smaps = proc_fopen(&pm->proc, "smaps", &err);
+	/* maps has smaps' header lines and nothing else: the same parser reads both */
+	smaps = proc_fopen(&pm->proc, flags & PAGEMIG_REGIONS_LIGHT ? "maps" : "smaps", &err);
 	if (!smaps)
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	numa = proc_fopen(&pm->proc, "numa_maps", &err);

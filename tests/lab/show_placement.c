@@ -266,6 +266,32 @@ static int json_array(const char *p, const char *end, const char *name, int64_t 
 			     (void *)(r)->addr, name, g_, w_);                                      \
 	} while (0)
 
+/*
+ * The default table reads maps and numa_maps only (one page-table walk): its row of @r, asked for
+ * as raw bytes, must carry the same kind, per-node bytes and exclusive/shared split.
+ */
+static void check_table_row(const char *table, const struct region *r)
+{
+	char key[40], kind[16];
+	long long v[NODES + 2];
+	const char *p;
+	int n;
+
+	snprintf(key, sizeof(key), "\n%lx-", (unsigned long)(uintptr_t)r->addr);
+	p = strstr(table, key);
+	if (!p)
+		FAIL("%s: no row for %p in the default table", r->what, (void *)r->addr);
+	p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %15s %lld %lld %lld %lld %lld %lld", kind, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 7)
+		FAIL("%s: cannot read its row in the default table", r->what);
+	if (strcmp(kind, r->kind))
+		FAIL("%s: the default table says kind '%s', want '%s'", r->what, kind, r->kind);
+	for (n = 0; n < NODES; n++)
+		EXPECT(r, "table node bytes", v[n], r->node_pages[n] * (int64_t)r->pagesize);
+	EXPECT(r, "table EXCLUSIVE", v[NODES], r->exclusive);
+	EXPECT(r, "table SHARED", v[NODES + 1], r->shared);
+}
+
 static void check_region(const char *doc, const struct region *r)
 {
 	int64_t bytes[NODES], pages[NODES], rss = 0;
@@ -393,6 +419,14 @@ int main(void)
 			check_region(out, &regions[i]);
 		check_totals(out);
 	}
+	/* the table as a person asks for it: maps + numa_maps only, no smaps */
+	rc = lab_run(out + 1, OUT_MAX - 1, "pagemig show --bytes --raw -o RANGE,KIND,N0,N1,N2,N3,EXCLUSIVE,SHARED %d",
+		     (int)getpid());
+	out[0] = '\n';
+	if (rc)
+		FAIL("pagemig show (table): exit %d", rc);
+	for (i = 0; i < nr_regions; i++)
+		check_table_row(out, &regions[i]);
 	rc = lab_run(out, OUT_MAX, "pagemig show --summary --json %d", (int)getpid());
 	if (rc)
 		FAIL("pagemig show --summary --json: exit %d", rc);

@@ -495,6 +495,17 @@ static bool needs_pagemap(const struct show *s)
 	return s->out.json;
 }
 
+/*
+ * numa_maps alone (one page-table walk, not two) gives all a default table or summary shows.  Not
+ * with -a (io/pfnmap regions would show the kind of their path), a filter (thp and nopages need
+ * smaps' fields), JSON or the PRESENT and SWAPPED columns (smaps' Swap).
+ */
+static bool light(const struct show *s)
+{
+	return !s->all && !s->pagemap && !s->filter && !s->out.json && s->t.map[COL_PRESENT] < 0 &&
+	       s->t.map[COL_SWAPPED] < 0;
+}
+
 static int read_regions(struct show *s, pid_t pid)
 {
 	struct pagemig_region_iter *it;
@@ -502,7 +513,8 @@ static int read_regions(struct show *s, pid_t pid)
 	struct acc a;
 	int err;
 
-	err = pagemig_regions_open(s->pm, needs_pagemap(s) ? PAGEMIG_REGIONS_PAGEMAP : 0, &it);
+	err = pagemig_regions_open(s->pm, needs_pagemap(s) ? PAGEMIG_REGIONS_PAGEMAP : light(s) ? PAGEMIG_REGIONS_LIGHT : 0,
+				   &it);
 	if (err)
 		return fail_process(s, pid, err, NULL);
 	for (;;) {
