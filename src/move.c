@@ -177,25 +177,6 @@ struct pass {
 	const struct pagemig_move_opts *opts;
 };
 
-static int visit_move(struct pagemig_region *r, struct rec *x, void *ctx)
-{
-	struct pass *ps = ctx;
-	int err;
-
-	if (!r)
-		return 0;
-	if (x->done)
-		return 0;
-	if (ps->dry_run) {
-		plan_region(ps->plan, r, &x->st);
-		return 0;
-	}
-	ps->e->unseen = 0;
-	err = engine_move_region(ps->e, r, &ps->phase, ps->first, &x->st);
-	x->unseen += ps->e->unseen;
-	return err;
-}
-
 static bool unmovable(enum pagemig_kind kind)
 {
 	return kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES;
@@ -246,6 +227,8 @@ static int visit_prepare(struct pagemig_region *r, struct rec *x, void *ctx)
 
 	if (!unmovable(r->kind))
 		ps->e->prog.total += source_bytes(ps->plan, r);
+	if (ps->dry_run)
+		plan_region(ps->plan, r, &x->st);	/* numa_maps' counts, as read here */
 	return run_handler(ps, r, x);
 }
 
@@ -569,10 +552,6 @@ static int run_passes(struct pagemig *pm, struct pass *ps, struct recs *rs)
 		ps->first = i == 0;
 		err = move_recs(ps, rs);
 	}
-	if (ps->dry_run && !err) {
-		ps->phase = p->from;
-		err = walk(pm, f, rs, false, 0, visit_move, ps);
-	}
 	return err;
 }
 
@@ -690,9 +669,8 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 		err = -ENOMEM;
 		goto out;
 	}
-	ps.phase = plan->from;
-	ps.first = true;
-	err = visit_move((struct pagemig_region *)r, x, &ps);
+	err = engine_move_region(&e, r, &plan->from, true, &x->st);
+	x->unseen = e.unseen;
 	if (!err && x->unseen)
 		err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
 	if (err && space_check_alive(pm) == -ESRCH)

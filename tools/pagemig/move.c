@@ -450,7 +450,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 		char b[32];
 
 		cli_err("%s of %s could not move (see LEFT and RESULT above)",
-			cli_size(left_behind(&total), b, sizeof(b)), a->dry_run ? "?" : "the planned pages");
+			cli_size(left_behind(&total), b, sizeof(b)), "the planned pages");
 		return EXIT_PARTIAL;
 	}
 	return EXIT_OK;
