@@ -17,8 +17,6 @@ endif
 CFLAGS ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -DPAGEMIG_VERSION_STRING=\"$(VERSION)\"
 LIB_CFLAGS  := $(BASE_CFLAGS) -Isrc -fPIC -fvisibility=hidden
-SCOLS_CFLAGS := $(shell pkg-config --cflags smartcols 2>/dev/null)
-SCOLS_LIBS   := $(shell pkg-config --libs smartcols 2>/dev/null || echo -lsmartcols)
 
 LIB_SRCS  := $(sort $(wildcard src/*.c src/handlers/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
@@ -60,14 +58,21 @@ $(SHARED_LIB): $(LIB_OBJS) src/libpagemig.map
 
 $(B)/tools/%.o: tools/%.c include/pagemig.h tools/pagemig/cli.h
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(SCOLS_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 $(CLI): $(CLI_OBJS) $(STATIC_LIB)
-	$(CC) $(LDFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(STATIC_LIB) $(SCOLS_LIBS) -ldl
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(STATIC_LIB) -ldl
 
 $(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h tests/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -rdynamic -o $@ $< $(TEST_LIBS)
+
+# The CLI's table printer, tested on its own (it is not in the library).
+$(B)/tests/unit/cli_table: tests/unit/cli_table.c $(B)/tools/pagemig/table.o $(B)/tools/pagemig/output.o \
+			   tools/pagemig/cli.h tests/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< $(B)/tools/pagemig/table.o \
+		$(B)/tools/pagemig/output.o $(STATIC_LIB)
 
 # Handler plugins used by the unit tests: they resolve pagemig_* from the program that loads them.
 $(B)/tests/unit/plugins/%.so: tests/unit/plugins/%.c include/pagemig.h

@@ -35,6 +35,9 @@ long sys_mbind(void *addr, unsigned long len, int mode, const unsigned long *nod
 int sys_pidfd_open(pid_t pid, unsigned int flags);
 long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen, int advice, unsigned int flags);
 long sys_pread(int fd, void *buf, size_t len, off_t off);
+long sys_read(int fd, void *buf, size_t len);
+long sys_write(int fd, const void *buf, size_t len);
+int sys_pipe(int fds[2]);
 int sys_open(const char *path, int flags);
 int sys_openat(int dirfd, const char *path, int flags);
 int sys_close(int fd);
@@ -52,6 +55,19 @@ struct pm_proc {
 };
 int proc_path(const struct pm_proc *p, const char *file, char *buf, size_t len);
 FILE *proc_fopen(const struct pm_proc *p, const char *file, int *err);
+/*
+ * pump.c: a file read on a helper thread, for the caller to read from a pipe as a stream, so that
+ * the kernel writes two /proc files at once (maps and numa_maps are each a walk of the target).
+ * pump_open() takes @fd (closed on every path) and returns the pipe's read end as a FILE.  Once
+ * that FILE is at its end, pump_result() says whether the whole file went through: 0, or the
+ * helper's read error (-errno).  pump_close() closes the FILE (early or not) and ends the helper.
+ * The file is never held whole: the pipe bounds what is read ahead.
+ */
+struct pump;
+FILE *pump_open(int fd, struct pump **out, int *err);
+int pump_result(struct pump *p);
+void pump_close(struct pump *p, FILE *f);
+
 /* The value of "@key:" in /proc/PID/status, trimmed; -ENOENT when the key is absent. */
 int proc_status_get(const struct pm_proc *p, const char *key, char *buf, size_t len);
 /* The file's text without trailing newlines; -EOVERFLOW when it does not fit (@buf has a prefix). */

@@ -61,6 +61,21 @@ long sys_pread(int fd, void *buf, size_t len, off_t off)
 	RET(pread(fd, buf, len, off));
 }
 
+long sys_read(int fd, void *buf, size_t len)
+{
+	RET(read(fd, buf, len));
+}
+
+long sys_write(int fd, const void *buf, size_t len)
+{
+	RET(write(fd, buf, len));
+}
+
+int sys_pipe(int fds[2])
+{
+	RET(pipe2(fds, O_CLOEXEC));
+}
+
 int sys_open(const char *path, int flags)
 {
 	RET(open(path, flags | O_CLOEXEC));

@@ -3,7 +3,6 @@
 #ifndef PAGEMIG_CLI_H
 #define PAGEMIG_CLI_H
 
-#include <libsmartcols.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -41,13 +40,27 @@ int cli_fail(int err, const char *what, const char *detail);
 /* Parse a pid argument ("1234"); prints the error and returns -1 when it is not one. */
 pid_t cli_parse_pid(const char *s);
 
-/* Table output shared by every subcommand (libsmartcols): -o, --json, --raw, --bytes. */
+/*
+ * Table output shared by every subcommand (table.c): aligned columns, -o, --raw, --json, --bytes,
+ * with util-linux's conventions.  A column's cells are text; its JSON type says how JSON prints
+ * them: a string, a number, or a number array from a comma list ("1,2,3").  An empty cell is null.
+ */
+enum {
+	CLI_COL_RIGHT = 1 << 0,	/* right-aligned (numbers) */
+	CLI_COL_TRUNC = 1 << 1,	/* may be cut to fit a terminal (never when stdout is not one) */
+};
+
+enum {
+	CLI_JSON_STRING,
+	CLI_JSON_NUMBER,
+	CLI_JSON_ARRAY,
+};
+
 struct cli_col {
-	const char *name;	/* as in -o and JSON keys (lowercase in JSON) */
-	double whint;		/* smartcols width hint */
-	int flags;		/* SCOLS_FL_* */
+	const char *name;	/* as in -o; JSON keys are the name in lowercase */
+	int flags;		/* CLI_COL_* */
 	const char *help;	/* for --help's column list */
-	int json_type;		/* SCOLS_JSON_* */
+	int json_type;		/* CLI_JSON_* */
 };
 
 struct cli_out {
@@ -69,26 +82,50 @@ struct cli_out {
 bool cli_out_opt(struct cli_out *o, int c, const char *arg);
 void cli_out_usage(FILE *out, const struct cli_col *cols, size_t ncols);
 
+#define CLI_MAX_COLS 64
+
 /*
- * A table: columns chosen by -o (or the defaults, given as a comma list), rows filled by column
- * index of @cols.  cli_table_new() prints the error for a bad -o and returns NULL.
+ * A table: the columns chosen by -o (or the defaults, given as a comma list), rows filled by
+ * column index of @cols; setting a cell of a column that is not shown costs nothing.  The cells
+ * are text in one arena (rows are arrays of offsets into it): no allocation per cell.
  */
 struct cli_table {
-	struct libscols_table *tb;
 	const struct cli_col *cols;
 	size_t ncols;
-	int map[64];		/* map[i]: the table column of cols[i], or -1 when not shown */
+	const char *name;		/* the JSON member holding the rows */
+	bool json, raw, noheadings;
+	int map[CLI_MAX_COLS];		/* map[i]: the position of cols[i], or -1 when not shown */
+	int shown[CLI_MAX_COLS];	/* shown[pos]: the cols index at position pos */
+	size_t nshown;
+	uint32_t *cells;		/* nlines x nshown offsets into text; 0 is the empty string */
+	size_t nlines, lines_cap;
+	char *text;
+	size_t text_len, text_cap;
+	int err;			/* -ENOMEM once a row or a cell could not be stored */
 };
+/* Returns 0, -EINVAL (printed: an unknown column) or -ENOMEM. */
 int cli_table_new(struct cli_table *t, const struct cli_out *o, const char *name,
 		  const struct cli_col *cols, size_t ncols, const char *defaults);
-struct libscols_line *cli_table_line(struct cli_table *t, struct libscols_line *parent);
-/* Set cell @col of @ln (ignored when the column is not shown); printf-style. */
-void cli_cell(struct cli_table *t, struct libscols_line *ln, int col, const char *fmt, ...)
+/* A new row: its number, or -ENOMEM. */
+long cli_table_line(struct cli_table *t);
+/* Set cell @col of row @ln (ignored when the column is not shown); printf-style. */
+void cli_cell(struct cli_table *t, long ln, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+void cli_cell_str(struct cli_table *t, long ln, int col, const char *s);
+void cli_cell_u64(struct cli_table *t, long ln, int col, uint64_t v);
+/* "START-END" in hex, as maps writes a range. */
+void cli_cell_range(struct cli_table *t, long ln, int col, uint64_t start, uint64_t end);
+/* "1,2,3": a JSON array (CLI_JSON_ARRAY) of @nr numbers. */
+void cli_cell_list(struct cli_table *t, long ln, int col, const uint64_t *v, int nr);
 /* A size cell: "12.5M" style, or exact bytes with --bytes or in JSON. */
-void cli_cell_size(struct cli_table *t, const struct cli_out *o, struct libscols_line *ln, int col,
-		   uint64_t bytes);
-void cli_table_print(struct cli_table *t);
+void cli_cell_size(struct cli_table *t, const struct cli_out *o, long ln, int col, uint64_t bytes);
+/*
+ * Print the table on stdout as the options ask; a failure to store or to write is printed and
+ * returned (-errno), so that no half table passes for a whole one.
+ */
+int cli_table_print(struct cli_table *t);
+/* JSON only: the rows as the member "NAME": [...] of an object the caller opens and closes. */
+int cli_table_print_member(const struct cli_table *t, FILE *f);
 void cli_table_free(struct cli_table *t);
 
 /* "12.5M" human size into @buf. */

@@ -8,9 +8,9 @@
 enum { COL_NAME, COL_SOURCE, COL_DESC };
 
 static const struct cli_col cols[] = {
-	[COL_NAME] = { "NAME", 0, 0, "handler name", SCOLS_JSON_STRING },
-	[COL_SOURCE] = { "SOURCE", 0, 0, "built-in, or the plugin that registered it", SCOLS_JSON_STRING },
-	[COL_DESC] = { "DESCRIPTION", 0.5, SCOLS_FL_TRUNC, "what it does", SCOLS_JSON_STRING },
+	[COL_NAME] = { "NAME", 0, "handler name", CLI_JSON_STRING },
+	[COL_SOURCE] = { "SOURCE", 0, "built-in, or the plugin that registered it", CLI_JSON_STRING },
+	[COL_DESC] = { "DESCRIPTION", CLI_COL_TRUNC, "what it does", CLI_JSON_STRING },
 };
 
 static void usage(FILE *f)
@@ -31,12 +31,12 @@ static void add_rows(struct cli_table *tb, struct pagemig *pm, int *last, const 
 
 	for (id = pagemig_handler_next(pm, *last, &ops, NULL, NULL); id > 0;
 	     id = pagemig_handler_next(pm, id, &ops, NULL, NULL)) {
-		struct libscols_line *ln = cli_table_line(tb, NULL);
+		long ln = cli_table_line(tb);
 
-		cli_cell(tb, ln, COL_NAME, "%s", ops->name ? ops->name : "?");
-		cli_cell(tb, ln, COL_SOURCE, "%s", source);
-		cli_cell(tb, ln, COL_DESC, "%s", ops->sz > offsetof(struct pagemig_region_ops, description) &&
-						 ops->description ? ops->description : "");
+		cli_cell_str(tb, ln, COL_NAME, ops->name ? ops->name : "?");
+		cli_cell_str(tb, ln, COL_SOURCE, source);
+		cli_cell_str(tb, ln, COL_DESC, ops->sz > offsetof(struct pagemig_region_ops, description) &&
+						       ops->description ? ops->description : "");
 		*last = id;
 	}
 }
@@ -94,8 +94,7 @@ static int run(int argc, char **argv)
 		}
 		add_rows(&tb, pm, &last, plugins[i]);
 	}
-	cli_table_print(&tb);
-	ret = EXIT_OK;
+	ret = cli_table_print(&tb) ? EXIT_FAILURE_ : EXIT_OK;
 out_table:
 	cli_table_free(&tb);
 out:

@@ -14,20 +14,20 @@ enum { COL_RANGE, COL_SIZE, COL_KIND, COL_PATH, COL_PLANNED, COL_MOVED, COL_STAY
        COL_NOTPRES, COL_RESULT, COL_PLAN, COL_HANDLER };
 
 static const struct cli_col cols[] = {
-	[COL_RANGE] = { "RANGE", 0, 0, "address range (hex)", SCOLS_JSON_STRING },
-	[COL_SIZE] = { "SIZE", 0, SCOLS_FL_RIGHT, "region size", SCOLS_JSON_NUMBER },
-	[COL_KIND] = { "KIND", 0, 0, "region kind", SCOLS_JSON_STRING },
-	[COL_PATH] = { "PATH", 0.3, SCOLS_FL_TRUNC, "path or pseudo-name", SCOLS_JSON_STRING },
-	[COL_PLANNED] = { "PLANNED", 0, SCOLS_FL_RIGHT, "resident on a source node, to move", SCOLS_JSON_NUMBER },
-	[COL_MOVED] = { "MOVED", 0, SCOLS_FL_RIGHT, "moved, checked on its target", SCOLS_JSON_NUMBER },
-	[COL_STAYED] = { "STAYED", 0, SCOLS_FL_RIGHT, "on a source that keeps its pages", SCOLS_JSON_NUMBER },
-	[COL_SHARED] = { "SHARED", 0, SCOLS_FL_RIGHT, "shared with other processes, left (MOVE)", SCOLS_JSON_NUMBER },
-	[COL_LEFT] = { "LEFT", 0, SCOLS_FL_RIGHT, "should have moved and did not", SCOLS_JSON_NUMBER },
-	[COL_NOTPRES] = { "NOTPRESENT", 0, SCOLS_FL_RIGHT, "not resident (untouched, zero page, swapped)",
-			  SCOLS_JSON_NUMBER },
-	[COL_RESULT] = { "RESULT", 0, 0, "ok, partial (why), unmovable, handled", SCOLS_JSON_STRING },
-	[COL_PLAN] = { "PLAN", 0.3, 0, "--dry-run: bytes per source->target pair", SCOLS_JSON_STRING },
-	[COL_HANDLER] = { "HANDLER", 0, 0, "the region handler that claims the region", SCOLS_JSON_STRING },
+	[COL_RANGE] = { "RANGE", 0, "address range (hex)", CLI_JSON_STRING },
+	[COL_SIZE] = { "SIZE", CLI_COL_RIGHT, "region size", CLI_JSON_NUMBER },
+	[COL_KIND] = { "KIND", 0, "region kind", CLI_JSON_STRING },
+	[COL_PATH] = { "PATH", CLI_COL_TRUNC, "path or pseudo-name", CLI_JSON_STRING },
+	[COL_PLANNED] = { "PLANNED", CLI_COL_RIGHT, "resident on a source node, to move", CLI_JSON_NUMBER },
+	[COL_MOVED] = { "MOVED", CLI_COL_RIGHT, "moved, checked on its target", CLI_JSON_NUMBER },
+	[COL_STAYED] = { "STAYED", CLI_COL_RIGHT, "on a source that keeps its pages", CLI_JSON_NUMBER },
+	[COL_SHARED] = { "SHARED", CLI_COL_RIGHT, "shared with other processes, left (MOVE)", CLI_JSON_NUMBER },
+	[COL_LEFT] = { "LEFT", CLI_COL_RIGHT, "should have moved and did not", CLI_JSON_NUMBER },
+	[COL_NOTPRES] = { "NOTPRESENT", CLI_COL_RIGHT, "not resident (untouched, zero page, swapped)",
+			  CLI_JSON_NUMBER },
+	[COL_RESULT] = { "RESULT", 0, "ok, partial (why), unmovable, handled", CLI_JSON_STRING },
+	[COL_PLAN] = { "PLAN", 0, "--dry-run: bytes per source->target pair", CLI_JSON_STRING },
+	[COL_HANDLER] = { "HANDLER", 0, "the region handler that claims the region", CLI_JSON_STRING },
 };
 
 struct move_cli {
@@ -100,15 +100,15 @@ static void result_text(const struct pagemig_stats *st, enum pagemig_kind kind, 
 		snprintf(buf + off, len - off, ")");
 }
 
-static void row_common(struct move_cli *m, struct libscols_line *ln, const struct pagemig_region *r)
+static void row_common(struct move_cli *m, long ln, const struct pagemig_region *r)
 {
-	cli_cell(&m->tb, ln, COL_RANGE, "%" PRIx64 "-%" PRIx64, r->start, r->end);
+	cli_cell_range(&m->tb, ln, COL_RANGE, r->start, r->end);
 	cli_cell_size(&m->tb, &m->out, ln, COL_SIZE, r->end - r->start);
-	cli_cell(&m->tb, ln, COL_KIND, "%s", pagemig_kind_name(r->kind));
-	cli_cell(&m->tb, ln, COL_PATH, "%s", r->path ? r->path : "");
+	cli_cell_str(&m->tb, ln, COL_KIND, pagemig_kind_name(r->kind));
+	cli_cell_str(&m->tb, ln, COL_PATH, r->path);
 }
 
-static void row_stats(struct move_cli *m, struct libscols_line *ln, const struct pagemig_stats *st,
+static void row_stats(struct move_cli *m, long ln, const struct pagemig_stats *st,
 		      enum pagemig_kind kind)
 {
 	char res[160];
@@ -120,25 +120,25 @@ static void row_stats(struct move_cli *m, struct libscols_line *ln, const struct
 	cli_cell_size(&m->tb, &m->out, ln, COL_LEFT, left_behind(st));
 	cli_cell_size(&m->tb, &m->out, ln, COL_NOTPRES, st->bytes[PAGEMIG_STAT_NOT_PRESENT]);
 	result_text(st, kind, res, sizeof(res));
-	cli_cell(&m->tb, ln, COL_RESULT, "%s", res);
+	cli_cell_str(&m->tb, ln, COL_RESULT, res);
 }
 
-static void handler_cell(struct move_cli *m, struct libscols_line *ln, const struct pagemig_region *r)
+static void handler_cell(struct move_cli *m, long ln, const struct pagemig_region *r)
 {
 	const struct pagemig_region_ops *ops = pagemig_handler_claim(m->pm, r);
 
-	cli_cell(&m->tb, ln, COL_HANDLER, "%s", ops && ops->name ? ops->name : "-");
+	cli_cell_str(&m->tb, ln, COL_HANDLER, ops && ops->name ? ops->name : "-");
 }
 
 static void region_done(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx)
 {
 	struct move_cli *m = ctx;
-	struct libscols_line *ln;
+	long ln;
 
 	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !left_behind(st) &&
 	    !st->bytes[PAGEMIG_STAT_HANDLED] && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES)
 		return;		/* nothing of this region was on a source node */
-	ln = cli_table_line(&m->tb, NULL);
+	ln = cli_table_line(&m->tb);
 	row_common(m, ln, r);
 	row_stats(m, ln, st, r->kind);
 	handler_cell(m, ln, r);
@@ -172,7 +172,7 @@ static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
 		return err;
 	while ((ret = pagemig_region_next(it, &r)) > 0) {
 		const struct pagemig_region_ops *ops;
-		struct libscols_line *ln;
+		long ln;
 		char plan[512] = "", sz[32];
 		size_t off = 0;
 		int n;
@@ -190,10 +190,10 @@ static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
 		}
 		if (!off && !ops)
 			continue;
-		ln = cli_table_line(&m->tb, NULL);
+		ln = cli_table_line(&m->tb);
 		row_common(m, ln, &r);
 		handler_cell(m, ln, &r);
-		cli_cell(&m->tb, ln, COL_PLAN, "%s", r.kind == PAGEMIG_KIND_SPECIAL || r.kind == PAGEMIG_KIND_NOPAGES
+		cli_cell_str(&m->tb, ln, COL_PLAN, r.kind == PAGEMIG_KIND_SPECIAL || r.kind == PAGEMIG_KIND_NOPAGES
 							    ? "unmovable" : off ? plan : "-");
 	}
 	pagemig_regions_close(it);
@@ -408,6 +408,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 	struct pagemig_stats total = { .sz = sizeof(total) };
 	struct pagemig_handler_error herr = { 0 };
 	char from[256], to[256];
+	bool printed = true;
 	int ret;
 
 	opts.handler_error = &herr;
@@ -428,13 +429,13 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 	if (ret < 0 && !total.regions)
 		return cli_fail(ret, "cannot move process", NULL);
 	if (total.regions) {
-		struct libscols_line *ln = cli_table_line(&m->tb, NULL);
+		long ln = cli_table_line(&m->tb);
 
-		cli_cell(&m->tb, ln, COL_RANGE, "total");
+		cli_cell_str(&m->tb, ln, COL_RANGE, "total");
 		row_stats(m, ln, &total, PAGEMIG_KIND_OTHER);
 		if (ret == -ESRCH)
-			cli_cell(&m->tb, ln, COL_RESULT, "target exited");
-		cli_table_print(&m->tb);
+			cli_cell_str(&m->tb, ln, COL_RESULT, "target exited");
+		printed = !cli_table_print(&m->tb);
 	}
 	if (!m->out.json)
 		print_summary(&total, from, to);
@@ -453,7 +454,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 			cli_size(left_behind(&total), b, sizeof(b)), "the planned pages");
 		return EXIT_PARTIAL;
 	}
-	return EXIT_OK;
+	return printed ? EXIT_OK : EXIT_FAILURE_;	/* moved, but the report is not whole */
 }
 
 static int run(int argc, char **argv)
@@ -497,8 +498,8 @@ static int run(int argc, char **argv)
 	if (a.dry_run) {
 		ret = dry_run(&m, filter);
 		ret = ret ? cli_fail(ret, what, NULL) : EXIT_OK;
-		if (!ret)
-			cli_table_print(&m.tb);
+		if (!ret && cli_table_print(&m.tb))
+			ret = EXIT_FAILURE_;
 	} else {
 		ret = do_move(&m, &a, filter);
 	}

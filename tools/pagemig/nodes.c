@@ -27,17 +27,17 @@ enum {
 };
 
 static const struct cli_col cols[NR_COLS] = {
-	[COL_NODE] = { "NODE", 4, SCOLS_FL_RIGHT, "node number", SCOLS_JSON_NUMBER },
-	[COL_CPUS] = { "CPUS", 6, 0, "its CPUs, as a list (empty for a memory-only node)", SCOLS_JSON_STRING },
-	[COL_NCPUS] = { "NCPUS", 3, SCOLS_FL_RIGHT, "how many CPUs", SCOLS_JSON_NUMBER },
-	[COL_TOTAL] = { "TOTAL", 6, SCOLS_FL_RIGHT, "memory", SCOLS_JSON_NUMBER },
-	[COL_FREE] = { "FREE", 6, SCOLS_FL_RIGHT, "free memory", SCOLS_JSON_NUMBER },
-	[COL_USED] = { "USED%", 5, SCOLS_FL_RIGHT, "share of the memory in use (empty without memory)",
-		       SCOLS_JSON_NUMBER },
-	[COL_HUGE] = { "HUGE", 6, SCOLS_FL_RIGHT, "2 MiB huge pages: total/free", SCOLS_JSON_STRING },
-	[COL_TYPE] = { "TYPE", 6, 0, "cpu, or memory-only (no CPUs)", SCOLS_JSON_STRING },
-	[COL_DISTANCES] = { "DISTANCES", 8, SCOLS_FL_WRAP, "distance to each online node, in node order (10: local)",
-			    SCOLS_JSON_ARRAY_NUMBER },
+	[COL_NODE] = { "NODE", CLI_COL_RIGHT, "node number", CLI_JSON_NUMBER },
+	[COL_CPUS] = { "CPUS", 0, "its CPUs, as a list (empty for a memory-only node)", CLI_JSON_STRING },
+	[COL_NCPUS] = { "NCPUS", CLI_COL_RIGHT, "how many CPUs", CLI_JSON_NUMBER },
+	[COL_TOTAL] = { "TOTAL", CLI_COL_RIGHT, "memory", CLI_JSON_NUMBER },
+	[COL_FREE] = { "FREE", CLI_COL_RIGHT, "free memory", CLI_JSON_NUMBER },
+	[COL_USED] = { "USED%", CLI_COL_RIGHT, "share of the memory in use (empty without memory)",
+		       CLI_JSON_NUMBER },
+	[COL_HUGE] = { "HUGE", CLI_COL_RIGHT, "2 MiB huge pages: total/free", CLI_JSON_STRING },
+	[COL_TYPE] = { "TYPE", 0, "cpu, or memory-only (no CPUs)", CLI_JSON_STRING },
+	[COL_DISTANCES] = { "DISTANCES", 0, "distance to each online node, in node order (10: local)",
+			    CLI_JSON_ARRAY },
 };
 
 #define DEFAULT_COLS "NODE,CPUS,NCPUS,TOTAL,FREE,USED%,HUGE,TYPE,DISTANCES"
@@ -100,50 +100,31 @@ static int parse_args(struct cli_out *o, const char **sysroot, int argc, char **
 	return 0;
 }
 
-/* "10,20,30" (a JSON array: one number per line) toward each online node. */
-static void distances_cell(struct cli_table *t, const struct cli_out *o, struct libscols_line *ln,
-			   const struct pagemig_topology *topo, int node)
+/* The distance toward each online node, in node order: a JSON array. */
+static void distances_cell(struct cli_table *t, long ln, const struct pagemig_topology *topo, int node)
 {
 	const struct pagemig_nodemask *online = pagemig_topology_online(topo);
-	size_t len = 16 * (size_t)pagemig_nodemask_weight(online) + 1, off = 0;
-	char *buf = malloc(len);
-	int n, d;
+	uint64_t dist[PAGEMIG_MAX_NODES];
+	int n, d, nr = 0;
 
-	if (!buf)
-		return;
-	buf[0] = '\0';
-	for (n = pagemig_nodemask_next(online, -1); n >= 0; n = pagemig_nodemask_next(online, n)) {
-		if (pagemig_topology_distance(topo, node, n, &d))
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%d", off ? (o->json ? "\n" : ",") : "", d);
-	}
-	cli_cell(t, ln, COL_DISTANCES, "%s", buf);
-	free(buf);
-}
-
-/* DISTANCES holds one value per line in JSON: split there into an array. */
-static void setup_array_column(struct cli_table *t)
-{
-	struct libscols_column *cl;
-
-	if (t->map[COL_DISTANCES] < 0)
-		return;
-	cl = scols_table_get_column(t->tb, (size_t)t->map[COL_DISTANCES]);
-	if (cl)
-		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+	for (n = pagemig_nodemask_next(online, -1); n >= 0 && nr < PAGEMIG_MAX_NODES;
+	     n = pagemig_nodemask_next(online, n))
+		if (!pagemig_topology_distance(topo, node, n, &d))
+			dist[nr++] = (uint64_t)d;
+	cli_cell_list(t, ln, COL_DISTANCES, dist, nr);
 }
 
 static int add_row(struct cli_table *t, const struct cli_out *o, const struct pagemig_topology *topo, int node)
 {
 	struct pagemig_node_info info = { .sz = sizeof(info) };
-	struct libscols_line *ln;
+	long ln;
 	int err = pagemig_topology_node(topo, node, &info);
 
 	if (err)
 		return err;
-	ln = cli_table_line(t, NULL);
-	if (!ln)
-		return -ENOMEM;
+	ln = cli_table_line(t);
+	if (ln < 0)
+		return (int)ln;
 	cli_cell(t, ln, COL_NODE, "%d", node);
 	cli_cell(t, ln, COL_CPUS, "%s", info.cpulist);
 	cli_cell(t, ln, COL_NCPUS, "%d", info.nr_cpus);
@@ -153,7 +134,7 @@ static int add_row(struct cli_table *t, const struct cli_out *o, const struct pa
 		cli_cell(t, ln, COL_USED, "%.1f", 100.0 * (double)(info.mem_total - info.mem_free) / (double)info.mem_total);
 	cli_cell(t, ln, COL_HUGE, "%" PRIu64 "/%" PRIu64, info.hugepages_total, info.hugepages_free);
 	cli_cell(t, ln, COL_TYPE, "%s", info.nr_cpus ? "cpu" : "memory-only");
-	distances_cell(t, o, ln, topo, node);
+	distances_cell(t, ln, topo, node);
 	return 0;
 }
 
@@ -181,7 +162,6 @@ static int run(int argc, char **argv)
 		pagemig_topology_free(topo);
 		return err == -EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
 	}
-	setup_array_column(&t);
 	online = pagemig_topology_online(topo);
 	for (n = pagemig_nodemask_next(online, -1); n >= 0; n = pagemig_nodemask_next(online, n)) {
 		err = add_row(&t, &o, topo, n);
@@ -190,7 +170,8 @@ static int run(int argc, char **argv)
 			goto err_free;
 		}
 	}
-	cli_table_print(&t);
+	if (cli_table_print(&t))
+		err = -EIO;
 err_free:
 	cli_table_free(&t);
 	pagemig_topology_free(topo);

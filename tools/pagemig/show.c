@@ -5,8 +5,8 @@
  * One row per region with its resident memory per node (numa_maps' counts, in the region's own
  * page size, so hugetlb and THP are counted right), the exclusive/shared split from pagemap, and a
  * totals row.  --summary folds the regions into one row per kind, the view numastat -p gives.
- * The JSON document is smartcols' table wrapped in an object that adds the pid, the node list and
- * the totals (see format_json()), so that a script can check exact numbers per region and node.
+ * The JSON document holds the rows with the pid, the node list and the totals (print_json()), so
+ * that a script can check exact numbers per region and node.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,32 +45,32 @@ enum {
 };
 
 static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
-	[COL_RANGE] = { "RANGE", 0, 0, "START-END, hex", SCOLS_JSON_STRING },
-	[COL_START] = { "START", 0, SCOLS_FL_RIGHT, "first address (a number in JSON)", SCOLS_JSON_NUMBER },
-	[COL_END] = { "END", 0, SCOLS_FL_RIGHT, "one past the last address", SCOLS_JSON_NUMBER },
-	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, "virtual size", SCOLS_JSON_NUMBER },
-	[COL_PERMS] = { "PERMS", 4, 0, "permissions, as in maps", SCOLS_JSON_STRING },
-	[COL_KIND] = { "KIND", 5, 0, "what backs it: heap stack anon file shm huge special nopages other",
-		       SCOLS_JSON_STRING },
-	[COL_POLICY] = { "POLICY", 8, 0, "memory policy (numa_maps)", SCOLS_JSON_STRING },
-	[COL_PAGESIZE] = { "PAGESIZE", 4, SCOLS_FL_RIGHT, "the region's page size (2M, 1G for hugetlb)",
-			   SCOLS_JSON_NUMBER },
-	[COL_REGIONS] = { "REGIONS", 4, SCOLS_FL_RIGHT, "regions counted (--summary)", SCOLS_JSON_NUMBER },
-	[COL_RSS] = { "RSS", 5, SCOLS_FL_RIGHT, "resident memory, all nodes", SCOLS_JSON_NUMBER },
-	[COL_PRESENT] = { "PRESENT", 5, SCOLS_FL_RIGHT, "present in RAM (smaps Rss; pagemap with -p)", SCOLS_JSON_NUMBER },
-	[COL_SWAPPED] = { "SWAPPED", 5, SCOLS_FL_RIGHT, "swapped out (smaps; pagemap with -p)", SCOLS_JSON_NUMBER },
-	[COL_EXCL] = { "EXCLUSIVE", 5, SCOLS_FL_RIGHT, "mapped by this process only (smaps Private_*; pagemap with -p)",
-		       SCOLS_JSON_NUMBER },
-	[COL_SHARED] = { "SHARED", 5, SCOLS_FL_RIGHT, "also mapped by other processes (smaps Shared_*; pagemap with -p)",
-			 SCOLS_JSON_NUMBER },
-	[COL_MAPMAX] = { "MAPMAX", 3, SCOLS_FL_RIGHT, "most processes mapping one page (numa_maps)",
-			 SCOLS_JSON_NUMBER },
-	[COL_BAR] = { "BAR", 4, 0, "one mark per node: its share of the resident memory", SCOLS_JSON_STRING },
-	[COL_NODE_BYTES] = { "NODE-BYTES", 8, SCOLS_FL_WRAP, "resident bytes per node (index = node)",
-			     SCOLS_JSON_ARRAY_NUMBER },
-	[COL_NODE_PAGES] = { "NODE-PAGES", 8, SCOLS_FL_WRAP, "resident pages of PAGESIZE per node (index = node)",
-			     SCOLS_JSON_ARRAY_NUMBER },
-	[COL_PATH] = { "PATH", 0, 0, "file or pseudo-name", SCOLS_JSON_STRING },
+	[COL_RANGE] = { "RANGE", 0, "START-END, hex", CLI_JSON_STRING },
+	[COL_START] = { "START", CLI_COL_RIGHT, "first address (a number in JSON)", CLI_JSON_NUMBER },
+	[COL_END] = { "END", CLI_COL_RIGHT, "one past the last address", CLI_JSON_NUMBER },
+	[COL_SIZE] = { "SIZE", CLI_COL_RIGHT, "virtual size", CLI_JSON_NUMBER },
+	[COL_PERMS] = { "PERMS", 0, "permissions, as in maps", CLI_JSON_STRING },
+	[COL_KIND] = { "KIND", 0, "what backs it: heap stack anon file shm huge special nopages other",
+		       CLI_JSON_STRING },
+	[COL_POLICY] = { "POLICY", 0, "memory policy (numa_maps)", CLI_JSON_STRING },
+	[COL_PAGESIZE] = { "PAGESIZE", CLI_COL_RIGHT, "the region's page size (2M, 1G for hugetlb)",
+			   CLI_JSON_NUMBER },
+	[COL_REGIONS] = { "REGIONS", CLI_COL_RIGHT, "regions counted (--summary)", CLI_JSON_NUMBER },
+	[COL_RSS] = { "RSS", CLI_COL_RIGHT, "resident memory, all nodes", CLI_JSON_NUMBER },
+	[COL_PRESENT] = { "PRESENT", CLI_COL_RIGHT, "present in RAM (smaps Rss; pagemap with -p)", CLI_JSON_NUMBER },
+	[COL_SWAPPED] = { "SWAPPED", CLI_COL_RIGHT, "swapped out (smaps; pagemap with -p)", CLI_JSON_NUMBER },
+	[COL_EXCL] = { "EXCLUSIVE", CLI_COL_RIGHT, "mapped by this process only (smaps Private_*; pagemap with -p)",
+		       CLI_JSON_NUMBER },
+	[COL_SHARED] = { "SHARED", CLI_COL_RIGHT, "also mapped by other processes (smaps Shared_*; pagemap with -p)",
+			 CLI_JSON_NUMBER },
+	[COL_MAPMAX] = { "MAPMAX", CLI_COL_RIGHT, "most processes mapping one page (numa_maps)",
+			 CLI_JSON_NUMBER },
+	[COL_BAR] = { "BAR", 0, "one mark per node: its share of the resident memory", CLI_JSON_STRING },
+	[COL_NODE_BYTES] = { "NODE-BYTES", 0, "resident bytes per node (index = node)",
+			     CLI_JSON_ARRAY },
+	[COL_NODE_PAGES] = { "NODE-PAGES", 0, "resident pages of PAGESIZE per node (index = node)",
+			     CLI_JSON_ARRAY },
+	[COL_PATH] = { "PATH", 0, "file or pseudo-name", CLI_JSON_STRING },
 };
 
 #define MAX_COLS 64	/* struct cli_table's map[] */
@@ -216,8 +216,8 @@ static void setup_columns(struct show *s)
 		s->col_node[i] = n;
 		snprintf(s->col_names[i], sizeof(s->col_names[i]), "N%d", n);
 		s->cols[NR_FIXED_COLS + i] = (struct cli_col){
-			.name = s->col_names[i], .whint = 6, .flags = SCOLS_FL_RIGHT,
-			.help = "resident on the node", .json_type = SCOLS_JSON_NUMBER,
+			.name = s->col_names[i], .flags = CLI_COL_RIGHT,
+			.help = "resident on the node", .json_type = CLI_JSON_NUMBER,
 		};
 	}
 	for (n = pagemig_nodemask_next(mem, -1); n >= 0; n = pagemig_nodemask_next(mem, n))
@@ -250,22 +250,6 @@ static char *default_columns(const struct show *s)
 	return buf;
 }
 
-/* Multi-value cells split on newlines into JSON arrays (see the NODE-* columns). */
-static void setup_array_columns(struct show *s)
-{
-	int i;
-
-	for (i = COL_NODE_BYTES; i <= COL_NODE_PAGES; i++) {
-		struct libscols_column *cl;
-
-		if (s->t.map[i] < 0)
-			continue;
-		cl = scols_table_get_column(s->t.tb, (size_t)s->t.map[i]);
-		if (cl)
-			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
-	}
-}
-
 static int open_table(struct show *s)
 {
 	char *defaults = default_columns(s);
@@ -280,7 +264,6 @@ static int open_table(struct show *s)
 	free(defaults);
 	if (err)
 		return err == -EINVAL ? EXIT_USAGE : EXIT_FAILURE_;
-	setup_array_columns(s);
 	return 0;
 }
 
@@ -342,7 +325,7 @@ static bool is_resident(const struct pagemig_region *r, const struct acc *a)
  * A node's memory: "12M" per region (BAR shows the shares), "12M 75%" in --summary, where the
  * shares are the point; bytes alone for --raw and JSON.
  */
-static void node_cell(struct show *s, struct libscols_line *ln, int col, uint64_t b, uint64_t total)
+static void node_cell(struct show *s, long ln, int col, uint64_t b, uint64_t total)
 {
 	char size[32];
 	unsigned int pct;
@@ -352,7 +335,7 @@ static void node_cell(struct show *s, struct libscols_line *ln, int col, uint64_
 		return;
 	}
 	if (!b) {
-		cli_cell(&s->t, ln, col, "-");
+		cli_cell_str(&s->t, ln, col, "-");
 		return;
 	}
 	if (s->out.bytes)
@@ -369,113 +352,98 @@ static void node_cell(struct show *s, struct libscols_line *ln, int col, uint64_
 }
 
 /* One mark per node column, as high as the node's share: "▇·▂·". */
-static void bar_cell(struct show *s, struct libscols_line *ln, const struct acc *a)
+static void bar_cell(struct show *s, long ln, const struct acc *a)
 {
-	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
-	static const char ascii[] = "_-=+*#%@";
+	static const char *const blocks[] = { "·", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char ascii[] = "._-=+*#%@";
 	char buf[MAX_NODE_COLS * 4 + 1];
 	size_t off = 0;
 	int i;
 
+	if (s->t.map[COL_BAR] < 0)
+		return;
 	for (i = 0; i < s->nr_node_cols; i++) {
 		uint64_t b = a->node_bytes[s->col_node[i]];
 		unsigned int lvl = a->rss ? (unsigned int)((b * 8 + a->rss - 1) / a->rss) : 0;
 
 		if (lvl > 8)
 			lvl = 8;
-		if (s->utf8)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s", lvl ? blocks[lvl - 1] : "·");
-		else
-			buf[off++] = lvl ? ascii[lvl - 1] : '.';
+		if (s->utf8) {
+			memcpy(buf + off, blocks[lvl], strlen(blocks[lvl]));
+			off += strlen(blocks[lvl]);
+		} else {
+			buf[off++] = ascii[lvl];
+		}
 	}
 	buf[off] = '\0';
-	cli_cell(&s->t, ln, COL_BAR, "%s", buf);
-}
-
-/* A per-node list: JSON arrays are split on newlines (index = node), commas for people. */
-static void node_list_cell(struct show *s, struct libscols_line *ln, int col, const uint64_t *v, int nr)
-{
-	char *buf;
-	size_t len = (size_t)nr * 21 + 1, off = 0;
-	int n;
-
-	if (s->t.map[col] < 0 || !nr)
-		return;
-	buf = malloc(len);
-	if (!buf)
-		return;
-	buf[0] = '\0';
-	for (n = 0; n < nr; n++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%" PRIu64, n ? (s->out.json ? "\n" : ",") : "",
-					v[n]);
-	cli_cell(&s->t, ln, col, "%s", buf);
-	free(buf);
+	cli_cell_str(&s->t, ln, COL_BAR, buf);
 }
 
 /* The cells every row has: sizes, pagemap counts, nodes. */
-static void acc_cells(struct show *s, struct libscols_line *ln, const struct acc *a)
+static void acc_cells(struct show *s, long ln, const struct acc *a)
 {
 	const uint64_t pm[] = { a->present, a->swapped, a->exclusive, a->shared };
 	int i;
 
 	cli_cell_size(&s->t, &s->out, ln, COL_SIZE, a->size);
-	cli_cell(&s->t, ln, COL_REGIONS, "%" PRIu64, a->regions);
+	cli_cell_u64(&s->t, ln, COL_REGIONS, a->regions);
 	cli_cell_size(&s->t, &s->out, ln, COL_RSS, a->rss);
 	for (i = 0; i < 4; i++) {
 		if (!a->no_pagemap)
 			cli_cell_size(&s->t, &s->out, ln, COL_PRESENT + i, pm[i]);
 		else if (!s->out.json)
-			cli_cell(&s->t, ln, COL_PRESENT + i, "-");
+			cli_cell_str(&s->t, ln, COL_PRESENT + i, "-");
 	}
 	for (i = 0; i < s->nr_node_cols; i++)
 		node_cell(s, ln, NR_FIXED_COLS + i, a->node_bytes[s->col_node[i]], a->rss);
 	bar_cell(s, ln, a);
-	node_list_cell(s, ln, COL_NODE_BYTES, a->node_bytes, s->nnodes);
+	cli_cell_list(&s->t, ln, COL_NODE_BYTES, a->node_bytes, s->nnodes);
 }
 
 static int region_row(struct show *s, const struct pagemig_region *r, const struct acc *a)
 {
-	struct libscols_line *ln = cli_table_line(&s->t, NULL);
-	uint64_t pages[PAGEMIG_MAX_NODES] = { 0 };
+	long ln = cli_table_line(&s->t);
+	uint64_t pages[PAGEMIG_MAX_NODES];
 	int n;
 
-	if (!ln)
-		return -ENOMEM;
-	cli_cell(&s->t, ln, COL_RANGE, "%" PRIx64 "-%" PRIx64, r->start, r->end);
+	if (ln < 0)
+		return (int)ln;
+	cli_cell_range(&s->t, ln, COL_RANGE, r->start, r->end);
 	if (s->out.json) {
-		cli_cell(&s->t, ln, COL_START, "%" PRIu64, r->start);
-		cli_cell(&s->t, ln, COL_END, "%" PRIu64, r->end);
+		cli_cell_u64(&s->t, ln, COL_START, r->start);
+		cli_cell_u64(&s->t, ln, COL_END, r->end);
 	} else {
 		cli_cell(&s->t, ln, COL_START, "%" PRIx64, r->start);
 		cli_cell(&s->t, ln, COL_END, "%" PRIx64, r->end);
 	}
-	cli_cell(&s->t, ln, COL_PERMS, "%s", r->perms);
-	cli_cell(&s->t, ln, COL_KIND, "%s", pagemig_kind_name(r->kind));
-	cli_cell(&s->t, ln, COL_POLICY, "%s", r->policy ? r->policy : "");
+	cli_cell_str(&s->t, ln, COL_PERMS, r->perms);
+	cli_cell_str(&s->t, ln, COL_KIND, pagemig_kind_name(r->kind));
+	cli_cell_str(&s->t, ln, COL_POLICY, r->policy);
 	cli_cell_size(&s->t, &s->out, ln, COL_PAGESIZE, r->page_size);
-	cli_cell(&s->t, ln, COL_MAPMAX, "%" PRIu64, r->mapmax);
-	cli_cell(&s->t, ln, COL_PATH, "%s", r->path ? r->path : "");
+	cli_cell_u64(&s->t, ln, COL_MAPMAX, r->mapmax);
+	cli_cell_str(&s->t, ln, COL_PATH, r->path);
 	acc_cells(s, ln, a);
-	for (n = 0; n < r->nr_nodes && n < s->nnodes && r->node_pages; n++)
-		pages[n] = r->node_pages[n];
-	node_list_cell(s, ln, COL_NODE_PAGES, pages, s->nnodes);
+	if (s->t.map[COL_NODE_PAGES] >= 0) {
+		for (n = 0; n < s->nnodes; n++)
+			pages[n] = n < r->nr_nodes && r->node_pages ? r->node_pages[n] : 0;
+		cli_cell_list(&s->t, ln, COL_NODE_PAGES, pages, s->nnodes);
+	}
 	return 0;
 }
 
 /* A totals row: @label goes into the first column shown, whichever it is. */
 static int acc_row(struct show *s, const struct acc *a, const char *kind, const char *label)
 {
-	struct libscols_line *ln = cli_table_line(&s->t, NULL);
+	long ln = cli_table_line(&s->t);
 	size_t i;
 
-	if (!ln)
-		return -ENOMEM;
+	if (ln < 0)
+		return (int)ln;
 	acc_cells(s, ln, a);
-	if (kind)
-		cli_cell(&s->t, ln, COL_KIND, "%s", kind);
+	cli_cell_str(&s->t, ln, COL_KIND, kind);
 	for (i = 0; label && i < NR_FIXED_COLS; i++) {
-		if (s->t.map[i] == 0 && s->cols[i].json_type == SCOLS_JSON_STRING && i != COL_BAR) {
-			cli_cell(&s->t, ln, (int)i, "%s", label);
+		if (s->t.map[i] == 0 && s->cols[i].json_type == CLI_JSON_STRING && i != COL_BAR) {
+			cli_cell_str(&s->t, ln, (int)i, label);
 			break;
 		}
 	}
@@ -575,68 +543,27 @@ static void print_totals_json(const struct show *s)
 	printf("]\n   }");
 }
 
-/*
- * smartcols writes one table as "{\n   \"regions\": [...]\n}\n"; show's document is that member
- * inside an object that also holds the pid, the nodes and the totals.  The table streams through
- * this filter, which drops the outer braces, so that nothing holds the whole document at once.
- */
-struct json_member {
-	size_t seen;		/* bytes smartcols wrote so far */
-	char tail[3];		/* the last bytes, held back: "\n}\n" once the table is done */
-	size_t ntail;
-};
-
-static ssize_t member_write(void *cookie, const char *buf, size_t len)
-{
-	struct json_member *j = cookie;
-	size_t skip = j->seen < 2 ? 2 - j->seen : 0, n, i;
-
-	if (skip > len)
-		skip = len;
-	j->seen += len;
-	buf += skip;
-	n = len - skip;
-	if (n >= sizeof(j->tail)) {
-		fwrite(j->tail, 1, j->ntail, stdout);
-		fwrite(buf, 1, n - sizeof(j->tail), stdout);
-		memcpy(j->tail, buf + n - sizeof(j->tail), sizeof(j->tail));
-		j->ntail = sizeof(j->tail);
-		return (ssize_t)len;
-	}
-	for (i = 0; i < n; i++) {
-		if (j->ntail == sizeof(j->tail)) {
-			putchar(j->tail[0]);
-			memmove(j->tail, j->tail + 1, --j->ntail);
-		}
-		j->tail[j->ntail++] = buf[i];
-	}
-	return (ssize_t)len;
-}
-
+/* The document: the pid, the node list, the rows (regions or summary) and the totals. */
 static int print_json(struct show *s)
 {
 	const struct pagemig_nodemask *mem = pagemig_topology_memory(pagemig_topology(s->pm));
-	struct json_member j = { 0 };
-	FILE *f = fopencookie(&j, "w", (cookie_io_functions_t){ .write = member_write });
-	int n;
+	int n, err;
 
-	if (!f) {
-		cli_err("cannot print the table: %s", "out of memory");
-		return EXIT_FAILURE_;
-	}
 	printf("{\n   \"pid\": %d,\n   \"pagesize\": %" PRIu64 ",\n   \"nodes\": [", (int)pagemig_pid(s->pm),
 	       s->base_page);
 	for (n = pagemig_nodemask_next(mem, -1); n >= 0; n = pagemig_nodemask_next(mem, n))
 		printf("%s%d", n == pagemig_nodemask_next(mem, -1) ? "" : ", ", n);
 	printf("],\n");
-	scols_table_set_stream(s->t.tb, f);
-	scols_print_table(s->t.tb);
-	fclose(f);
-	if (j.ntail != 3 || memcmp(j.tail, "\n}\n", 3))
-		fwrite(j.tail, 1, j.ntail, stdout);	/* not the shape we know: keep what came */
+	err = cli_table_print_member(&s->t, stdout);
 	printf(",\n   \"totals\": ");
 	print_totals_json(s);
 	printf("\n}\n");
+	if (!err && fflush(stdout))
+		err = -errno;
+	if (err) {
+		cli_err("cannot print the table: %s", strerror(-err));
+		return EXIT_FAILURE_;
+	}
 	return EXIT_OK;
 }
 
@@ -648,7 +575,7 @@ static int show_run(int argc, char **argv)
 	pid_t pid = 0;
 	int rc, err;
 
-	setlocale(LC_CTYPE, "");	/* the bars, and smartcols' idea of character widths */
+	setlocale(LC_CTYPE, "");	/* the bars, and the width of characters in paths */
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		cli_err("cannot start: %s", "out of memory");
@@ -658,7 +585,7 @@ static int show_run(int argc, char **argv)
 	rc = parse_args(s, argc, argv, &pid);
 	if (rc)
 		goto out_free;
-	/* smartcols escapes multibyte text in --raw output: ASCII marks there */
+	/* ASCII marks in --raw output, which scripts split on spaces */
 	s->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8") && !s->out.raw;
 	oo.errbuf = errbuf;
 	oo.errlen = sizeof(errbuf);
@@ -674,10 +601,14 @@ static int show_run(int argc, char **argv)
 	rc = read_regions(s, pid);
 	if (!rc)
 		rc = final_rows(s);
-	if (!rc && s->out.json)
+	if (!rc && s->t.err) {
+		cli_err("cannot build the table: %s", strerror(-s->t.err));
+		rc = EXIT_FAILURE_;
+	} else if (!rc && s->out.json) {
 		rc = print_json(s);
-	else if (!rc)
-		cli_table_print(&s->t);
+	} else if (!rc && cli_table_print(&s->t)) {
+		rc = EXIT_FAILURE_;
+	}
 	cli_table_free(&s->t);
 out_close:
 	pagemig_close(s->pm);

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli_table.c - the CLI's table printer (tools/pagemig/table.c) on its own: alignment, column
+ * selection, escapes for terminals, --raw and JSON, and human sizes.  Exact expected text: every
+ * subcommand's output goes through here.
+ */
+#include <inttypes.h>
+#include <locale.h>
+
+#include "unit.h"
+#include "cli.h"
+
+enum { C_NAME, C_SIZE, C_LIST, C_PATH, NR_C };
+
+static const struct cli_col cols[NR_C] = {
+	[C_NAME] = { "NAME", 0, "a name", CLI_JSON_STRING },
+	[C_SIZE] = { "SIZE", CLI_COL_RIGHT, "a number", CLI_JSON_NUMBER },
+	[C_LIST] = { "LIST", 0, "numbers", CLI_JSON_ARRAY },
+	[C_PATH] = { "PATH", 0, "the last one", CLI_JSON_STRING },
+};
+
+/* What cli_table_print() writes on stdout, in @buf. */
+static void capture(struct cli_table *t, char *buf, size_t len, int *err)
+{
+	FILE *tmp = tmpfile();
+	int saved;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!tmp)
+		return;
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	*err = cli_table_print(t);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(buf, 1, len - 1, tmp);
+	buf[n] = '\0';
+	fclose(tmp);
+}
+
+/* A table of @rows rows of (NAME, SIZE, PATH) printed with @o; its text in @buf. */
+static int table(const struct cli_out *o, const char *const (*rows)[3], int nrows, char *buf, size_t len)
+{
+	static const uint64_t list[] = { 1, 22 };
+	struct cli_table t;
+	int i, err = cli_table_new(&t, o, "things", cols, NR_C, "NAME,SIZE,PATH");
+
+	if (err)
+		return err;
+	for (i = 0; i < nrows; i++) {
+		long ln = cli_table_line(&t);
+
+		cli_cell_str(&t, ln, C_NAME, rows[i][0]);
+		if (rows[i][1])
+			cli_cell(&t, ln, C_SIZE, "%s", rows[i][1]);
+		cli_cell_str(&t, ln, C_PATH, rows[i][2]);
+		cli_cell_list(&t, ln, C_LIST, list, i ? 2 : 0);
+	}
+	capture(&t, buf, len, &err);
+	cli_table_free(&t);
+	return err;
+}
+
+#define EXPECT_TABLE(o, rows, want)                                                              \
+	do {                                                                                      \
+		char got_[4096];                                                                  \
+		int err_ = table(o, rows, (int)(sizeof(rows) / sizeof(rows[0])), got_, sizeof(got_)); \
+		CHECK(!err_ && !strcmp(got_, want), "%s: got (%d)\n%s---\nwant\n%s---", #rows, err_, \
+		      got_, want);                                                        \
+	} while (0)
+
+static void test_aligned(void)
+{
+	static const char *const plain[][3] = {
+		{ "a", "1", "/x" },
+		{ "bbbb", "12345", "" },
+		{ "", NULL, "/y z" },
+	};
+	static const char *const escapes[][3] = {
+		{ "\x1b[31m", "7", "tab\there" },
+	};
+	struct cli_out o = { 0 };
+
+	EXPECT_TABLE(&o, plain, "NAME  SIZE PATH\n"
+				"a        1 /x\n"
+				"bbbb 12345\n"
+				"           /y z\n");
+	/* a terminal never gets a control byte: \xHH, four columns wide */
+	EXPECT_TABLE(&o, escapes, "NAME     SIZE PATH\n"
+				  "\\x1b[31m    7 tab\\x09here\n");
+	o.noheadings = true;
+	EXPECT_TABLE(&o, plain, "a        1 /x\n"
+				"bbbb 12345\n"
+				"           /y z\n");
+}
+
+static void test_columns(void)
+{
+	static const char *const rows[][3] = {
+		{ "a", "1", "/x" },
+		{ "b", "2", "/y" },
+	};
+	struct cli_out o = { .columns = "path,NAME" };
+	struct cli_table t;
+
+	EXPECT_TABLE(&o, rows, "PATH NAME\n/x   a\n/y   b\n");
+	o.columns = "+LIST";
+	EXPECT_TABLE(&o, rows, "NAME SIZE PATH LIST\n"
+			       "a       1 /x\n"
+			       "b       2 /y   1,22\n");
+	o.columns = "NAME,NOPE";
+	CHECK(cli_table_new(&t, &o, "things", cols, NR_C, "NAME") == -EINVAL, "an unknown column is accepted");
+	o.columns = "";
+	CHECK(cli_table_new(&t, &o, "things", cols, NR_C, "NAME") == 0 && t.nshown == 0,
+	      "-o '' should show no column");
+	cli_table_free(&t);
+}
+
+static void test_raw(void)
+{
+	static const char *const rows[][3] = {
+		{ "a b", "1", "back\\slash" },
+		{ "", "2", "" },
+	};
+	struct cli_out o = { .raw = true };
+
+	/* one space between cells: a blank or a backslash inside one is \xHH, empty stays empty */
+	EXPECT_TABLE(&o, rows, "NAME SIZE PATH\na\\x20b 1 back\\x5cslash\n 2 \n");
+}
+
+static void test_json(void)
+{
+	static const char *const rows[][3] = {
+		{ "say \"hi\"\n", "42", "" },
+		{ "b", NULL, "/p" },
+	};
+	struct cli_out o = { .json = true, .columns = "+LIST" };
+
+	EXPECT_TABLE(&o, rows, "{\n"
+			       "   \"things\": [\n"
+			       "      {\n"
+			       "         \"name\": \"say \\\"hi\\\"\\u000a\",\n"
+			       "         \"size\": 42,\n"
+			       "         \"path\": null,\n"
+			       "         \"list\": []\n"
+			       "      },{\n"
+			       "         \"name\": \"b\",\n"
+			       "         \"size\": null,\n"
+			       "         \"path\": \"/p\",\n"
+			       "         \"list\": [1, 22]\n"
+			       "      }\n"
+			       "   ]\n"
+			       "}\n");
+}
+
+static void test_utf8(void)
+{
+	static const char *const rows[][3] = {
+		{ "█▁", "1", "é" },
+		{ "ab", "2", "\xff" },
+	};
+	struct cli_out o = { 0 };
+
+	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+		printf("utf-8 widths not checked: no C.UTF-8 locale\n");
+		return;
+	}
+	/* two block characters are two columns; a byte that is no character is \xHH */
+	EXPECT_TABLE(&o, rows, "NAME SIZE PATH\n"
+			       "█▁      1 é\n"
+			       "ab      2 \\xff\n");
+	setlocale(LC_CTYPE, "C");
+}
+
+static void test_sizes(void)
+{
+	static const struct {
+		uint64_t bytes;
+		const char *want;
+	} cases[] = {
+		{ 0, "0B" }, { 1023, "1023B" }, { 1024, "1K" }, { 1536, "1.5K" },
+		{ 1280, "1.2K" },	/* 1.25: half to even, as printf's %.1f */
+		{ 1331, "1.3K" }, { 10239, "10.0K" }, { 10240, "10K" }, { 1048575, "1024K" },
+		{ 8ULL << 30, "8G" }, { (3ULL << 40) / 2, "1.5T" }, { UINT64_MAX, "16E" },
+	};
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(!strcmp(cli_size(cases[i].bytes, buf, sizeof(buf)), cases[i].want), "%" PRIu64 ": %s, want %s",
+		      cases[i].bytes, buf, cases[i].want);
+}
+
+int main(void)
+{
+	test_aligned();
+	test_columns();
+	test_raw();
+	test_json();
+	test_utf8();
+	test_sizes();
+	if (unit_failed("cli_table"))
+		return 1;
+	return 0;
+}
