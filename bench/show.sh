@@ -137,6 +137,18 @@ measure() {
 	fi
 }
 
+# printers: libsmartcols (which pagemig used first) and pagemig's table.c on the same rows.
+printers() {
+	if ! pkg-config --exists smartcols 2>/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libsmartcols-dev \
+			>/dev/null 2>&1 || { echo "(libsmartcols-dev not installable: printers not compared)"; return; }
+	fi
+	cc -O2 -D_GNU_SOURCE -Iinclude -Itools/pagemig $(pkg-config --cflags smartcols) -o build/bench/table_print \
+		bench/table_print.c build/tools/pagemig/table.o build/tools/pagemig/output.o -lsmartcols ||
+		{ echo "(bench/table_print.c did not build)"; return; }
+	build/bench/table_print "$NREGIONS" "$RUNS"
+}
+
 : >"$tmp/report"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "anon: ${ANON_MIB} MiB in 4 KiB pages"
@@ -168,6 +180,9 @@ stop_workload
 	echo "          host shared with other work); peak RSS = GNU time %M of one more run.  As root."
 	echo "          '-o (no pagemap)' shows no pagemap column, so show skips reading pagemap."
 	cat "$tmp/report"
+	printf '\n== the table printer alone: %d show-like rows of 9 cells to /dev/null (bench/table_print.c)\n' \
+		"$NREGIONS"
+	printers
 } >"$RESULT"
 cat "$RESULT"
 say "wrote $RESULT"

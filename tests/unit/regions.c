@@ -542,6 +542,65 @@ out:
 	waitpid(child, NULL, 0);
 }
 
+/* The threads of this process, from /proc/self/task. */
+static int nr_threads(void)
+{
+	char buf[64];
+
+	if (proc_status_get(&(struct pm_proc){ .root = "/proc", .pid = getpid() }, "Threads", buf, sizeof(buf)))
+		return -1;
+	return atoi(buf);
+}
+
+/*
+ * Many regions, more text than a pipe and the buffers around it hold (~400 KiB of maps): maps and numa_maps come through pumps (pump.c).
+ * Both iterators see the same regions; one closed after a single region does not hang on a
+ * helper blocked on a full pipe, and every helper is gone after close.
+ */
+static void test_live_pumped(void)
+{
+	const unsigned int modes[] = { 0, PAGEMIG_REGIONS_LIGHT };
+	const size_t n = 8000, psz = (size_t)sysconf(_SC_PAGESIZE);
+	struct pagemig_region r = { .sz = sizeof(r) };
+	struct pagemig_region_iter *it;
+	uint64_t seen[2] = { 0, 0 }, sum[2] = { 0, 0 };
+	struct pagemig *pm;
+	char *p = mmap(NULL, n * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int threads = nr_threads(), rc, m;
+	size_t i;
+
+	if (p == MAP_FAILED || pagemig_open(0, NULL, &pm)) {
+		CHECK(0, "setup: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		p[i * psz] = 1;
+		if (i % 2)
+			mprotect(p + i * psz, psz, PROT_READ);	/* no merging: one region per page */
+	}
+	for (m = 0; m < 2; m++) {
+		rc = pagemig_regions_open(pm, modes[m], &it);
+		rc = rc ? rc : 1;
+		while (rc == 1 && (rc = pagemig_region_next(it, &r)) == 1) {
+			if (r.start < (uintptr_t)p || r.end > (uintptr_t)p + n * psz)
+				continue;
+			seen[m]++;
+			sum[m] += r.start ^ (r.rss + r.private_rss);
+		}
+		CHECK(rc == 0, "mode %u: %d", modes[m], rc);
+		pagemig_regions_close(it);
+	}
+	CHECK(seen[0] == n && seen[1] == n, "regions %lu and %lu, want %zu", seen[0], seen[1], n);
+	CHECK(sum[0] == sum[1], "smaps and the light iterator disagree on rss or ranges");
+	rc = pagemig_regions_open(pm, PAGEMIG_REGIONS_LIGHT, &it);
+	CHECK(rc == 0 && pagemig_region_next(it, &r) == 1, "first region: %d", rc);
+	usleep(100000);		/* the helpers fill the pipes and block */
+	pagemig_regions_close(it);
+	CHECK(nr_threads() == threads, "%d threads after close, %d before", nr_threads(), threads);
+	pagemig_close(pm);
+	munmap(p, n * psz);
+}
+
 int main(void)
 {
 	test_edge();
@@ -553,6 +612,7 @@ int main(void)
 	test_live_scattered();
 	test_live_shared();
 	test_live_exit();
+	test_live_pumped();
 	if (unit_failed("regions"))
 		return 1;
 	return 0;
