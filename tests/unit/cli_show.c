@@ -53,6 +53,34 @@ static int expect_rc(int want, const char *stderr_has, const char *const *args)
 	return rc;
 }
 
+/* Every subcommand words a bad option the same way: one line, exit 2. */
+static void test_bad_options(void)
+{
+	static const struct {
+		const char *args[4];
+		const char *want;
+	} cases[] = {
+		{ { "show", "--bogus", "1" }, "pagemig: unknown option '--bogus' (see 'pagemig show --help')\n" },
+		{ { "show", "-x", "1" }, "pagemig: unknown option '-x' (see 'pagemig show --help')\n" },
+		{ { "show", "1", "-o" }, "pagemig: option '-o' needs an argument\n" },
+		{ { "move", "1", "--batch" }, "pagemig: option '--batch' needs an argument\n" },
+		{ { "move", "--dry-run=yes", "1" }, "pagemig: option '--dry-run' takes no argument\n" },
+		{ { "nodes", "--json=1" }, "pagemig: option '--json' takes no argument\n" },
+		{ { "handlers", "-q" }, "pagemig: unknown option '-q' (see 'pagemig handlers --help')\n" },
+		{ { "handlers", "-H" }, "pagemig: option '-H' needs an argument\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL;
+		int rc = run_cli(NULL, &err, (uid_t)-1, cases[i].args);
+
+		CHECK(rc == 2 && err && !strcmp(err, cases[i].want), "pagemig %s %s: exit %d, stderr '%s', want '%s'",
+		      cases[i].args[0], cases[i].args[1], rc, err ? err : "", cases[i].want);
+		free(err);
+	}
+}
+
 static pid_t missing_pid(void)
 {
 	pid_t p;
@@ -276,6 +304,7 @@ int main(void)
 		return 1;
 	}
 	test_exit_codes();
+	test_bad_options();
 	test_self();
 	printf("%s\n", failures ? "FAIL" : "ok");
 	return failures ? 1 : 0;

@@ -37,6 +37,13 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Map a library -errno to an exit code and print "pagemig: WHAT: strerror" (or @detail). */
 int cli_fail(int err, const char *what, const char *detail);
 
+/*
+ * getopt_long()'s error return for subcommand @cmd as one line ("unknown option '--x' (see 'pagemig
+ * show --help')", "option '-o' needs an argument"); returns EXIT_USAGE.  Subcommands set opterr
+ * to 0 and start their option string with ':' so that a missing argument is ':'.
+ */
+int cli_bad_option(const char *cmd, int c, char **argv);
+
 /* Parse a pid argument ("1234"); prints the error and returns -1 when it is not one. */
 pid_t cli_parse_pid(const char *s);
 

@@ -56,15 +56,18 @@ static int run(int argc, char **argv)
 	int c, i, n = 0, last = 0, ret;
 	char err[512];
 
-	while ((c = getopt_long(argc, argv, "H:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":H:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_out_opt(&out, c, optarg))
 			continue;
 		if (c == 'h') {
 			usage(stdout);
 			return EXIT_OK;
 		}
-		if (c != 'H' || n == 16) {
-			cli_err(c == 'H' ? "too many --handler plugins (at most 16)" : "see 'pagemig handlers --help'");
+		if (c != 'H')
+			return cli_bad_option("handlers", c, argv);
+		if (n == 16) {
+			cli_err("too many --handler plugins (at most 16)");
 			return EXIT_USAGE;
 		}
 		plugins[n++] = optarg;

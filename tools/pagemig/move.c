@@ -273,7 +273,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 
 	a->progress = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:t:AR:dH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:t:AR:dH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_out_opt(out, c, optarg))
 			continue;
 		switch (c) {
@@ -321,11 +321,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 			break;
 		case 'h': usage(stdout); return -1;
 		default:
-			if (optopt && strchr("ftRHo", optopt))
-				cli_err("option '%s' needs an argument", argv[optind - 1]);
-			else
-				cli_err("unknown option '%s' (see 'pagemig move --help')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("move", c, argv);
 		}
 	}
 	if (optind >= argc) {

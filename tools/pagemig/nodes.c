@@ -54,19 +54,6 @@ static void usage(FILE *out)
 	fprintf(out, "\nExit status: 0 ok, 1 failure, 2 bad usage.\n");
 }
 
-/* getopt's '?': an unknown short or long option, or "--long=ARG" for an option without one. */
-static void bad_option(const char *arg)
-{
-	int len = (int)strcspn(arg, "=");
-
-	if (!strncmp(arg, "--", 2) && optopt)	/* getopt_long sets optopt to a known option's value */
-		cli_err("option '%.*s' takes no argument", len, arg);
-	else if (!strncmp(arg, "--", 2) || !optopt)
-		cli_err("unknown option '%.*s' (see 'pagemig nodes --help')", len, arg);
-	else
-		cli_err("unknown option '-%c' (see 'pagemig nodes --help')", optopt);
-}
-
 /* Options into @o and @sysroot; returns -1 after --help, else 0 or an exit code. */
 static int parse_args(struct cli_out *o, const char **sysroot, int argc, char **argv)
 {
@@ -85,12 +72,8 @@ static int parse_args(struct cli_out *o, const char **sysroot, int argc, char **
 			return -1;
 		} else if (c == 'S') {
 			*sysroot = optarg;
-		} else if (c == ':') {
-			cli_err("option '%s' needs an argument", argv[optind - 1]);
-			return EXIT_USAGE;
-		} else if (c == '?' || !cli_out_opt(o, c, optarg)) {
-			bad_option(argv[optind - 1]);
-			return EXIT_USAGE;
+		} else if (c == ':' || c == '?' || !cli_out_opt(o, c, optarg)) {
+			return cli_bad_option("nodes", c, argv);
 		}
 	}
 	if (optind < argc) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* output.c - messages, exit codes and the output options shared by every subcommand. */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -68,6 +69,22 @@ pid_t cli_parse_pid(const char *s)
 		return -1;
 	}
 	return (pid_t)v;
+}
+
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	int len = (int)strcspn(arg, "=");
+
+	if (c == ':')
+		cli_err("option '%.*s' needs an argument", len, arg);
+	else if (!strncmp(arg, "--", 2) && optopt)	/* a known long option given "=ARG" */
+		cli_err("option '%.*s' takes no argument", len, arg);
+	else if (!strncmp(arg, "--", 2) || !optopt)
+		cli_err("unknown option '%.*s' (see 'pagemig %s --help')", len, arg, cmd);
+	else
+		cli_err("unknown option '-%c' (see 'pagemig %s --help')", optopt, cmd);
+	return EXIT_USAGE;
 }
 
 bool cli_out_opt(struct cli_out *o, int c, const char *arg)

@@ -166,7 +166,7 @@ static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aR:sph" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":aR:sph" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (c == 'a') {
 			s->all = true;
 		} else if (c == 'p') {
@@ -184,11 +184,7 @@ static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
 				return EXIT_USAGE;
 			}
 		} else if (!cli_out_opt(&s->out, c, optarg)) {
-			if (c == ':' || (c == '?' && optopt && strchr("Ro", optopt)))
-				cli_err("option '%s' needs an argument", argv[optind - 1]);
-			else
-				cli_err("unknown option '%s' (see 'pagemig show --help')", argv[optind - 1]);
-			return EXIT_USAGE;
+			return cli_bad_option("show", c, argv);
 		}
 	}
 	if (optind != argc - 1) {
