@@ -7,6 +7,10 @@
 #   6.1   the kernel Debian 12's linux-image-amd64 depends on (bookworm, -updates, -security)
 #   6.12  the kernel bookworm-backports' linux-image-amd64 depends on (linux-image-6.12.*+deb12-amd64)
 #
+# Beside vmlinuz it keeps the modules the guest loads at boot (ext4 and the loop device, for tests of
+# page cache on a block filesystem), uncompressed, in modules/ with their load order in
+# modules/order.
+#
 # A kernel already in the cache is used as is, without touching the network; --refresh asks the archive
 # for the newest version and replaces the cached one if it changed.  apt runs with a private
 # configuration under the cache (its own sources list, lists and package cache): /etc/apt is never
@@ -72,9 +76,13 @@ deb [signed-by=$KEYRING] $security bookworm-security main" ;;
 *) die "unknown kernel series '$series' (expected 6.1 or 6.12)" ;;
 esac
 
+# The guest's modules in load order: each one's dependencies (its depends= field) come before it.
+MODULES="crc16 mbcache jbd2 crc32c_generic ext4 loop"
+
 kdir=$CACHE/kernels/$series
 adir=$CACHE/apt/$series
-if [ "$refresh" -eq 0 ] && [ -s "$kdir/vmlinuz" ]; then
+cached() { [ -s "$kdir/vmlinuz" ] && [ -s "$kdir/modules/order" ]; }
+if [ "$refresh" -eq 0 ] && cached; then
 	echo "$kdir/vmlinuz"
 	exit 0
 fi
@@ -86,7 +94,7 @@ mkdir -p "$kdir" "$adir/lists/partial" "$adir/cache/archives/partial" 2>/dev/nul
 # One fetch at a time per series: CI jobs may share the cache.
 exec 9>"$kdir/.lock"
 flock 9
-if [ "$refresh" -eq 0 ] && [ -s "$kdir/vmlinuz" ]; then
+if [ "$refresh" -eq 0 ] && cached; then
 	echo "$kdir/vmlinuz"
 	exit 0
 fi
@@ -109,11 +117,34 @@ case $series in
 esac
 ver=$(apt-cache "${apt[@]}" policy "$pkg" | sed -n 's/^[[:space:]]*Candidate:[[:space:]]*//p')
 
-if [ -s "$kdir/vmlinuz" ] && [ "$(cat "$kdir/version" 2>/dev/null)" = "$pkg $ver" ]; then
+if cached && [ "$(cat "$kdir/version" 2>/dev/null)" = "$pkg $ver" ]; then
 	say "$pkg $ver is current"
 	echo "$kdir/vmlinuz"
 	exit 0
 fi
+
+# extract_modules DEB DIR: $MODULES from DEB into DIR, uncompressed, with DIR/order.
+extract_modules() {
+	local deb=$1 dir=$2 m f dep loaded=" "
+	mkdir -p "$dir/x"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/x" --wildcards \
+		$(for m in $MODULES; do printf "./lib/modules/*/%s.ko* " "*/$m"; done) 2>/dev/null || true
+	for m in $MODULES; do
+		f=$(find "$dir/x" -name "$m.ko*" | head -n 1)
+		[ -n "$f" ] || die "no module $m in $deb"
+		case $f in
+		*.xz) xz -dc "$f" >"$dir/$m.ko" ;;
+		*.zst) zstd -qdc "$f" >"$dir/$m.ko" ;;
+		*) cp "$f" "$dir/$m.ko" ;;
+		esac
+		for dep in $(strings -a "$dir/$m.ko" | sed -n 's/^depends=//p' | head -n 1 | tr , ' '); do
+			[[ $loaded == *" $dep "* ]] || die "module $m needs $dep, which is not loaded before it"
+		done
+		loaded+="$m "
+		echo "$m" >>"$dir/order"
+	done
+	rm -rf "$dir/x"
+}
 
 say "downloading $pkg $ver"
 tmp=$(mktemp -d "$kdir/.fetch.XXXXXX")
@@ -126,10 +157,15 @@ dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
 vmlinuz=$(find "$tmp/boot" -name 'vmlinuz-*' | head -n 1)
 config=$(find "$tmp/boot" -name 'config-*' | head -n 1)
 [ -s "$vmlinuz" ] || die "no vmlinuz in $deb"
+extract_modules "$deb" "$tmp/modules"
 
-# Install atomically: vmlinuz last, so a present vmlinuz always has its version and config.
+# Install atomically: vmlinuz last, so a present vmlinuz always has its version, config and modules.
 cp "$config" "$kdir/config.new"
 mv "$kdir/config.new" "$kdir/config"
+rm -rf "$kdir/modules.old"
+[ -d "$kdir/modules" ] && mv "$kdir/modules" "$kdir/modules.old"
+mv "$tmp/modules" "$kdir/modules"
+rm -rf "$kdir/modules.old"
 echo "$pkg $ver" >"$kdir/version"
 cp "$vmlinuz" "$kdir/vmlinuz.new"
 mv "$kdir/vmlinuz.new" "$kdir/vmlinuz"

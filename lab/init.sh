@@ -6,6 +6,8 @@
 #   LAB_TESTS    test names, run in order from /lab/tests/NAME (tests mode)
 #   LAB_TIMEOUT  seconds per test, or for the demo script
 #   LAB_KERNEL   the kernel's label (6.1, 6.12), LAB_NODES the topology spec: exported to tests
+# and /lab/modules (modules to load at boot, their order in /lab/modules/order) when the kernel
+# came from fetch-kernel.sh.
 #
 # Before each test it kills what the previous one left running, empties /tmp, /dev/shm and
 # /dev/hugepages and resets the memory-management knobs tests may change (lab_defaults).
@@ -94,6 +96,14 @@ run_one() {
 	[ "$rc" = 137 ] && [ $((t1 - t0)) -ge $((LAB_TIMEOUT - 1)) ] && to=1
 	echo "@@LAB:END:$name:$rc:$to@@"
 }
+
+# The kernel's modules lab.sh packed (ext4 and loop: see fetch-kernel.sh), in their load order.
+# A module that does not load is reported; the tests that need it skip, naming it.
+if [ -s /lab/modules/order ]; then
+	while read -r m; do
+		insmod "/lab/modules/$m.ko" 2>/dev/null || echo "lab: module $m did not load"
+	done </lab/modules/order
+fi
 
 echo "@@LAB:BOOT:$(uname -r)@@"
 case $LAB_MODE in

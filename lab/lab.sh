@@ -166,6 +166,12 @@ build_root() {
 		command -v "$t" >/dev/null && install_bin "$(command -v "$t")" "/usr/bin/$t"
 	done
 	[ "$mode" = demo ] && cp "$demo" "$root/lab/demo.sh"
+	# An empty ext4 filesystem (with its journal) for tests of a block filesystem's page cache:
+	# 16 MiB, xz-compressed to a few KiB; a test unpacks it in /tmp and mounts it on a loop device.
+	if command -v mkfs.ext4 >/dev/null && command -v xz >/dev/null; then
+		mkfs.ext4 -q -F -L lab "$work/ext4.img" 16M >/dev/null && xz -c "$work/ext4.img" >"$root/lab/ext4.img.xz"
+		rm -f "$work/ext4.img"
+	fi
 	test_names=()
 	for t in "${tests[@]}"; do
 		name=$(basename "$t")
@@ -180,11 +186,15 @@ build_root() {
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/base.cpio"
 }
 
-# make_initrd KERNEL-LABEL TEST...: base archive plus /lab/run.conf for one boot.
+# make_initrd KERNEL-LABEL VMLINUZ TEST...: base archive plus /lab/run.conf and the kernel's modules
+# (/lab/modules, loaded by init.sh; see fetch-kernel.sh) for one boot.
 make_initrd() {
-	local label=$1
-	shift
+	local label=$1 mods
+	mods=$(dirname "$2")/modules
+	shift 2
+	rm -rf "$work/conf"
 	mkdir -p "$work/conf/lab"
+	[ -s "$mods/order" ] && cp -r "$mods" "$work/conf/lab/modules"
 	{
 		echo "LAB_MODE=$mode"
 		echo "LAB_TESTS='$*'"
@@ -192,7 +202,7 @@ make_initrd() {
 		echo "LAB_KERNEL='$label'"
 		echo "LAB_NODES='$nodes'"
 	} >"$work/conf/lab/run.conf"
-	(cd "$work/conf" && echo lab/run.conf | cpio -o -H newc -R 0:0 --quiet) >"$work/conf.cpio"
+	(cd "$work/conf" && find lab -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/conf.cpio"
 	cat "$work/base.cpio" "$work/conf.cpio" >"$work/initrd"
 }
 
@@ -252,7 +262,7 @@ boot() {
 	shift 2
 	local fifo=$work/console log=$work/console.log line text cur="" rc to deadline left t0 tstart why
 	local -a qemu
-	make_initrd "$label" "$@"
+	make_initrd "$label" "$vmlinuz" "$@"
 	booted=0 done_tests=() demo_rc=1
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
 	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"

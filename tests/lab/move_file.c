@@ -2,9 +2,9 @@
 /*
  * move_file.c - `pagemig move` of file-backed memory and of hugetlb pages.
  *
- * Files: the guest has no disk and no block filesystem (ext4, loop are modules the initramfs does
- * not carry), so the page cache under test is tmpfs (/tmp: shmem pages) and ramfs, the one
- * built-in filesystem whose page cache is not shmem.  A shared mapping (written), a private
+ * Files: the page cache under test here is tmpfs (/tmp: shmem pages) and ramfs, the one built-in
+ * filesystem whose page cache is not shmem; move_ext4 tests a block filesystem's (ext4 on a loop
+ * device).  A shared mapping (written), a private
  * mapping only read (page-cache pages mapped) and a private mapping written (copy-on-write
  * anonymous pages in a file-backed region) of tmpfs files must all move.  ramfs pages are always
  * dirty and ramfs has neither migrate_folio nor writepage, so the kernel may refuse to migrate
