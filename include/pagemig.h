@@ -449,7 +449,9 @@ struct pagemig_region_iter;
  * @out: the iterator; close it with pagemig_regions_close().
  *
  * The /proc files are read as streams: memory use does not grow with the target's size.  Regions
- * that vanish while they are read are dropped.
+ * that vanish while they are read are dropped.  The kernel's text files (maps or smaps, and
+ * numa_maps) are read on up to two helper threads, every signal blocked there, which end by
+ * pagemig_regions_close(); without them (no thread could start) the files are read in the caller.
  * Return: 0; -ESRCH when the target has exited; -EACCES; other -errno.
  */
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);

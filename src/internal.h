@@ -47,6 +47,7 @@ int sys_poll(struct pollfd *fds, unsigned long n, int timeout);
 int sys_capget_effective(uint64_t *caps);
 int sys_cap_drop_effective(int cap, uint64_t *saved);
 int sys_cap_restore_effective(uint64_t saved);
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* procfs helpers (proc.c) */
 struct pm_proc {
@@ -58,7 +59,8 @@ FILE *proc_fopen(const struct pm_proc *p, const char *file, int *err);
 /*
  * pump.c: a file read on a helper thread, for the caller to read from a pipe as a stream, so that
  * the kernel writes two /proc files at once (maps and numa_maps are each a walk of the target).
- * pump_open() takes @fd (closed on every path) and returns the pipe's read end as a FILE.  Once
+ * pump_open() takes @fd and returns the pipe's read end as a FILE, or NULL with @fd still the
+ * caller's (no thread, pipe or memory: the caller reads @fd itself, only slower).  Once
  * that FILE is at its end, pump_result() says whether the whole file went through: 0, or the
  * helper's read error (-errno).  pump_close() closes the FILE (early or not) and ends the helper.
  * The file is never held whole: the pipe bounds what is read ahead.

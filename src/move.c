@@ -481,7 +481,7 @@ static int start_workers(struct work *w, struct worker *ks, unsigned int n, stru
 		if (engine_init(&k->e, w->ps->pm, w->ps->plan, w->ps->opts))
 			break;
 		k->e.sh = sh;
-		if (pthread_create(&k->thread, NULL, worker_main, k)) {
+		if (thread_start(&k->thread, worker_main, k)) {
 			engine_release(&k->e);
 			break;
 		}

@@ -12,7 +12,6 @@
  * to a pipe the reader closed early fails with EPIPE instead of killing the process.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -65,7 +64,6 @@ out:
 FILE *pump_open(int fd, struct pump **out, int *err)
 {
 	struct pump *p = calloc(1, sizeof(*p));
-	sigset_t all, old;
 	int fds[2] = { -1, -1 }, e;
 	FILE *f = NULL;
 
@@ -78,10 +76,7 @@ FILE *pump_open(int fd, struct pump **out, int *err)
 		goto err_close;
 	p->src = fd;
 	p->wfd = fds[1];
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	e = -pthread_create(&p->thread, NULL, pump_run, p);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	e = thread_start(&p->thread, pump_run, p);
 	if (e)
 		goto err_close;
 	*out = p;
@@ -94,7 +89,6 @@ err_close:
 		sys_close(fds[0]);
 	if (fds[1] >= 0)
 		sys_close(fds[1]);
-	sys_close(fd);
 	free(p);
 	*err = e;
 	return NULL;

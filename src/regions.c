@@ -544,8 +544,12 @@ static FILE *open_stream(struct pagemig *pm, const char *file, bool pumped, stru
 		*err = fd;
 		return NULL;
 	}
-	if (pumped)
-		return pump_open(fd, pump, err);
+	if (pumped) {
+		f = pump_open(fd, pump, err);
+		if (f)
+			return f;
+		*pump = NULL;	/* no helper: read it here */
+	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		*err = -errno;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -172,4 +173,21 @@ int sys_cap_restore_effective(uint64_t saved)
 	d[0].effective = (uint32_t)saved;
 	d[1].effective = (uint32_t)(saved >> 32);
 	return capset_data(d);
+}
+
+/*
+ * A thread of the library's own, started with every signal blocked: none of the caller's handlers
+ * runs on it, and a write to a closed pipe fails with EPIPE instead of raising SIGPIPE.
+ * Return: 0 or -errno (pthread_create()'s error).
+ */
+int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -err;
 }
