@@ -56,27 +56,30 @@ static const char vm_names[][3] = {
 };
 
 /* smaps fields that are kept: all in kB, added into a region field */
+#define FIELD(k, f) { k, sizeof(k) - 1, offsetof(struct pagemig_region, f) }
 static const struct {
 	const char *key;
+	size_t len;
 	size_t off;
 } smaps_fields[] = {
-	{ "Rss", offsetof(struct pagemig_region, rss) },
-	{ "Anonymous", offsetof(struct pagemig_region, anon) },
-	{ "AnonHugePages", offsetof(struct pagemig_region, anon_huge) },
-	{ "ShmemPmdMapped", offsetof(struct pagemig_region, anon_huge) },
-	{ "FilePmdMapped", offsetof(struct pagemig_region, anon_huge) },
-	{ "Shared_Hugetlb", offsetof(struct pagemig_region, hugetlb) },
-	{ "Private_Hugetlb", offsetof(struct pagemig_region, hugetlb) },
-	{ "Private_Clean", offsetof(struct pagemig_region, private_rss) },
-	{ "Private_Dirty", offsetof(struct pagemig_region, private_rss) },
-	{ "Private_Hugetlb", offsetof(struct pagemig_region, private_rss) },
-	{ "Shared_Clean", offsetof(struct pagemig_region, shared_rss) },
-	{ "Shared_Dirty", offsetof(struct pagemig_region, shared_rss) },
-	{ "Shared_Hugetlb", offsetof(struct pagemig_region, shared_rss) },
-	{ "Swap", offsetof(struct pagemig_region, swap) },
-	{ "Locked", offsetof(struct pagemig_region, locked) },
-	{ "KernelPageSize", offsetof(struct pagemig_region, page_size) },
+	FIELD("Rss", rss),
+	FIELD("Anonymous", anon),
+	FIELD("AnonHugePages", anon_huge),
+	FIELD("ShmemPmdMapped", anon_huge),
+	FIELD("FilePmdMapped", anon_huge),
+	FIELD("Shared_Hugetlb", hugetlb),
+	FIELD("Private_Hugetlb", hugetlb),
+	FIELD("Private_Clean", private_rss),
+	FIELD("Private_Dirty", private_rss),
+	FIELD("Private_Hugetlb", private_rss),
+	FIELD("Shared_Clean", shared_rss),
+	FIELD("Shared_Dirty", shared_rss),
+	FIELD("Shared_Hugetlb", shared_rss),
+	FIELD("Swap", swap),
+	FIELD("Locked", locked),
+	FIELD("KernelPageSize", page_size),
 };
+#undef FIELD
 
 /* Copy @n bytes of @src into *@dst as a string, growing it as needed. */
 static int store(char **dst, size_t *cap, const char *src, size_t n)
@@ -241,7 +244,7 @@ static int parse_field(struct pagemig_region_iter *it, const char *s, struct pag
 		return store(&it->vmflags, &it->vmflags_cap, v, i);
 	}
 	for (i = 0; i < ARRAY_SIZE(smaps_fields); i++) {
-		if (strlen(smaps_fields[i].key) != klen || memcmp(s, smaps_fields[i].key, klen))
+		if (smaps_fields[i].len != klen || memcmp(s, smaps_fields[i].key, klen))
 			continue;
 		if (!parse_dec(&v, &x) || x > UINT64_MAX / 1024)
 			return 0;
