@@ -506,8 +506,8 @@ static void test_live_shared(void)
 	munmap(p - psz, 18 * psz);
 }
 
-/* The target exits while its regions are read: -ESRCH, not a short list. */
-static void test_live_exit(void)
+/* The target exits while its regions are read: -ESRCH, not a short list, in both iterators. */
+static void live_exit(unsigned int flags)
 {
 	struct pagemig_region r = { .sz = sizeof(r) };
 	struct pagemig_region_iter *it = NULL;
@@ -524,15 +524,15 @@ static void test_live_exit(void)
 	CHECK(rc == 0, "open child: %d", rc);
 	if (rc)
 		goto out;
-	rc = pagemig_regions_open(pm, PAGEMIG_REGIONS_PAGEMAP, &it);
-	CHECK(rc == 0, "regions_open child: %d", rc);
+	rc = pagemig_regions_open(pm, flags, &it);
+	CHECK(rc == 0, "regions_open child (flags %#x): %d", flags, rc);
 	rc = rc ? rc : pagemig_region_next(it, &r);
-	CHECK(rc == 1, "first region of the child: %d", rc);
+	CHECK(rc == 1, "first region of the child (flags %#x): %d", flags, rc);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	while ((rc = pagemig_region_next(it, &r)) == 1)
 		n++;
-	CHECK(rc == -ESRCH, "exit mid-read: %d after %d more regions, want -ESRCH", rc, n);
+	CHECK(rc == -ESRCH, "exit mid-read (flags %#x): %d after %d more regions, want -ESRCH", flags, rc, n);
 	CHECK(pagemig_mems_allowed(pm, &m) == -ESRCH, "mems_allowed after exit");
 	pagemig_regions_close(it);
 	pagemig_close(pm);
@@ -540,6 +540,13 @@ static void test_live_exit(void)
 out:
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
+}
+
+static void test_live_exit(void)
+{
+	live_exit(PAGEMIG_REGIONS_PAGEMAP);
+	live_exit(PAGEMIG_REGIONS_LIGHT);
+	live_exit(0);
 }
 
 /* The threads of this process, from /proc/self/task. */
