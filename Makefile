@@ -74,6 +74,13 @@ $(B)/tests/unit/cli_table: tests/unit/cli_table.c $(B)/tools/pagemig/table.o $(B
 	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< $(B)/tools/pagemig/table.o \
 		$(B)/tools/pagemig/output.o $(STATIC_LIB)
 
+# The table printer on arbitrary cells (tools/pagemig, like cli_table).
+$(B)/tests/fuzz/fuzz_table: tests/fuzz/fuzz_table.c tests/fuzz/driver.c $(B)/tools/pagemig/table.o \
+			    $(B)/tools/pagemig/output.o tools/pagemig/cli.h
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< tests/fuzz/driver.c \
+		$(B)/tools/pagemig/table.o $(B)/tools/pagemig/output.o $(STATIC_LIB)
+
 # Handler plugins used by the unit tests: they resolve pagemig_* from the program that loads them.
 $(B)/tests/unit/plugins/%.so: tests/unit/plugins/%.c include/pagemig.h
 	@mkdir -p $(@D)
@@ -97,8 +104,9 @@ $(B)/examples/pinned-pool: $(wildcard examples/pinned-pool/*.c examples/pinned-p
 fuzz:
 	@mkdir -p $(B)/fuzz
 	for f in $(FUZZ_SRCS); do \
-		clang $(BASE_CFLAGS) -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/$$(basename $$f .c) \
-			$$f $(LIB_SRCS) -ldl || exit 1; done
+		clang $(BASE_CFLAGS) -Isrc -Itools/pagemig -g -O1 -fsanitize=fuzzer,address,undefined \
+			-o $(B)/fuzz/$$(basename $$f .c) $$f $(LIB_SRCS) tools/pagemig/table.c tools/pagemig/output.c \
+			-ldl || exit 1; done
 
 deps:
 	@scripts/install-deps.sh

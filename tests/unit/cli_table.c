@@ -19,27 +19,18 @@ static const struct cli_col cols[NR_C] = {
 	[C_PATH] = { "PATH", 0, "the last one", CLI_JSON_STRING },
 };
 
-/* What cli_table_print() writes on stdout, in @buf. */
+/* What cli_table_fprint() writes, in @buf. */
 static void capture(struct cli_table *t, char *buf, size_t len, int *err)
 {
-	FILE *tmp = tmpfile();
-	int saved;
-	size_t n;
+	FILE *f = fmemopen(buf, len, "w");
 
 	buf[0] = '\0';
-	if (!tmp)
+	if (!f) {
+		*err = -errno;
 		return;
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	dup2(fileno(tmp), STDOUT_FILENO);
-	*err = cli_table_print(t);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, len - 1, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
+	}
+	*err = cli_table_fprint(t, f);
+	fclose(f);	/* writes the terminating NUL */
 }
 
 /* A table of @rows rows of (NAME, SIZE, PATH) printed with @o; its text in @buf. */

@@ -131,6 +131,7 @@ void cli_cell_size(struct cli_table *t, const struct cli_out *o, long ln, int co
  * returned (-errno), so that no half table passes for a whole one.
  */
 int cli_table_print(struct cli_table *t);
+int cli_table_fprint(struct cli_table *t, FILE *f);
 /* JSON only: the rows as the member "NAME": [...] of an object the caller opens and closes. */
 int cli_table_print_member(const struct cli_table *t, FILE *f);
 void cli_table_free(struct cli_table *t);
