@@ -56,7 +56,7 @@ $(SHARED_LIB): $(LIB_OBJS) src/libpagemig.map
 		-Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJS) -ldl
 	ln -sf libpagemig.so.$(SOVERSION) $(B)/libpagemig.so
 
-$(B)/tools/%.o: tools/%.c include/pagemig.h tools/pagemig/cli.h
+$(B)/tools/%.o: tools/%.c include/pagemig.h tools/pagemig/cli.h tools/pagemig/out.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
@@ -68,18 +68,15 @@ $(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h tests/
 	$(CC) $(BASE_CFLAGS) -Isrc $(CFLAGS) -rdynamic -o $@ $< $(TEST_LIBS)
 
 # The CLI's table printer, tested on its own (it is not in the library).
-$(B)/tests/unit/cli_table: tests/unit/cli_table.c $(B)/tools/pagemig/table.o $(B)/tools/pagemig/output.o \
-			   tools/pagemig/cli.h tests/unit/unit.h
+TABLE_OBJS := $(addprefix $(B)/tools/pagemig/,table.o print.o json.o output.o)
+$(B)/tests/unit/cli_table: tests/unit/cli_table.c $(TABLE_OBJS) tools/pagemig/cli.h tests/unit/unit.h
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< $(B)/tools/pagemig/table.o \
-		$(B)/tools/pagemig/output.o $(STATIC_LIB)
+	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< $(TABLE_OBJS) $(STATIC_LIB)
 
 # The table printer on arbitrary cells (tools/pagemig, like cli_table).
-$(B)/tests/fuzz/fuzz_table: tests/fuzz/fuzz_table.c tests/fuzz/driver.c $(B)/tools/pagemig/table.o \
-			    $(B)/tools/pagemig/output.o tools/pagemig/cli.h
+$(B)/tests/fuzz/fuzz_table: tests/fuzz/fuzz_table.c tests/fuzz/driver.c $(TABLE_OBJS) tools/pagemig/cli.h
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< tests/fuzz/driver.c \
-		$(B)/tools/pagemig/table.o $(B)/tools/pagemig/output.o $(STATIC_LIB)
+	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CFLAGS) -o $@ $< tests/fuzz/driver.c $(TABLE_OBJS) $(STATIC_LIB)
 
 # Handler plugins used by the unit tests: they resolve pagemig_* from the program that loads them.
 $(B)/tests/unit/plugins/%.so: tests/unit/plugins/%.c include/pagemig.h
@@ -105,8 +102,8 @@ fuzz:
 	@mkdir -p $(B)/fuzz
 	for f in $(FUZZ_SRCS); do \
 		clang $(BASE_CFLAGS) -Isrc -Itools/pagemig -g -O1 -fsanitize=fuzzer,address,undefined \
-			-o $(B)/fuzz/$$(basename $$f .c) $$f $(LIB_SRCS) tools/pagemig/table.c tools/pagemig/output.c \
-			-ldl || exit 1; done
+			-o $(B)/fuzz/$$(basename $$f .c) $$f $(LIB_SRCS) \
+			$(addprefix tools/pagemig/,table.c print.c json.c output.c) -ldl || exit 1; done
 
 deps:
 	@scripts/install-deps.sh

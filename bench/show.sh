@@ -144,7 +144,7 @@ printers() {
 			>/dev/null 2>&1 || { echo "(libsmartcols-dev not installable: printers not compared)"; return; }
 	fi
 	cc -O2 -D_GNU_SOURCE -Iinclude -Itools/pagemig $(pkg-config --cflags smartcols) -o build/bench/table_print \
-		bench/table_print.c build/tools/pagemig/table.o build/tools/pagemig/output.o -lsmartcols ||
+		bench/table_print.c build/tools/pagemig/{table,print,json,output}.o -lsmartcols ||
 		{ echo "(bench/table_print.c did not build)"; return; }
 	build/bench/table_print "$NREGIONS" "$RUNS"
 }

@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 	}
 	for (p = 0; p < 2; p++) {
 		qsort(t[p], (size_t)runs, sizeof(double), cmp);
-		fprintf(res, "%-34s %9.1f ms (median of %d)\n", p ? "pagemig's printer (table.c)" : "libsmartcols",
+		fprintf(res, "%-34s %9.1f ms (median of %d)\n", p ? "pagemig's printer (tools/pagemig)" : "libsmartcols",
 		       t[p][runs / 2], runs);
 	}
 	return 0;
