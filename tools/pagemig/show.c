@@ -91,7 +91,8 @@ struct acc {
 	uint64_t swapped;
 	uint64_t exclusive;
 	uint64_t shared;
-	bool no_pagemap;	/* some region had no pagemap counts */
+	bool no_pagemap;	/* no pagemap counts (a row: "-"; a sum: some region's are unknown) */
+	bool unknown;		/* no counts where there could be some: sums become unknown too */
 	uint64_t node_bytes[PAGEMIG_MAX_NODES];
 };
 
@@ -274,7 +275,8 @@ static void acc_add(struct acc *dst, const struct acc *src, int nnodes)
 	dst->swapped += src->swapped;
 	dst->exclusive += src->exclusive;
 	dst->shared += src->shared;
-	dst->no_pagemap |= src->no_pagemap;
+	dst->no_pagemap |= src->unknown;	/* io/pfnmap regions have no pages to count */
+	dst->unknown |= src->unknown;
 	for (n = 0; n < nnodes; n++)
 		dst->node_bytes[n] += src->node_bytes[n];
 }
@@ -303,6 +305,7 @@ static void acc_region(const struct show *s, const struct pagemig_region *r, str
 		return;
 	}
 	a->no_pagemap = !r->has_pagemap;
+	a->unknown = a->no_pagemap && !(r->vmflags & (PAGEMIG_VM_IO | PAGEMIG_VM_PFNMAP));
 	if (r->has_pagemap) {
 		a->present = r->present * s->base_page;
 		a->swapped = r->swapped * s->base_page;
