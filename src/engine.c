@@ -437,7 +437,18 @@ uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r
 	return end > addr ? end : MIN(r->end, addr + CHUNK_PAGES * e->base);
 }
 
-/* Move the pages of [@start, @end) of @r: whole chunks (engine_chunk_end()) of it. */
+uint64_t engine_skip_holes(struct engine *e, uint64_t addr, uint64_t end, bool first, struct pagemig_stats *st)
+{
+	uint64_t at = pagemap_next_present(e->pm, addr, end);
+
+	if (at > addr && at < end)
+		at = MAX(addr, at & ~(e->thp_size - 1));	/* a THP starts its chunk */
+	if (first)
+		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += at - addr;
+	return at;
+}
+
+/* Move the pages of [@start, @end) of @r: whole chunks (engine_chunk_end()) of it, holes skipped. */
 int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
 		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st)
 {
@@ -453,6 +464,9 @@ int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t
 	for (addr = start; addr < end; addr = next) {
 		int err;
 
+		addr = engine_skip_holes(e, addr, end, first, st);
+		if (addr >= end)
+			break;
 		next = engine_chunk_end(e, r, addr);
 		err = move_chunk(e, r, addr, (next - addr) / e->base, phase, first, st);
 		if (err)

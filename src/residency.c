@@ -83,6 +83,31 @@ static int pagemap_open(struct pagemig *pm)
 	return 0;
 }
 
+uint64_t pagemap_next_present(struct pagemig *pm, uint64_t start, uint64_t end)
+{
+	struct scan_range v;
+	struct scan_arg a = {
+		.size = sizeof(a),
+		.start = start,
+		.end = end,
+		.vec = (uintptr_t)&v,
+		.vec_len = 1,
+		.max_pages = 1,
+		.category_anyof_mask = SCAN_IS_PRESENT,
+		.return_mask = SCAN_IS_PRESENT,
+	};
+	long n;
+
+	if (start >= end || pagemap_open(pm) || pm->pagemap_scan <= 0)
+		return start;
+	n = scan_ioctl(pm->pagemap_fd, &a);
+	if (n < 0)
+		return start;	/* the caller reads pagemap and finds out */
+	if (n == 0)		/* nothing up to walk_end (the end, unless the walk stopped early) */
+		return a.walk_end > start && a.walk_end <= end ? a.walk_end : start;
+	return MAX(start, MIN(v.start, end));
+}
+
 long pagemap_read(struct pagemig *pm, uint64_t addr, size_t n, uint64_t *entries)
 {
 	off_t off = (off_t)(addr / pm->base_page * sizeof(uint64_t));
