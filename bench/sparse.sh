@@ -6,7 +6,7 @@
 #   (defaults: 6.1,6.12; 1024 GiB; 3 repetitions; bench/results)
 #
 # The in-guest program is bench/lab/sparse_bench.c (its header says what is timed).  The point:
-# where the kernel has PAGEMIG_SCAN (6.7+), pagemig skips a region's holes in one page-table walk;
+# where the kernel has PAGEMAP_SCAN (6.7+), pagemig skips a region's holes in one page-table walk;
 # before that it reads pagemap over them, 8 bytes per 4 KiB page.  TCG timings: compare ratios.
 set -eu
 
