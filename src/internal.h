@@ -139,6 +139,8 @@ long pagemap_read(struct pagemig *pm, uint64_t addr, size_t n, uint64_t *entries
  * Thread-safe once pagemap is open.
  */
 uint64_t pagemap_next_present(struct pagemig *pm, uint64_t start, uint64_t end);
+/* Whether the kernel has PAGEMAP_SCAN (6.7+): holes cost nothing to skip. */
+bool pagemap_can_scan(struct pagemig *pm);
 
 /* stats.c */
 void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);

@@ -36,6 +36,7 @@ struct rec {
 	int nr_nodes;
 	bool ran;		/* ops->migrate was called */
 	bool done;		/* it returned PAGEMIG_REGION_DONE */
+	bool empty;		/* nothing resident when the regions were read (a reservation) */
 };
 
 struct recs {
@@ -80,6 +81,9 @@ static struct rec *recs_push(struct recs *rs, const struct pagemig_region *r)
 	x->anon_huge = r->anon_huge;
 	x->rss = r->rss;
 	x->kind = r->kind;
+	x->empty = !r->rss && !r->hugetlb;
+	for (int n = 0; n < r->nr_nodes && r->node_pages; n++)
+		x->empty &= !r->node_pages[n];
 	x->st.sz = sizeof(x->st);
 	rs->n++;
 	return x;
@@ -411,6 +415,16 @@ static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, 
 
 		if (x->done)
 			continue;
+		if (x->empty && !unmovable(x->kind)) {
+			/*
+			 * Nothing was resident when the regions were read: its pages are not walked,
+			 * a reservation of terabytes costs nothing (before 6.7 reading pagemap over it
+			 * cost 8 bytes per 4 KiB page).  Pages faulted in since are not this move's.
+			 */
+			if (w->ps->first)
+				x->st.bytes[PAGEMIG_STAT_NOT_PRESENT] += x->end - x->start;
+			continue;
+		}
 		*ri = w->rec;
 		*start = MAX(w->addr, x->start);
 		if (r.kind != PAGEMIG_KIND_SPECIAL && r.kind != PAGEMIG_KIND_NOPAGES &&

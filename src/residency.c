@@ -83,6 +83,11 @@ static int pagemap_open(struct pagemig *pm)
 	return 0;
 }
 
+bool pagemap_can_scan(struct pagemig *pm)
+{
+	return !pagemap_open(pm) && pm->pagemap_scan > 0;
+}
+
 uint64_t pagemap_next_present(struct pagemig *pm, uint64_t start, uint64_t end)
 {
 	struct scan_range v;

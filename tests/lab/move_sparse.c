@@ -11,6 +11,10 @@
  * the region's row must say so, and what was not present must be counted as exactly that: the
  * region's size less what was resident.
  *
+ * Beside it, a 256 GiB PROT_NONE reservation with nothing in it: never walked (smaps saw nothing
+ * there), yet counted whole as not present in the move's total, and `show --pagemap` must give it
+ * exact zero counts while it still counts the sparse region's pages exactly.
+ *
  * Placement: move_pages(nodes = NULL) on the target, never pagemig's own report.
  */
 #include "labtest.h"
@@ -19,8 +23,11 @@
 #define SZ (64 * GIB)
 #define HPAGE (2UL << 20)
 
+#define RESERVE (256 * GIB)
+
 struct layout {
 	char *base;
+	char *reserve;
 	size_t off[8];		/* written 4 KiB pages */
 	size_t nr;
 	size_t thp_off;		/* one 2 MiB THP */
@@ -39,8 +46,9 @@ static void setup(void *arg)
 	if (err)
 		FAIL("set_mempolicy: %s", strerror(-err));
 	L->base = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (L->base == MAP_FAILED)
-		FAIL("mmap %lu GiB: %s", SZ / GIB, strerror(errno));
+	L->reserve = mmap(NULL, RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (L->base == MAP_FAILED || L->reserve == MAP_FAILED)
+		FAIL("mmap %lu + %lu GiB: %s", SZ / GIB, RESERVE / GIB, strerror(errno));
 	/* first and last page, odd places between, and a THP in the middle */
 	L->nr = 0;
 	L->off[L->nr++] = 0;
@@ -72,6 +80,28 @@ static uint64_t target_sum(pid_t pid)
 	return sum;
 }
 
+/* `show --pagemap --json`: the reservation's counts are exact zeros, the sparse region's exact. */
+static void show_pagemap(pid_t pid, uint64_t resident)
+{
+	static char out[1 << 20];
+	const char *b;
+	char key[64];
+	int rc = lab_run(out, sizeof(out), "pagemig show %d --pagemap --json -a", pid);
+
+	if (rc)
+		FAIL("pagemig show --pagemap exited %d", rc);
+	snprintf(key, sizeof(key), "\"start\": %lu,", (unsigned long)(uintptr_t)L->reserve);
+	b = strstr(out, key);
+	if (!b || !strstr(b, "\"present\": 0,") || strstr(b, "\"present\": 0,") > strchr(b, '}') ||
+	    !strstr(b, "\"exclusive\": 0,") || strstr(b, "\"exclusive\": 0,") > strchr(b, '}'))
+		FAIL("the reservation's pagemap counts are not exact zeros: %.400s", b ? b : "(no region)");
+	snprintf(key, sizeof(key), "\"start\": %lu,", (unsigned long)(uintptr_t)L->base);
+	b = strstr(out, key);
+	snprintf(key, sizeof(key), "\"present\": %" PRIu64 ",", resident);
+	if (!b || !strstr(b, key) || strstr(b, key) > strchr(b, '}'))
+		FAIL("the sparse region's present bytes are not %" PRIu64 ": %.600s", resident, b ? b : "(no region)");
+}
+
 int main(void)
 {
 	static char out[65536];
@@ -91,6 +121,7 @@ int main(void)
 		lab_expect_on(pid, L->base + L->off[i], ps, ps, 0, "a written page before the move");
 	lab_expect_on(pid, L->base + L->thp_off, HPAGE, ps, 0, "the THP before the move");
 	resident = (uint64_t)lab_numa_maps_pages(pid, L->base, 0) * ps;
+	show_pagemap(pid, resident);
 
 	rc = lab_run(out, sizeof(out), "pagemig move %d 0 2 --no-progress --raw --bytes "
 		     "-o RANGE,PLANNED,MOVED,SHARED,LEFT,NOTPRESENT", pid);
@@ -114,6 +145,13 @@ int main(void)
 	if (notpresent != SZ - resident)
 		FAIL("not present: %" PRIu64 " bytes, the region's %lu less %" PRIu64 " resident is %" PRIu64,
 		     notpresent, SZ, resident, SZ - resident);
+	row = strstr(out, "\ntotal ");
+	if (!row || sscanf(row + 7, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &planned, &moved,
+			   &shared, &left, &notpresent) != 5)
+		FAIL("no total row");
+	if (notpresent < SZ - resident + RESERVE)
+		FAIL("total not present %" PRIu64 " < the sparse region's holes and the reservation (%" PRIu64 ")",
+		     notpresent, SZ - resident + RESERVE);
 	lab_log("sparse: %" PRIu64 " bytes resident of %lu GiB moved, %" PRIu64 " not present", resident, SZ / GIB,
 		notpresent);
 	lab_kill(pid);
