@@ -422,10 +422,7 @@ static void cli_part(void)
 
 int main(void)
 {
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	library_part();
 	memset(L, 0, sizeof(*L));
 	cli_part();

@@ -914,6 +914,21 @@ static inline void lab_require_cmd(const char *name)
 		SKIP("%s not found on PATH", name);
 }
 
+/**
+ * lab_require_cli() - the prologue of a test that drives the pagemig CLI: @nodes nodes, root and
+ * pagemig on PATH (each skips, naming what is missing).
+ *
+ * Return: a zeroed MAP_SHARED mapping of @size bytes, for the layout the test shares with the
+ * targets it forks.
+ */
+static inline void *lab_require_cli(int nodes, size_t size)
+{
+	lab_require_nodes(nodes);
+	lab_require_root();
+	lab_require_cmd("pagemig");
+	return lab_map_shared(size);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* What `pagemig move` reports                                                                 */
 /* ------------------------------------------------------------------------------------------ */

@@ -182,10 +182,7 @@ int main(void)
 {
 	pid_t pid;
 
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	pid = lab_spawn(setup, NULL);
 	expect_on(pid, L->anon, SZ, 0, "anonymous region before any move");
 	expect_on(pid, L->file, SZ, 0, "file region before any move");

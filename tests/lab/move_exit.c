@@ -190,10 +190,7 @@ static void full_node(void)
 
 int main(void)
 {
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	full_node();
 	/* A few times each: where the exit lands in pagemig's work varies from run to run. */
 	for (int i = 0; i < ROUNDS; i++) {

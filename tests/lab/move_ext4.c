@@ -164,10 +164,7 @@ int main(void)
 	pid_t pid;
 	int rc, i;
 
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	setup_fs();
 	pid = lab_spawn(setup_target, NULL);
 	for (i = 0; i < F_MAX; i++)

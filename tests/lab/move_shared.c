@@ -147,10 +147,7 @@ static void unprivileged_all(void)
 
 int main(void)
 {
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	move_vs_move_all();
 	unprivileged_all();
 	return 0;

@@ -112,10 +112,7 @@ int main(void)
 	pid_t pid;
 	int rc;
 
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	pid = lab_spawn(setup, NULL);
 	for (i = 0; i < L->nr; i++)
 		lab_expect_on(pid, L->base + L->off[i], ps, ps, 0, "a written page before the move");

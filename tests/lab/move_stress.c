@@ -83,10 +83,7 @@ int main(void)
 	double t0;
 	pid_t pid;
 
-	lab_require_nodes(4);
-	lab_require_root();
-	lab_require_cmd("pagemig");
-	L = lab_map_shared(sizeof(*L));
+	L = lab_require_cli(4, sizeof(*L));
 	pid = lab_spawn(setup, NULL);
 	lab_expect_on(pid, L->buf, SZ, ps, 0, "the buffer before the moves");
 	passes0 = L->passes;
