@@ -54,6 +54,10 @@ static void json_string(struct out *o, const char *s)
 	while (*s) {
 		unsigned char c = (unsigned char)*s;
 
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {	/* plain ASCII: most of it */
+			s++;
+			continue;
+		}
 		n = utf8_len((const unsigned char *)s);
 		if (n && c >= 0x20 && c != '"' && c != '\\') {
 			s += n;
