@@ -172,7 +172,7 @@ stop_workload
 	echo "memory:   $(awk '/^MemTotal:/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), nodes $(cat /sys/devices/system/node/online 2>/dev/null || echo '?')"
 	echo "load:     $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the host skews the numbers)"
 	echo "thp:      $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
-	echo "tools:    $("$CLI" --version), numastat from numactl $(dpkg-query -W -f='${Version}' numactl 2>/dev/null || echo '?')"
+	echo "tools:    $("$CLI" --version) built from $(git rev-parse --short HEAD 2>/dev/null || echo "?"), numastat from numactl $(dpkg-query -W -f='${Version}' numactl 2>/dev/null || echo '?')"
 	echo "method:   bench/show.sh: targets from bench/workload.c; per target one warm-up run of each"
 	echo "          command, then $RUNS rounds of all commands interleaved; wall time = bash EPOCHREALTIME"
 	echo "          around fork+exec+wait with stdout to /dev/null; median of $RUNS; ratio = median /"
