@@ -2,7 +2,7 @@
 # Install the Debian packages pagemig needs to build and test, only those missing.
 # Non-interactive; needs root (or sudo) when something is missing.
 set -eu
-pkgs="build-essential pkg-config liburing-dev qemu-system-x86 busybox-static cpio numactl xz-utils e2fsprogs"
+pkgs="build-essential pkg-config liburing-dev qemu-system-x86 busybox-static cpio numactl xz-utils zstd e2fsprogs"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
