@@ -437,9 +437,14 @@ uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r
 	return end > addr ? end : MIN(r->end, addr + CHUNK_PAGES * e->base);
 }
 
-uint64_t engine_skip_holes(struct engine *e, uint64_t addr, uint64_t end, bool first, struct pagemig_stats *st)
+uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uint64_t addr, uint64_t end, bool first,
+			   struct pagemig_stats *st)
 {
-	uint64_t at = pagemap_next_present(e->pm, addr, end);
+	uint64_t at;
+
+	if (whole_region(e, r))
+		return addr;	/* one unit of work: move_huge() and the unmovable count see it all */
+	at = pagemap_next_present(e->pm, addr, end);
 
 	if (at > addr && at < end)
 		at = MAX(addr, at & ~(e->thp_size - 1));	/* a THP starts its chunk */
@@ -464,7 +469,7 @@ int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t
 	for (addr = start; addr < end; addr = next) {
 		int err;
 
-		addr = engine_skip_holes(e, addr, end, first, st);
+		addr = engine_skip_holes(e, r, addr, end, first, st);
 		if (addr >= end)
 			break;
 		next = engine_chunk_end(e, r, addr);

@@ -192,10 +192,12 @@ int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t
 		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st);
 uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r, uint64_t addr);
 /*
- * Past the pages of [@addr, @end) that are not present (pagemap_next_present(); THP-aligned), counted
- * as not present on the first phase: where the next chunk starts, @end when nothing is left.
+ * Past the pages of [@addr, @end) of @r that are not present (pagemap_next_present(); THP-aligned),
+ * counted as not present on the first phase: where the next chunk starts, @end when nothing is
+ * left.  A region that is one unit of work (unmovable, hugetlb) is not skipped into: @addr.
  */
-uint64_t engine_skip_holes(struct engine *e, uint64_t addr, uint64_t end, bool first, struct pagemig_stats *st);
+uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uint64_t addr, uint64_t end, bool first,
+			   struct pagemig_stats *st);
 uint64_t engine_now_ns(void);
 /* After each batch, and once at the end: the shared counts, the stop flag, the callback. */
 int engine_report(struct engine *e);

@@ -426,14 +426,10 @@ static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, 
 			continue;
 		}
 		*ri = w->rec;
-		*start = MAX(w->addr, x->start);
-		if (r.kind != PAGEMIG_KIND_SPECIAL && r.kind != PAGEMIG_KIND_NOPAGES &&
-		    r.kind != PAGEMIG_KIND_HUGETLB) {
-			/* a sparse region's holes are skipped here, in one walk, not chunk by chunk */
-			*start = engine_skip_holes(e, *start, x->end, w->ps->first, &x->st);
-			if (*start >= x->end)
-				continue;
-		}
+		/* a sparse region's holes are skipped here, in one walk, not chunk by chunk */
+		*start = engine_skip_holes(e, &r, MAX(w->addr, x->start), x->end, w->ps->first, &x->st);
+		if (*start >= x->end)
+			continue;
 		*end = engine_chunk_end(e, &r, *start);
 		w->addr = *end;
 		if (*end >= x->end) {
