@@ -48,6 +48,7 @@ int out_close(struct out *o)
 	free(o);
 	return err;
 }
+
 void put_hex(struct out *o, unsigned char c)
 {
 	char x[5];
