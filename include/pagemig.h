@@ -205,6 +205,22 @@ struct pagemig_topology;
  * @mem_free: bytes free (MemFree).
  * @hugepages_total: huge pages of the default huge page size in its pool.
  * @hugepages_free: free ones.
+ * @tier: its memory tier, the N of /sys/devices/virtual/memory_tiering/memory_tierN (a lower
+ *	tier is faster memory; Linux 6.1 puts every node in tier 4, later kernels build tiers from
+ *	the firmware's HMAT); -1 when the kernel has no memory tiers or the node is in none (a node
+ *	without memory).
+ * @read_latency: the firmware's (ACPI HMAT) read latency to this node from its best initiators
+ *	(@initiators), in nanoseconds (nodeN/access0/initiators/read_latency); 0 when the kernel
+ *	shows none.
+ * @write_latency: likewise for writes, in nanoseconds; 0 when unknown.
+ * @read_bandwidth: the HMAT read bandwidth from @initiators, in MB/s; 0 when unknown.
+ * @write_bandwidth: likewise for writes, in MB/s; 0 when unknown.
+ * @initiators: the nodes whose CPUs have the best access to this one (the nodeK links of
+ *	access0/initiators), the nodes the four figures above are measured from; empty when the
+ *	kernel shows none.
+ *
+ * New fields are added at the end: a caller built against an older, smaller struct (its @sz)
+ * gets only the fields it knows.
  */
 struct pagemig_node_info {
 	size_t sz;
@@ -215,6 +231,12 @@ struct pagemig_node_info {
 	uint64_t mem_free;
 	uint64_t hugepages_total;
 	uint64_t hugepages_free;
+	int tier;
+	unsigned int read_latency;
+	unsigned int write_latency;
+	unsigned int read_bandwidth;
+	unsigned int write_bandwidth;
+	struct pagemig_nodemask initiators;
 };
 
 /**
@@ -223,6 +245,8 @@ struct pagemig_node_info {
  * @out: the new topology; free it with pagemig_topology_free().
  *
  * A kernel without NUMA support (no node directory) reads as one node 0 holding all memory.
+ * Memory tiers come from @sys_root/devices/virtual/memory_tiering, HMAT figures from each node's
+ * access0 directory; a kernel without them leaves those fields unset (see pagemig_node_info).
  * Return: 0 or -errno.
  */
 PAGEMIG_API int pagemig_topology_load(const char *sys_root, struct pagemig_topology **out);

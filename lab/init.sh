@@ -5,7 +5,8 @@
 #   LAB_MODE     tests | demo | shell
 #   LAB_TESTS    test names, run in order from /lab/tests/NAME (tests mode)
 #   LAB_TIMEOUT  seconds per test, or for the demo script
-#   LAB_KERNEL   the kernel's label (6.1, 6.12), LAB_NODES the topology spec: exported to tests
+#   LAB_KERNEL   the kernel's label (6.1, 6.12), LAB_NODES and LAB_HMAT the topology specs:
+#                exported to tests
 # and /lab/modules (modules to load at boot, their order in /lab/modules/order) when the kernel
 # came from fetch-kernel.sh.
 #
@@ -34,7 +35,7 @@ hostname lab
 # shellcheck source=/dev/null
 . /lab/run.conf
 : "${LAB_MODE:=tests}" "${LAB_TIMEOUT:=120}"
-export LAB_KERNEL LAB_NODES
+export LAB_KERNEL LAB_NODES LAB_HMAT
 
 # put FILE VALUE: write a knob if this kernel has it.
 put() {

@@ -13,6 +13,9 @@
 #   --shell          boot one kernel with an interactive shell on the console (Ctrl-A X quits)
 #   --nodes SPEC     topology, comma-separated MiB[:CPU or CPU-CPU] per node
 #                    (default 1024:0,1024:1,768,512: nodes 2 and 3 are memory-only)
+#   --hmat SPEC      ACPI HMAT figures, comma-separated LATENCY/BANDWIDTH per node, in ns and
+#                    MB/s as seen from its nearest CPU node; "none" for no HMAT (default with
+#                    the default nodes: 10/20480,10/20480,60/10240,80/5120; none with --nodes)
 #   --timeout S      seconds per test inside the guest (default 120; demo default 600)
 #   --log DIR        keep each boot's raw console log in DIR
 #   -h, --help       this text
@@ -43,6 +46,7 @@ usage() {
 
 kernel_arg=all results="" cli="" demo="" shell=0 timeout="" logdir=""
 nodes=1024:0,1024:1,768,512
+hmat=10/20480,10/20480,60/10240,80/5120 hmat_set=0 nodes_set=0
 tests=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -51,7 +55,8 @@ while [ $# -gt 0 ]; do
 	--cli) cli=${2?}; shift 2 ;;
 	--demo) demo=${2?}; shift 2 ;;
 	--shell) shell=1; shift ;;
-	--nodes) nodes=${2?}; shift 2 ;;
+	--nodes) nodes=${2?} nodes_set=1; shift 2 ;;
+	--hmat) hmat=${2?} hmat_set=1; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
 	--log) logdir=${2?}; shift 2 ;;
 	-h | --help) usage 0 ;;
@@ -61,6 +66,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# Default HMAT figures belong to the default nodes.
+[ "$nodes_set" = 1 ] && [ "$hmat_set" = 0 ] && hmat=none
 mode=tests
 [ -n "$demo" ] && mode=demo
 [ "$shell" = 1 ] && mode=shell
@@ -84,32 +91,67 @@ fi
 
 # --- topology ------------------------------------------------------------------------------------
 
-# Fills qemu_numa (qemu arguments), mem_total (MiB) and ncpus from the --nodes spec.
+# Fills qemu_numa and qemu_machine (qemu arguments), mem_total (MiB) and ncpus from the --nodes
+# and --hmat specs.
 parse_nodes() {
-	local spec i j n=0 size cpus hi=-1 lo
-	local -a ents hascpu
+	local spec i j n=0 size hi=-1 lo first=-1
+	local -a ents cpus hascpu
 	IFS=, read -r -a ents <<<"$nodes"
-	qemu_numa=() mem_total=0
+	qemu_numa=() qemu_machine=pc mem_total=0
 	for spec in "${ents[@]}"; do
 		[[ $spec =~ ^([1-9][0-9]*)(:([0-9]+)(-([0-9]+))?)?$ ]] || die "bad node '$spec' in --nodes '$nodes'"
-		size=${BASH_REMATCH[1]} cpus="" hascpu[n]=0
+		size=${BASH_REMATCH[1]} cpus[n]="" hascpu[n]=0
 		if [ -n "${BASH_REMATCH[2]}" ]; then
-			lo=${BASH_REMATCH[3]} cpus=$lo hascpu[n]=1
-			[ -n "${BASH_REMATCH[5]}" ] && cpus=$lo-${BASH_REMATCH[5]} lo=${BASH_REMATCH[5]}
+			lo=${BASH_REMATCH[3]} cpus[n]=$lo hascpu[n]=1
+			[ -n "${BASH_REMATCH[5]}" ] && cpus[n]=$lo-${BASH_REMATCH[5]} lo=${BASH_REMATCH[5]}
 			[ "$lo" -gt "$hi" ] && hi=$lo
-			cpus=,cpus=$cpus
+			cpus[n]=,cpus=${cpus[n]}
+			[ "$first" -lt 0 ] && first=$n
 		fi
 		mem_total=$((mem_total + size))
-		qemu_numa+=(-object "memory-backend-ram,id=m$n,size=${size}M"
-			-numa "node,nodeid=$n$cpus,memdev=m$n")
+		qemu_numa+=(-object "memory-backend-ram,id=m$n,size=${size}M")
 		n=$((n + 1))
 	done
 	ncpus=$((hi + 1))
 	[ "$ncpus" -ge 1 ] || ncpus=2
+	[ "$hmat" = none ] || [ "$first" -ge 0 ] || die "--hmat needs a node with CPUs"
+	for ((i = 0; i < n; i++)); do
+		# With an HMAT, QEMU wants a memory-only node's initiator named: the first CPU node.
+		[ "$hmat" != none ] && [ "${hascpu[i]}" = 0 ] && cpus[i]=,initiator=$first
+		qemu_numa+=(-numa "node,nodeid=$i${cpus[i]},memdev=m$i")
+	done
 	# Distances: 10 local, 20 between CPU nodes, 30 to a memory-only node, 40 between two of them.
 	for ((i = 0; i < n; i++)); do
 		for ((j = i + 1; j < n; j++)); do
 			qemu_numa+=(-numa "dist,src=$i,dst=$j,val=$((40 - 10 * (hascpu[i] + hascpu[j])))")
+		done
+	done
+	[ "$hmat" = none ] || parse_hmat "$n"
+}
+
+# Appends the HMAT's latencies and bandwidths to qemu_numa from the --hmat spec (LATENCY/BANDWIDTH
+# per node, in ns and MB/s, the units sysfs shows them in).  Every CPU node is an initiator; a
+# memory-only node has its figures from every initiator, a CPU node from its own CPUs, and from
+# another CPU node twice the latency and half the bandwidth.  Reads parse_nodes' hascpu.
+parse_hmat() {
+	local n=$1 i t lat bw
+	local -a ents lats bws
+	IFS=, read -r -a ents <<<"$hmat"
+	[ "${#ents[@]}" -eq "$n" ] || die "--hmat '$hmat' has ${#ents[@]} entries for $n nodes"
+	for ((i = 0; i < n; i++)); do
+		[[ ${ents[i]} =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || die "bad entry '${ents[i]}' in --hmat '$hmat'"
+		lats[i]=${BASH_REMATCH[1]} bws[i]=${BASH_REMATCH[2]}
+	done
+	qemu_machine+=,hmat=on
+	for ((i = 0; i < n; i++)); do
+		[ "${hascpu[i]}" = 1 ] || continue
+		for ((t = 0; t < n; t++)); do
+			lat=${lats[t]} bw=${bws[t]}
+			if [ "$t" != "$i" ] && [ "${hascpu[t]}" = 1 ]; then
+				lat=$((lat * 2)) bw=$((bw / 2))
+			fi
+			qemu_numa+=(-numa "hmat-lb,initiator=$i,target=$t,hierarchy=memory,data-type=access-latency,latency=$lat"
+				-numa "hmat-lb,initiator=$i,target=$t,hierarchy=memory,data-type=access-bandwidth,bandwidth=${bw}M")
 		done
 	done
 }
@@ -201,6 +243,7 @@ make_initrd() {
 		echo "LAB_TIMEOUT=$timeout"
 		echo "LAB_KERNEL='$label'"
 		echo "LAB_NODES='$nodes'"
+		echo "LAB_HMAT='$hmat'"
 	} >"$work/conf/lab/run.conf"
 	(cd "$work/conf" && find lab -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/conf.cpio"
 	cat "$work/base.cpio" "$work/conf.cpio" >"$work/initrd"
@@ -265,7 +308,7 @@ boot() {
 	make_initrd "$label" "$vmlinuz" "$@"
 	booted=0 done_tests=() demo_rc=1
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
-	qemu=(qemu-system-x86_64 -accel tcg,thread=multi -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
+	qemu=(qemu-system-x86_64 -machine "$qemu_machine" -accel tcg,thread=multi -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
 		-kernel "$vmlinuz" -initrd "$work/initrd"
 		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off"
 		-display none -no-reboot -nodefaults)
@@ -392,7 +435,7 @@ run_kernel() {
 		return 0
 	fi
 	version=$(cat "$(dirname "$vmlinuz")/version" 2>/dev/null || true)
-	echo "== $label: booting ${version:-$vmlinuz} (${#test_names[@]} tests, nodes $nodes)"
+	echo "== $label: booting ${version:-$vmlinuz} (${#test_names[@]} tests, nodes $nodes, hmat $hmat)"
 	left=("${test_names[@]}")
 	while :; do
 		if [ "$mode" = tests ]; then

@@ -7,6 +7,8 @@
  * default huge page size is only in /proc/meminfo, so the pool of the common 2048 kB size is used.
  * A node with an empty cpulist is a memory-only node (a CXL expander, say): a valid place for
  * memory.  A kernel without NUMA has no node directory and reads as one node 0.
+ * Memory tiers (Linux 6.1+) are SYSROOT/devices/virtual/memory_tiering/memory_tierN/nodelist; the
+ * firmware's HMAT figures, where the kernel shows them, are each node's access0/initiators files.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +31,18 @@ struct topo_node {
 	uint64_t mem_free;
 	uint64_t huge_total;
 	uint64_t huge_free;
+	int tier;			/* -1 when in none */
+	unsigned int hmat[4];		/* enum hmat_attr order; 0 when not shown */
+	struct pagemig_nodemask initiators;
+};
+
+enum hmat_attr { READ_LATENCY, WRITE_LATENCY, READ_BANDWIDTH, WRITE_BANDWIDTH };
+
+static const char *const hmat_files[] = {
+	[READ_LATENCY] = "read_latency",
+	[WRITE_LATENCY] = "write_latency",
+	[READ_BANDWIDTH] = "read_bandwidth",
+	[WRITE_BANDWIDTH] = "write_bandwidth",
 };
 
 struct pagemig_topology {
@@ -198,6 +212,8 @@ static int alloc_nodes(struct pagemig_topology *t, int nr)
 		return -ENOMEM;
 	for (i = 0; i < PAGEMIG_MAX_NODES; i++)
 		t->idx[i] = -1;
+	for (i = 0; i < nr; i++)
+		t->nodes[i].tier = -1;
 	return 0;
 }
 
@@ -223,6 +239,65 @@ static int scan_nodes(const char *dir, struct pagemig_nodemask *m)
 	return 0;
 }
 
+/*
+ * The HMAT access figures of access class 0 (the best initiators of any kind) and those
+ * initiators; a kernel or firmware without them leaves zeros and an empty mask.
+ */
+static void read_hmat(const char *root, const char *dir, struct topo_node *n)
+{
+	char sub[PATH_MAX], path[PATH_MAX];
+	uint64_t v;
+	size_t i;
+
+	snprintf(sub, sizeof(sub), "%s/access0/initiators", dir);
+	for (i = 0; i < ARRAY_SIZE(hmat_files); i++)
+		if (!path_of(path, sizeof(path), root, sub, hmat_files[i]) && !read_file_u64(path, &v))
+			n->hmat[i] = v > UINT_MAX ? UINT_MAX : (unsigned int)v;
+	if (path_of(path, sizeof(path), root, sub, NULL) || scan_nodes(path, &n->initiators))
+		pagemig_nodemask_zero(&n->initiators);
+}
+
+/*
+ * The memory tiers: each memory_tierN directory lists its nodes.  A kernel without tiers has
+ * no memory_tiering directory; every node stays in tier -1.
+ */
+static int load_tiers(struct pagemig_topology *t, const char *root)
+{
+	static const char tierdir[] = "devices/virtual/memory_tiering";
+	struct pagemig_nodemask m;
+	char path[PATH_MAX], sub[PATH_MAX];
+	struct dirent *de;
+	int err, node;
+	char *end;
+	long id;
+	DIR *d;
+
+	err = path_of(path, sizeof(path), root, tierdir, NULL);
+	if (err)
+		return err;
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "memory_tier", 11))
+			continue;
+		id = strtol(de->d_name + 11, &end, 10);
+		if (end == de->d_name + 11 || *end || id < 0 || id > INT_MAX)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", tierdir, de->d_name);
+		err = read_mask(root, sub, "nodelist", &m);
+		if (err == -ENOENT)	/* not a tier after all */
+			continue;
+		if (err)
+			break;
+		for (node = pagemig_nodemask_next(&m, -1); node >= 0; node = pagemig_nodemask_next(&m, node))
+			if (t->idx[node] >= 0)
+				t->nodes[t->idx[node]].tier = (int)id;
+	}
+	closedir(d);
+	return err == -ENOENT ? 0 : err;
+}
+
 /* One online node's files; a file that is missing reads as empty. */
 static int load_node(struct pagemig_topology *t, const char *root, int i)
 {
@@ -242,6 +317,7 @@ static int load_node(struct pagemig_topology *t, const char *root, int i)
 	read_hugepages(root, dir, n);
 	if (!path_of(path, sizeof(path), root, dir, "distance"))
 		read_distance(t, path, i);
+	read_hmat(root, dir, n);
 	return 0;
 }
 
@@ -335,6 +411,8 @@ PAGEMIG_API int pagemig_topology_load(const char *sys_root, struct pagemig_topol
 		release(t);
 		err = load_flat(t, root);
 	}
+	if (!err)
+		err = load_tiers(t, root);
 	if (err)
 		goto err_free;
 	*out = t;
@@ -385,6 +463,12 @@ PAGEMIG_API int pagemig_topology_node(const struct pagemig_topology *t, int node
 		.mem_free = n->mem_free,
 		.hugepages_total = n->huge_total,
 		.hugepages_free = n->huge_free,
+		.tier = n->tier,
+		.read_latency = n->hmat[READ_LATENCY],
+		.write_latency = n->hmat[WRITE_LATENCY],
+		.read_bandwidth = n->hmat[READ_BANDWIDTH],
+		.write_bandwidth = n->hmat[WRITE_BANDWIDTH],
+		.initiators = n->initiators,
 	};
 	memcpy(info, &full, MIN(sz, sizeof(full)));	/* a caller built against an older, smaller struct */
 	return 0;

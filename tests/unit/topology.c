@@ -5,7 +5,9 @@
  *               distances, node 3 without a huge page directory;
  *   sys-old     no online/has_memory files (nodes found by directory, memory by MemTotal), a
  *               short distance file;
- *   sys-nonuma  no node directory: one node 0.
+ *   sys-nonuma  no node directory: one node 0;
+ *   sys-tiers   sys-4node with the memory tiers and HMAT figures of Linux 6.12 in the lab (node 3
+ *               without access0, an empty tier, files in memory_tiering that are no tier).
  * Then the machine's own /sys, which every Linux host can read.
  */
 #include <errno.h>
@@ -118,6 +120,62 @@ static void test_4node(void)
 	pagemig_topology_free(t);
 }
 
+struct want_hmat {
+	int node, tier;
+	unsigned int rlat, wlat, rbw, wbw;
+	const char *initiators;
+};
+
+static void check_hmat(const struct pagemig_topology *t, const struct want_hmat *w)
+{
+	struct pagemig_node_info info = { .sz = sizeof(info) };
+	int err = pagemig_topology_node(t, w->node, &info);
+
+	CHECK(err == 0, "node %d: %d", w->node, err);
+	if (err)
+		return;
+	CHECK(info.tier == w->tier, "node %d: tier %d, want %d", w->node, info.tier, w->tier);
+	CHECK(info.read_latency == w->rlat && info.write_latency == w->wlat, "node %d: latency %u/%u, want %u/%u",
+	      w->node, info.read_latency, info.write_latency, w->rlat, w->wlat);
+	CHECK(info.read_bandwidth == w->rbw && info.write_bandwidth == w->wbw,
+	      "node %d: bandwidth %u/%u, want %u/%u", w->node, info.read_bandwidth, info.write_bandwidth, w->rbw,
+	      w->wbw);
+	CHECK(!strcmp(fmt(&info.initiators), w->initiators), "node %d: initiators '%s', want '%s'", w->node,
+	      fmt(&info.initiators), w->initiators);
+}
+
+static void test_tiers(void)
+{
+	static const struct want_hmat want[] = {
+		{ 0, 4, 10, 12, 20480, 19456, "0" },
+		{ 1, 4, 10, 12, 20480, 19456, "1" },	/* access1 is not read */
+		{ 2, 54, 60, 75, 10240, 8192, "0-1" },
+		{ 3, 144, 0, 0, 0, 0, "" },		/* in a tier, no HMAT figures */
+	};
+	struct pagemig_topology *t = load("sys-tiers");
+	struct pagemig_node_info small;
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		check_hmat(t, &want[i]);
+	/* a caller built before the tiers: nothing written from @tier on */
+	memset(&small, 0xa5, sizeof(small));
+	small.sz = offsetof(struct pagemig_node_info, tier);
+	CHECK(pagemig_topology_node(t, 2, &small) == 0 && small.hugepages_total == 64, "pre-tier struct");
+	CHECK(small.tier == (int)0xa5a5a5a5 && small.read_latency == 0xa5a5a5a5u, "pre-tier struct: written past its size");
+	pagemig_topology_free(t);
+
+	/* no memory_tiering directory, no access0: no tier, no figures */
+	t = load("sys-4node");
+	if (!t)
+		return;
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		check_hmat(t, &(struct want_hmat){ (int)i, -1, 0, 0, 0, 0, "" });
+	pagemig_topology_free(t);
+}
+
 static void test_old(void)
 {
 	static const struct want_node want[] = {
@@ -198,12 +256,13 @@ int main(void)
 {
 	unit_fixtures();	/* exits with a message when there is none */
 	test_4node();
+	test_tiers();
 	test_old();
 	test_nonuma();
 	test_errors();
 	test_host();
 	if (unit_failed("topology"))
 		return 1;
-	printf("topology: 4-node, old-kernel, no-NUMA fixtures and the host's /sys passed\n");
+	printf("topology: 4-node, tiers and HMAT, old-kernel, no-NUMA fixtures and the host's /sys passed\n");
 	return 0;
 }

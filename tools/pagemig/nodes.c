@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nodes.c - `pagemig nodes`: the machine's NUMA nodes, one row each: CPUs, memory, huge pages,
- * whether it is a memory-only node (CXL expanders and the like: valid targets for memory), and
+ * whether it is a memory-only node (CXL expanders and the like: valid targets for memory), its
+ * memory tier and the firmware's (HMAT) latency and bandwidth where the kernel shows them, and
  * its distances to every online node.
  */
 #include <errno.h>
@@ -22,6 +23,12 @@ enum {
 	COL_USED,
 	COL_HUGE,
 	COL_TYPE,
+	COL_TIER,
+	COL_RLAT,
+	COL_WLAT,
+	COL_RBW,
+	COL_WBW,
+	COL_INITIATORS,
 	COL_DISTANCES,
 	NR_COLS,
 };
@@ -36,17 +43,27 @@ static const struct cli_col cols[NR_COLS] = {
 		       CLI_JSON_NUMBER },
 	[COL_HUGE] = { "HUGE", CLI_COL_RIGHT, "2 MiB huge pages: total/free", CLI_JSON_STRING },
 	[COL_TYPE] = { "TYPE", 0, "cpu, or memory-only (no CPUs)", CLI_JSON_STRING },
+	[COL_TIER] = { "TIER", CLI_COL_RIGHT, "memory tier, lower is faster (empty: the kernel has none)",
+		       CLI_JSON_NUMBER },
+	[COL_RLAT] = { "READ-LAT", CLI_COL_RIGHT, "HMAT read latency from INITIATORS, ns (empty: unknown)",
+		       CLI_JSON_NUMBER },
+	[COL_WLAT] = { "WRITE-LAT", CLI_COL_RIGHT, "HMAT write latency, ns", CLI_JSON_NUMBER },
+	[COL_RBW] = { "READ-BW", CLI_COL_RIGHT, "HMAT read bandwidth, MB/s", CLI_JSON_NUMBER },
+	[COL_WBW] = { "WRITE-BW", CLI_COL_RIGHT, "HMAT write bandwidth, MB/s", CLI_JSON_NUMBER },
+	[COL_INITIATORS] = { "INITIATORS", 0, "the nodes with the best access, the HMAT figures' source",
+			     CLI_JSON_STRING },
 	[COL_DISTANCES] = { "DISTANCES", 0, "distance to each online node, in node order (10: local)",
 			    CLI_JSON_ARRAY },
 };
 
-#define DEFAULT_COLS "NODE,CPUS,NCPUS,TOTAL,FREE,USED%,HUGE,TYPE,DISTANCES"
+#define DEFAULT_COLS "NODE,CPUS,NCPUS,TOTAL,FREE,USED%,HUGE,TYPE,TIER,READ-LAT,WRITE-LAT,READ-BW,WRITE-BW,DISTANCES"
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: pagemig nodes [OPTIONS]\n\n"
-		     "Show the NUMA nodes: their CPUs, memory, huge pages and distances.  A node without\n"
-		     "CPUs (memory-only, such as CXL memory) is a valid place to move memory to.\n\n"
+		     "Show the NUMA nodes: their CPUs, memory, huge pages, memory tiers, the firmware's\n"
+		     "latency and bandwidth figures (ACPI HMAT) and distances.  A node without CPUs\n"
+		     "(memory-only, such as CXL memory) is a valid place to move memory to.\n\n"
 		     "Options:\n"
 		     "      --sysroot DIR   read the topology from DIR instead of /sys (for tests)\n"
 		     "  -h, --help          this help\n");
@@ -97,6 +114,22 @@ static void distances_cell(struct cli_table *t, long ln, const struct pagemig_to
 	cli_cell_list(t, ln, COL_DISTANCES, dist, nr);
 }
 
+/* The HMAT figures; a figure the kernel does not show stays empty (null in JSON). */
+static void hmat_cells(struct cli_table *t, long ln, const struct pagemig_node_info *info)
+{
+	const unsigned int v[] = { info->read_latency, info->write_latency, info->read_bandwidth,
+				   info->write_bandwidth };
+	const int col[] = { COL_RLAT, COL_WLAT, COL_RBW, COL_WBW };
+	char buf[PAGEMIG_MAX_NODES * 4];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (v[i])
+			cli_cell(t, ln, col[i], "%u", v[i]);
+	if (!pagemig_nodemask_format(&info->initiators, buf, sizeof(buf)))
+		cli_cell_str(t, ln, COL_INITIATORS, buf);
+}
+
 static int add_row(struct cli_table *t, const struct cli_out *o, const struct pagemig_topology *topo, int node)
 {
 	struct pagemig_node_info info = { .sz = sizeof(info) };
@@ -117,6 +150,9 @@ static int add_row(struct cli_table *t, const struct cli_out *o, const struct pa
 		cli_cell(t, ln, COL_USED, "%.1f", 100.0 * (double)(info.mem_total - info.mem_free) / (double)info.mem_total);
 	cli_cell(t, ln, COL_HUGE, "%" PRIu64 "/%" PRIu64, info.hugepages_total, info.hugepages_free);
 	cli_cell(t, ln, COL_TYPE, "%s", info.nr_cpus ? "cpu" : "memory-only");
+	if (info.tier >= 0)
+		cli_cell(t, ln, COL_TIER, "%d", info.tier);
+	hmat_cells(t, ln, &info);
 	distances_cell(t, ln, topo, node);
 	return 0;
 }
@@ -163,7 +199,7 @@ err_free:
 
 const struct cli_cmd cmd_nodes = {
 	.name = "nodes",
-	.summary = "show the NUMA nodes: CPUs, memory, huge pages, distances",
+	.summary = "show the NUMA nodes: CPUs, memory, huge pages, tiers, distances",
 	.run = run,
 	.usage = usage,
 };
