@@ -642,8 +642,9 @@ struct pagemig_progress {
  * @filter: only regions this filter matches; NULL for all.
  * @batch: pages per move_pages(2) call (default 4096).
  * @retries: extra rounds for busy pages (default 3).
- * @progress: called after each batch, from the calling thread; return non-zero to stop the move
- *	early (pagemig_move() then returns -ECANCELED with the counts so far).
+ * @progress: called after each batch (and while @rate holds one back), from the calling thread;
+ *	return non-zero to stop the move early, at the next batch (pagemig_move() then returns
+ *	-ECANCELED with the counts so far, after every handler's finish()).
  * @progress_ctx: its context.
  * @region_done: called once per selected region, in address order, with the region and its
  *	counts when the region is finished; may be NULL.
@@ -654,6 +655,13 @@ struct pagemig_progress {
  *	one thread's batches, in plan order, so the counts and the order guarantees do not depend on
  *	it.  Two threads moved 1 GiB 1.3-1.5x faster than migratepages in the lab (bench/), using
  *	more CPU time; one thread was 0.8x.
+ * @rate: the most bytes per second the move may move, 0 for no limit.  Batches wait their turn
+ *	on one schedule that every thread shares, paced so that the batches started in any one
+ *	second add up to no more than @rate: a batch is then at most @rate / 16 bytes (a huge page
+ *	larger than that goes alone, whole), and the pace is @rate less one such batch.  While a
+ *	batch waits, @progress is called about every 50 ms, so that it can stop the move.  The
+ *	migrate_pages(2) fallback cannot be paced and is not used: pages it would have moved are
+ *	reported as hidden.  The measured rate is @total's moved bytes over its elapsed time.
  */
 struct pagemig_move_opts {
 	size_t sz;
@@ -667,6 +675,7 @@ struct pagemig_move_opts {
 	void *region_ctx;
 	struct pagemig_handler_error *handler_error;
 	unsigned int threads;
+	uint64_t rate;
 };
 
 /** PAGEMIG_PARTIAL - pagemig_move() finished, but some pages that should have moved did not. */

@@ -24,12 +24,22 @@
 #define KPF_THP		22
 #define KPF_ZERO_PAGE	24
 
+#define RATE_SLICE_NS	50000000ULL	/* a batch held back by the rate limit looks up this often */
+
 uint64_t engine_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void ratelimit_init(struct ratelimit *rl, uint64_t rate, uint64_t base, uint64_t now)
+{
+	pthread_mutex_init(&rl->lock, NULL);
+	rl->max_batch = MAX(rate / 16, base);
+	rl->pace = rate > rl->max_batch ? rate - rl->max_batch : MAX(rate / 2, 1);
+	rl->next_ns = now;
 }
 
 int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
@@ -49,6 +59,10 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 	e->base = 4096;
 	e->thp_size = 2 << 20;
 	e->t0 = engine_now_ns();
+	if (OPTS_GET(opts, rate, 0)) {
+		ratelimit_init(&e->own_rl, opts->rate, e->base, e->t0);
+		e->rl = &e->own_rl;
+	}
 	e->kpf_fd = sys_open("/proc/kpageflags", 0);	/* root only; THP heads and zero pages */
 	cap = CHUNK_PAGES;
 	e->ents = calloc(cap, sizeof(*e->ents));
@@ -84,6 +98,8 @@ void engine_release(struct engine *e)
 	free(e->bnodes);
 	free(e->bstatus);
 	free(e->qstatus);
+	if (e->rl == &e->own_rl)
+		pthread_mutex_destroy(&e->own_rl.lock);
 	memset(e, 0, sizeof(*e));
 	e->kpf_fd = -1;
 }
@@ -192,9 +208,39 @@ static bool final_reason(int why)
 						   why != -EAGAIN && why != -ENOENT && why != -EFAULT);
 }
 
+/*
+ * The rate limit: wait until a batch of @bytes may start.  The slot is taken first, so that the
+ * threads queue in order; while waiting, the move's stop flag and the progress callback are
+ * looked at (engine_report()), so that a stop does not wait for the slot.
+ */
+static int throttle(struct engine *e, uint64_t bytes)
+{
+	struct ratelimit *rl = e->rl;
+	uint64_t start, now = engine_now_ns();
+	int err;
+
+	if (!rl)
+		return 0;
+	pthread_mutex_lock(&rl->lock);
+	start = MAX(rl->next_ns, now);
+	rl->next_ns = start + (uint64_t)((double)bytes * 1e9 / (double)rl->pace);
+	pthread_mutex_unlock(&rl->lock);
+	while ((now = engine_now_ns()) < start) {
+		uint64_t d = MIN(start - now, RATE_SLICE_NS);
+		struct timespec ts = { .tv_sec = (time_t)(d / 1000000000ULL), .tv_nsec = (long)(d % 1000000000ULL) };
+
+		nanosleep(&ts, NULL);
+		err = engine_report(e);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Move the candidates in @e->bidx[0..k) to node @t and check where they are now. */
 static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *st)
 {
+	uint64_t bytes = 0;
 	size_t i;
 	long ret;
 	int err;
@@ -203,7 +249,11 @@ static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *s
 		e->baddr[i] = e->addr[e->bidx[i]];
 		e->bnodes[i] = t;
 		e->bstatus[i] = SENTINEL;
+		bytes += e->size[e->bidx[i]];
 	}
+	err = throttle(e, bytes);
+	if (err)
+		return err;
 	ret = sys_move_pages(e->pid, k, e->baddr, e->bnodes, e->bstatus, e->mpol_flags);
 	e->syscalls++;
 	if (ret == -EINVAL)
@@ -239,6 +289,7 @@ static int move_round(struct engine *e, size_t n, unsigned int batch, struct pag
 
 	for (s = 0; s < e->plan->nr_steps; s++) {
 		int t = e->plan->steps[s].to;
+		uint64_t bytes = 0;
 		size_t j, k = 0;
 		bool seen = false;
 
@@ -250,13 +301,16 @@ static int move_round(struct engine *e, size_t n, unsigned int batch, struct pag
 		for (j = 0; j < n; j++) {
 			if (e->target[j] != t)
 				continue;
-			e->bidx[k++] = j;
-			if (k == batch) {
+			/* full at @batch pages, or under a rate limit at its size (a huge page goes whole) */
+			if (k == batch || (k && e->rl && bytes + e->size[j] > e->rl->max_batch)) {
 				err = move_batch(e, k, t, st);
 				if (err)
 					return err;
 				k = 0;
+				bytes = 0;
 			}
+			e->bidx[k++] = j;
+			bytes += e->size[j];
 		}
 		if (k) {
 			err = move_batch(e, k, t, st);

@@ -145,6 +145,19 @@ bool pagemap_can_scan(struct pagemig *pm);
 /* stats.c */
 void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);
 
+/*
+ * engine.c: the rate limit of a move (pagemig_move_opts.rate), one schedule that every thread of
+ * the move shares: a batch of B bytes starts no earlier than @next_ns, which then moves on by
+ * B / @pace.  The batches started in any one second then add up to at most one batch
+ * (@max_batch) plus @pace bytes, and @pace is the asked rate less @max_batch.
+ */
+struct ratelimit {
+	pthread_mutex_t lock;
+	uint64_t pace;			/* bytes per second */
+	uint64_t max_batch;		/* bytes */
+	uint64_t next_ns;
+};
+
 /* engine.c: moving one region's pages with move_pages(2). */
 struct engine {
 	struct pagemig *pm;
@@ -164,6 +177,8 @@ struct engine {
 	struct pagemig_progress prog;	/* alone: the totals; with @sh: what is not yet added there */
 	struct engine_shared *sh;	/* workers of one move share progress and a stop flag */
 	bool main;			/* the calling thread's engine: the one that calls @progress */
+	struct ratelimit *rl;		/* NULL: no rate limit; workers share the calling thread's */
+	struct ratelimit own_rl;
 	/* scratch: candidates of one chunk, and one batch */
 	uint64_t *ents;
 	void **addr;

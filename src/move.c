@@ -352,7 +352,9 @@ static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, c
 	struct pagemig_nodemask allowed;
 	size_t i;
 
-	if (OPTS_GET(opts, filter, NULL) || (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_NO_FALLBACK))
+	/* nor does it move at a rate */
+	if (OPTS_GET(opts, filter, NULL) || (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_NO_FALLBACK) ||
+	    OPTS_GET(opts, rate, 0))
 		return false;
 	/* migrate_pages(2) would move regions whose handler moved them itself, or kept them. */
 	for (i = 0; i < rs->n; i++)
@@ -498,6 +500,7 @@ static int start_workers(struct work *w, struct worker *ks, unsigned int n, stru
 		if (engine_init(&k->e, w->ps->pm, w->ps->plan, w->ps->opts))
 			break;
 		k->e.sh = sh;
+		k->e.rl = w->ps->e->rl;		/* one rate limit for the whole move */
 		if (thread_start(&k->thread, worker_main, k)) {
 			engine_release(&k->e);
 			break;
