@@ -19,7 +19,29 @@ enum {
 	EXIT_PERM = 4,		/* permission denied */
 	EXIT_PARTIAL = 5,	/* some pages could not move: the breakdown is printed */
 	EXIT_HANDLER = 6,	/* a region handler or plugin failed, or was rejected */
+	EXIT_INTERRUPTED = 130,	/* SIGINT or SIGTERM stopped a move (128 + SIGINT, as shells say) */
 };
+
+/*
+ * Several processes: the exit code is the worst of theirs, in this order (pagemig(1)):
+ * 0 < 5 partial < 3 gone < 4 permission < 2 usage < 6 handler < 1 failure < 130 interrupted.
+ */
+int cli_exit_worst(int a, int b);
+
+/*
+ * targets.c: the processes of "PID[,PID...]" and of --cgroup PATH (cgroup v2, with every cgroup
+ * below it).  The add functions return 0, or an exit code after printing why; cli_targets_sort()
+ * puts the pids in order, each once.
+ */
+struct cli_targets {
+	pid_t *pids;
+	size_t n;
+	size_t cap;
+};
+int cli_targets_add_pids(struct cli_targets *t, const char *list);
+int cli_targets_add_cgroup(struct cli_targets *t, const char *path);
+void cli_targets_sort(struct cli_targets *t);
+void cli_targets_free(struct cli_targets *t);
 
 /* One subcommand: its name, one-line summary, entry point and usage text. */
 struct cli_cmd {
@@ -135,6 +157,9 @@ int cli_table_fprint(struct cli_table *t, FILE *f);
 /* JSON only: the rows as the member "NAME": [...] of an object the caller opens and closes. */
 int cli_table_print_member(const struct cli_table *t, FILE *f);
 void cli_table_free(struct cli_table *t);
+
+/* @s as a JSON string on @f: quoted, escaped, always valid (json.c). */
+void cli_json_str(FILE *f, const char *s);
 
 /* "12.5M" human size into @buf. */
 const char *cli_size(uint64_t bytes, char *buf, size_t len);

@@ -185,3 +185,13 @@ int cli_table_print_member(const struct cli_table *t, FILE *f)
 	put_str(o, "\n   ]");
 	return out_close(o);
 }
+
+void cli_json_str(FILE *f, const char *s)
+{
+	struct out *o = out_open(f);
+
+	if (!o)
+		return;
+	json_string(o, s ? s : "");
+	out_close(o);
+}

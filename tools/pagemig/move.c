@@ -1,58 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* move.c - `pagemig move PID --from NODES --to NODES`: migrate a live process, page-exact. */
+/*
+ * move.c - `pagemig move PID[,PID...] --from NODES --to NODES` (or --cgroup PATH): migrate live
+ * processes, page-exact, one after another; what is printed is move_report.c's.
+ *
+ * Each process is opened, its node lists parsed against its own allowed nodes, its handlers
+ * loaded, and moved; one that fails (or exits meanwhile) is reported and the next one moves.  The
+ * exit status is the worst of theirs (cli_exit_worst()).  SIGINT and SIGTERM stop the move at the
+ * next batch (the progress callback says so), the report says what moved, and the exit status is
+ * 130; a second signal kills as usual.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "move.h"
 
-enum { COL_RANGE, COL_SIZE, COL_KIND, COL_PATH, COL_PLANNED, COL_MOVED, COL_STAYED, COL_SHARED, COL_LEFT,
-       COL_NOTPRES, COL_RESULT, COL_PLAN, COL_HANDLER };
+#define MAX_PLUGINS 16
+#define MAX_CGROUPS 16
 
-static const struct cli_col cols[] = {
-	[COL_RANGE] = { "RANGE", 0, "address range (hex)", CLI_JSON_STRING },
-	[COL_SIZE] = { "SIZE", CLI_COL_RIGHT, "region size", CLI_JSON_NUMBER },
-	[COL_KIND] = { "KIND", 0, "region kind", CLI_JSON_STRING },
-	[COL_PATH] = { "PATH", CLI_COL_TRUNC, "path or pseudo-name", CLI_JSON_STRING },
-	[COL_PLANNED] = { "PLANNED", CLI_COL_RIGHT, "resident on a source node, to move", CLI_JSON_NUMBER },
-	[COL_MOVED] = { "MOVED", CLI_COL_RIGHT, "moved, checked on its target", CLI_JSON_NUMBER },
-	[COL_STAYED] = { "STAYED", CLI_COL_RIGHT, "on a source that keeps its pages", CLI_JSON_NUMBER },
-	[COL_SHARED] = { "SHARED", CLI_COL_RIGHT, "shared with other processes, left (MOVE)", CLI_JSON_NUMBER },
-	[COL_LEFT] = { "LEFT", CLI_COL_RIGHT, "should have moved and did not", CLI_JSON_NUMBER },
-	[COL_NOTPRES] = { "NOTPRESENT", CLI_COL_RIGHT, "not resident (untouched, zero page, swapped)",
-			  CLI_JSON_NUMBER },
-	[COL_RESULT] = { "RESULT", 0, "ok, partial (why), unmovable, handled", CLI_JSON_STRING },
-	[COL_PLAN] = { "PLAN", 0, "--dry-run: bytes per source->target pair", CLI_JSON_STRING },
-	[COL_HANDLER] = { "HANDLER", 0, "the region handler that claims the region", CLI_JSON_STRING },
-};
-
-struct move_cli {
-	struct cli_out out;
-	struct cli_table tb;
-	const struct pagemig_plan *plan;
-	struct pagemig *pm;
-	bool progress;
-	uint64_t last_ns;
-};
+volatile sig_atomic_t move_stop_signal;
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: pagemig move [options] PID --from NODES --to NODES\n"
-		   "       pagemig move [options] PID FROM-NODES TO-NODES\n\n"
-		   "Move the resident pages of process PID from one set of nodes to another, with the\n"
+	fprintf(f, "Usage: pagemig move [options] PID[,PID...] --from NODES --to NODES\n"
+		   "       pagemig move [options] PID[,PID...] FROM-NODES TO-NODES\n"
+		   "       pagemig move [options] --cgroup PATH [PID[,PID...]] FROM-NODES TO-NODES\n\n"
+		   "Move the resident pages of processes from one set of nodes to another, with the\n"
 		   "node mapping of migrate_pages(2): the n-th FROM node goes to the (n mod |TO|)-th TO node.\n"
 		   "Every page is accounted for; placement is checked after the move.\n\n"
 		   "Options:\n"
 		   "  -f, --from NODES      source nodes (numactl syntax: 0-1, all, !2, +0)\n"
 		   "  -t, --to NODES        destination nodes (memory-only nodes are fine)\n"
+		   "  -c, --cgroup PATH     every process of this cgroup v2 and the cgroups below it\n"
+		   "                        (a directory, or a path under the cgroup2 mount); repeatable\n"
 		   "  -A, --all             MOVE_ALL: also move pages shared with other processes\n"
 		   "                        (needs CAP_SYS_NICE); the default moves only exclusive pages\n"
 		   "  -R, --regions FILTER  only these regions (kinds, ADDR-ADDR, path globs, !negation)\n"
 		   "  -d, --dry-run         print the plan per region, move nothing\n"
+		   "      --rate MIB        move at most MIB MiB per second (on average over any second)\n"
 		   "      --no-fallback     never use migrate_pages(2) for pages move_pages(2) cannot see\n"
 		   "  -H, --handler PATH    load a region handler plugin (repeatable)\n"
 		   "      --strict          io/pfnmap regions (no struct pages) are an error, not skipped\n"
@@ -60,180 +50,23 @@ static void usage(FILE *f)
 		   "                        is short; grow: grow it; grow-shrink: also shrink the sources'\n"
 		   "      --batch N         pages per move_pages(2) call (default 4096)\n"
 		   "      --threads N       threads moving pages (default 2, or 1 on one CPU; at most 8)\n"
-		   "      --progress        progress line on stderr (default: when stderr is a terminal)\n"
-		   "      --no-progress     no progress line\n"
+		   "      --progress[=json] progress on stderr: a line (default when stderr is a terminal),\n"
+		   "                        or JSON lines (pid, done, total, moved, rate, elapsed)\n"
+		   "      --no-progress     no progress output\n"
+		   "  -q, --quiet           print nothing but errors (the exit status tells)\n"
 		   "  -h, --help            this help\n");
-	cli_out_usage(f, cols, sizeof(cols) / sizeof(cols[0]));
+	cli_out_usage(f, move_cols, NR_MOVE_COLS);
 	fprintf(f, "\nExit status: 0 all eligible pages are on their targets, 5 some pages could not move\n"
-		   "(breakdown printed), 2 bad usage, 3 no such process, 4 permission denied, 6 a region\n"
-		   "handler failed or a plugin was rejected (nothing moved).\n");
+		   "(breakdown printed), 2 bad usage, 3 no such process (or it exited), 4 permission\n"
+		   "denied, 6 a region handler failed or a plugin was rejected (nothing moved), 130 SIGINT\n"
+		   "or SIGTERM stopped the move (what moved is printed).  Several processes: the worst of\n"
+		   "theirs, in the order 0 < 5 < 3 < 4 < 2 < 6 < 1 < 130.\n");
 }
-
-static uint64_t left_behind(const struct pagemig_stats *st)
-{
-	return st->bytes[PAGEMIG_STAT_BUSY] + st->bytes[PAGEMIG_STAT_NOMEM] + st->bytes[PAGEMIG_STAT_HIDDEN] +
-	       st->bytes[PAGEMIG_STAT_REFUSED] + st->bytes[PAGEMIG_STAT_FAILED];
-}
-
-/* "partial (busy 4K, no-memory 1M)" */
-static void result_text(const struct pagemig_stats *st, enum pagemig_kind kind, char *buf, size_t len)
-{
-	static const enum pagemig_stat why[] = {
-		PAGEMIG_STAT_BUSY, PAGEMIG_STAT_NOMEM, PAGEMIG_STAT_HIDDEN, PAGEMIG_STAT_REFUSED, PAGEMIG_STAT_FAILED,
-	};
-	size_t i, off;
-	char sz[32];
-
-	if (!left_behind(st)) {
-		snprintf(buf, len, "%s", kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES ? "unmovable"
-					 : st->bytes[PAGEMIG_STAT_HANDLED] ? "handled" : "ok");
-		return;
-	}
-	off = (size_t)snprintf(buf, len, "partial (");
-	for (i = 0; i < sizeof(why) / sizeof(why[0]) && off < len; i++) {
-		if (!st->bytes[why[i]])
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%s %s", buf[off - 1] == '(' ? "" : ", ",
-					pagemig_stat_name(why[i]), cli_size(st->bytes[why[i]], sz, sizeof(sz)));
-	}
-	if (off < len)
-		snprintf(buf + off, len - off, ")");
-}
-
-static void row_common(struct move_cli *m, long ln, const struct pagemig_region *r)
-{
-	cli_cell_range(&m->tb, ln, COL_RANGE, r->start, r->end);
-	cli_cell_size(&m->tb, &m->out, ln, COL_SIZE, r->end - r->start);
-	cli_cell_str(&m->tb, ln, COL_KIND, pagemig_kind_name(r->kind));
-	cli_cell_str(&m->tb, ln, COL_PATH, r->path);
-}
-
-static void row_stats(struct move_cli *m, long ln, const struct pagemig_stats *st,
-		      enum pagemig_kind kind)
-{
-	char res[160];
-
-	cli_cell_size(&m->tb, &m->out, ln, COL_PLANNED, st->bytes[PAGEMIG_STAT_PLANNED]);
-	cli_cell_size(&m->tb, &m->out, ln, COL_MOVED, st->bytes[PAGEMIG_STAT_MOVED]);
-	cli_cell_size(&m->tb, &m->out, ln, COL_STAYED, st->bytes[PAGEMIG_STAT_STAYED]);
-	cli_cell_size(&m->tb, &m->out, ln, COL_SHARED, st->bytes[PAGEMIG_STAT_SHARED]);
-	cli_cell_size(&m->tb, &m->out, ln, COL_LEFT, left_behind(st));
-	cli_cell_size(&m->tb, &m->out, ln, COL_NOTPRES, st->bytes[PAGEMIG_STAT_NOT_PRESENT]);
-	result_text(st, kind, res, sizeof(res));
-	cli_cell_str(&m->tb, ln, COL_RESULT, res);
-}
-
-static void handler_cell(struct move_cli *m, long ln, const struct pagemig_region *r)
-{
-	const struct pagemig_region_ops *ops = pagemig_handler_claim(m->pm, r);
-
-	cli_cell_str(&m->tb, ln, COL_HANDLER, ops && ops->name ? ops->name : "-");
-}
-
-static void region_done(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx)
-{
-	struct move_cli *m = ctx;
-	long ln;
-
-	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !left_behind(st) &&
-	    !st->bytes[PAGEMIG_STAT_HANDLED] && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES)
-		return;		/* nothing of this region was on a source node */
-	ln = cli_table_line(&m->tb);
-	row_common(m, ln, r);
-	row_stats(m, ln, st, r->kind);
-	handler_cell(m, ln, r);
-}
-
-static int progress(const struct pagemig_progress *p, void *ctx)
-{
-	struct move_cli *m = ctx;
-	double secs = (double)p->elapsed_ns / 1e9, rate;
-	char a[32], b[32];
-
-	if (!m->progress || (p->elapsed_ns - m->last_ns < 100000000ULL && p->done < p->total))
-		return 0;
-	m->last_ns = p->elapsed_ns;
-	rate = secs > 0 ? (double)p->moved / secs : 0;
-	fprintf(stderr, "\rpagemig: moved %s of %s (%3.0f%%) %.0f MiB/s ETA %.0fs   ",
-		cli_size(p->moved, a, sizeof(a)), cli_size(p->total, b, sizeof(b)),
-		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, rate / 1048576.0,
-		rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : 0.0);
-	return 0;
-}
-
-/* --dry-run: the plan per region, from numa_maps, as "0->2 12M, 1->3 4M". */
-static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
-{
-	struct pagemig_region_iter *it;
-	struct pagemig_region r = { .sz = sizeof(r) };
-	int ret, err = pagemig_regions_open(m->pm, 0, &it);
-
-	if (err)
-		return err;
-	while ((ret = pagemig_region_next(it, &r)) > 0) {
-		const struct pagemig_region_ops *ops;
-		long ln;
-		char plan[512] = "", sz[32];
-		size_t off = 0;
-		int n;
-
-		if (!pagemig_filter_match(filter, &r))
-			continue;
-		ops = pagemig_handler_claim(m->pm, &r);
-		for (n = 0; n < r.nr_nodes && off < sizeof(plan); n++) {
-			int t = m->plan->target[n];
-
-			if (t < 0 || t == n || !r.node_pages[n])
-				continue;
-			off += (size_t)snprintf(plan + off, sizeof(plan) - off, "%s%d->%d %s", off ? ", " : "", n, t,
-						cli_size(r.node_pages[n] * r.page_size, sz, sizeof(sz)));
-		}
-		if (!off && !ops)
-			continue;
-		ln = cli_table_line(&m->tb);
-		row_common(m, ln, &r);
-		handler_cell(m, ln, &r);
-		cli_cell_str(&m->tb, ln, COL_PLAN, r.kind == PAGEMIG_KIND_SPECIAL || r.kind == PAGEMIG_KIND_NOPAGES
-							    ? "unmovable" : off ? plan : "-");
-	}
-	pagemig_regions_close(it);
-	return ret < 0 ? ret : 0;
-}
-
-static void print_summary(const struct pagemig_stats *t, const char *from, const char *to)
-{
-	static const enum pagemig_stat order[] = {
-		PAGEMIG_STAT_STAYED, PAGEMIG_STAT_ELSEWHERE, PAGEMIG_STAT_SHARED, PAGEMIG_STAT_BUSY,
-		PAGEMIG_STAT_NOMEM, PAGEMIG_STAT_HIDDEN, PAGEMIG_STAT_REFUSED, PAGEMIG_STAT_FAILED,
-		PAGEMIG_STAT_NOT_PRESENT, PAGEMIG_STAT_UNMOVABLE,
-	};
-	double secs = (double)t->elapsed_ns / 1e9;
-	char a[32], b[32];
-	size_t i;
-
-	printf("moved %s of %s planned (%" PRIu64 " of %" PRIu64 " 4K pages) from %s to %s in %.2fs",
-	       cli_size(t->bytes[PAGEMIG_STAT_MOVED], a, sizeof(a)), cli_size(t->bytes[PAGEMIG_STAT_PLANNED], b, sizeof(b)),
-	       t->bytes[PAGEMIG_STAT_MOVED] / 4096, t->bytes[PAGEMIG_STAT_PLANNED] / 4096, from, to, secs);
-	if (secs > 0)
-		printf(" (%.0f MiB/s)", (double)t->bytes[PAGEMIG_STAT_MOVED] / 1048576.0 / secs);
-	printf("\n");
-	if (t->bytes[PAGEMIG_STAT_FALLBACK])
-		printf("  %-12s %s (moved by migrate_pages(2): move_pages(2) could not see them)\n", "fallback",
-		       cli_size(t->bytes[PAGEMIG_STAT_FALLBACK], a, sizeof(a)));
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (!t->bytes[order[i]])
-			continue;
-		printf("  %-12s %s\n", pagemig_stat_name(order[i]), cli_size(t->bytes[order[i]], a, sizeof(a)));
-	}
-	for (i = 0; i < PAGEMIG_STATS_ERRORS && t->errors[i].err; i++)
-		printf("  %-12s %s\n", strerrorname_np(t->errors[i].err) ? strerrorname_np(t->errors[i].err) : "error",
-		       cli_size(t->errors[i].bytes, a, sizeof(a)));
-}
-
-#define MAX_PLUGINS 16
 
 struct move_args {
-	pid_t pid;
+	struct cli_targets targets;
+	const char *cgroups[MAX_CGROUPS];
+	int nr_cgroups;
 	const char *plugins[MAX_PLUGINS];
 	int nr_plugins;
 	struct pagemig_builtin_opts builtin;
@@ -243,23 +76,146 @@ struct move_args {
 	unsigned int flags;
 	unsigned int batch;
 	unsigned int threads;
-	int progress;		/* -1 auto */
+	uint64_t rate;		/* bytes per second, 0: no limit */
+	int progress;		/* PROGRESS_*, -1 auto */
 	bool dry_run;
+	bool quiet;
 };
+
+/* An unsigned option value in [@min, @max]; EXIT_USAGE (printed) when it is not one. */
+static int parse_uint(const char *arg, unsigned long min, unsigned long max, const char *what, unsigned int *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)*arg) || *end || errno || x < min || x > max) {
+		cli_err("invalid %s '%s' (%lu-%lu)", what, arg, min, max);
+		return EXIT_USAGE;
+	}
+	*v = (unsigned int)x;
+	return 0;
+}
+
+/* --rate MIB: MiB per second, a decimal number above 0. */
+static int parse_rate(const char *arg, uint64_t *rate)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (!isdigit((unsigned char)*arg) || *end || errno || !(v >= 0.001 && v <= 1048576.0)) {
+		cli_err("invalid --rate '%s' (MiB per second, 0.001-1048576)", arg);
+		return EXIT_USAGE;
+	}
+	*rate = (uint64_t)(v * 1048576.0);
+	return 0;
+}
+
+static int parse_pool(const char *arg, struct move_args *a)
+{
+	if (!strcmp(arg, "no"))
+		a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_NO;
+	else if (!strcmp(arg, "grow"))
+		a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW;
+	else if (!strcmp(arg, "grow-shrink"))
+		a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW_SHRINK;
+	else {
+		cli_err("invalid --hugetlb-pool '%s' (no, grow, grow-shrink)", arg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS, OPT_RATE };
+
+/* One option of getopt_long(): 0, -1 for --help (printed), or an exit code. */
+static int parse_opt(int c, const char *arg, struct move_args *a)
+{
+	switch (c) {
+	case 'f': a->from = arg; return 0;
+	case 't': a->to = arg; return 0;
+	case 'A': a->flags |= PAGEMIG_MOVE_ALL; return 0;
+	case 'R': a->regions = arg; return 0;
+	case 'd': a->dry_run = true; return 0;
+	case 'q': a->quiet = true; return 0;
+	case OPT_NOFALLBACK: a->flags |= PAGEMIG_MOVE_NO_FALLBACK; return 0;
+	case OPT_NOPROGRESS: a->progress = PROGRESS_OFF; return 0;
+	case OPT_STRICT: a->builtin.flags |= PAGEMIG_BUILTIN_STRICT; return 0;
+	case OPT_POOL: return parse_pool(arg, a);
+	case OPT_THREADS: return parse_uint(arg, 1, 8, "thread count", &a->threads);
+	case OPT_BATCH: return parse_uint(arg, 1, 1UL << 20, "batch size", &a->batch);
+	case OPT_RATE: return parse_rate(arg, &a->rate);
+	case OPT_PROGRESS:
+		if (arg && strcmp(arg, "json") && strcmp(arg, "text")) {
+			cli_err("invalid --progress '%s' (text, json)", arg);
+			return EXIT_USAGE;
+		}
+		a->progress = arg && !strcmp(arg, "json") ? PROGRESS_JSON : PROGRESS_TEXT;
+		return 0;
+	case 'c':
+	case 'H':
+		if ((c == 'c' ? a->nr_cgroups : a->nr_plugins) == (c == 'c' ? MAX_CGROUPS : MAX_PLUGINS)) {
+			cli_err("too many %s (at most %d)", c == 'c' ? "--cgroup paths" : "--handler plugins",
+				c == 'c' ? MAX_CGROUPS : MAX_PLUGINS);
+			return EXIT_USAGE;
+		}
+		if (c == 'c')
+			a->cgroups[a->nr_cgroups++] = arg;
+		else
+			a->plugins[a->nr_plugins++] = arg;
+		return 0;
+	case 'h': usage(stdout); return -1;
+	}
+	return EXIT_USAGE + 1000;	/* not ours: cli_bad_option() */
+}
+
+/*
+ * PID[,PID...] [FROM [TO]], as migratepages takes them; with --cgroup the pids may be left out,
+ * and then two arguments are FROM and TO.
+ */
+static int parse_positional(int argc, char **argv, struct move_args *a)
+{
+	int n = argc - optind, pids = 1;
+
+	if (a->nr_cgroups && (n == 0 || (n == 2 && !a->from && !a->to)))
+		pids = 0;
+	if (n < pids) {
+		cli_err("missing process id (see 'pagemig move --help')");
+		return EXIT_USAGE;
+	}
+	if (n > pids + 2 || (n > pids && (a->from || a->to))) {
+		cli_err("too many arguments (see 'pagemig move --help')");
+		return EXIT_USAGE;
+	}
+	if (n > pids)
+		a->from = argv[optind + pids];
+	if (n > pids + 1)
+		a->to = argv[optind + pids + 1];
+	if (!a->from || !a->to) {
+		cli_err("missing %s (see 'pagemig move --help')", !a->from ? "--from NODES" : "--to NODES");
+		return EXIT_USAGE;
+	}
+	return pids ? cli_targets_add_pids(&a->targets, argv[optind]) : 0;
+}
 
 static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out *out)
 {
-	enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
+		{ "cgroup", required_argument, NULL, 'c' },
 		{ "all", no_argument, NULL, 'A' },
 		{ "regions", required_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "no-fallback", no_argument, NULL, OPT_NOFALLBACK },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "progress", optional_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 		{ "handler", required_argument, NULL, 'H' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -268,87 +224,48 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		CLI_OUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
+	int c, rc;
 
 	a->progress = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:t:AR:dH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:t:c:AR:dqH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_out_opt(out, c, optarg))
 			continue;
-		switch (c) {
-		case 'f': a->from = optarg; break;
-		case 't': a->to = optarg; break;
-		case 'A': a->flags |= PAGEMIG_MOVE_ALL; break;
-		case 'R': a->regions = optarg; break;
-		case 'd': a->dry_run = true; break;
-		case OPT_NOFALLBACK: a->flags |= PAGEMIG_MOVE_NO_FALLBACK; break;
-		case OPT_PROGRESS: a->progress = 1; break;
-		case OPT_NOPROGRESS: a->progress = 0; break;
-		case OPT_STRICT: a->builtin.flags |= PAGEMIG_BUILTIN_STRICT; break;
-		case 'H':
-			if (a->nr_plugins == MAX_PLUGINS) {
-				cli_err("too many --handler plugins (at most %d)", MAX_PLUGINS);
-				return EXIT_USAGE;
-			}
-			a->plugins[a->nr_plugins++] = optarg;
-			break;
-		case OPT_POOL:
-			if (!strcmp(optarg, "no"))
-				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_NO;
-			else if (!strcmp(optarg, "grow"))
-				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW;
-			else if (!strcmp(optarg, "grow-shrink"))
-				a->builtin.hugetlb_pool = PAGEMIG_HUGETLB_POOL_GROW_SHRINK;
-			else {
-				cli_err("invalid --hugetlb-pool '%s' (no, grow, grow-shrink)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_THREADS:
-			a->threads = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !a->threads || a->threads > 8 || !isdigit((unsigned char)*optarg)) {
-				cli_err("invalid thread count '%s' (1-8)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_BATCH:
-			a->batch = (unsigned int)strtoul(optarg, &end, 10);
-			if (*end || !a->batch || a->batch > 1U << 20) {
-				cli_err("invalid batch size '%s' (1-1048576)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return -1;
-		default:
+		rc = parse_opt(c, optarg, a);
+		if (rc == EXIT_USAGE + 1000)
 			return cli_bad_option("move", c, argv);
-		}
+		if (rc)
+			return rc;
 	}
-	if (optind >= argc) {
-		cli_err("missing process id (see 'pagemig move --help')");
-		return EXIT_USAGE;
-	}
-	/* pagemig move PID [FROM [TO]]: positional node lists, as migratepages takes them */
-	if (argc - optind > 3 || (argc - optind > 1 && (a->from || a->to))) {
-		cli_err("too many arguments (see 'pagemig move --help')");
-		return EXIT_USAGE;
-	}
-	if (argc - optind > 1)
-		a->from = argv[optind + 1];
-	if (argc - optind > 2)
-		a->to = argv[optind + 2];
-	if (!a->from || !a->to) {
-		cli_err("missing %s (see 'pagemig move --help')", !a->from ? "--from NODES" : "--to NODES");
-		return EXIT_USAGE;
-	}
-	a->pid = cli_parse_pid(argv[optind]);
-	return a->pid < 0 ? EXIT_USAGE : 0;
+	return parse_positional(argc, argv, a);
+}
+
+/* An error of the process being moved: printed, and kept for its JSON object. */
+static void __attribute__((format(printf, 2, 3))) perr(struct move_cli *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->error, sizeof(m->error), fmt, ap);
+	va_end(ap);
+	/* one process's text report comes first, its verdict after it (run()) */
+	if (m->multi || m->out.json || m->quiet || !m->ran)
+		cli_err("%s", m->error);
+}
+
+/* cli_fail(), the message kept too. */
+static int fail(struct move_cli *m, int err, const char *what, const char *detail)
+{
+	int rc = cli_fail(err, what, detail);
+
+	snprintf(m->error, sizeof(m->error), "%s: %s", what, detail && *detail ? detail : strerror(-err));
+	return rc;
 }
 
 /* Parse --from and --to against the target's allowed nodes and the machine's nodes. */
-static int parse_nodes(struct pagemig *pm, const struct move_args *a, struct pagemig_plan *plan)
+static int parse_nodes(struct move_cli *m, const struct move_args *a, struct pagemig_plan *plan)
 {
-	const struct pagemig_topology *t = pagemig_topology(pm);
+	const struct pagemig_topology *t = pagemig_topology(m->pm);
 	struct pagemig_nodemask allowed, from, to;
 	struct pagemig_nodectx ctx = {
 		.sz = sizeof(ctx), .online = pagemig_topology_online(t), .allowed = &allowed,
@@ -356,160 +273,265 @@ static int parse_nodes(struct pagemig *pm, const struct move_args *a, struct pag
 	};
 	char err[256];
 
-	if (pagemig_mems_allowed(pm, &allowed))
+	if (pagemig_mems_allowed(m->pm, &allowed))
 		allowed = *ctx.online;
 	if (pagemig_nodemask_parse(a->from, &ctx, &from, err, sizeof(err))) {
-		cli_err("--from '%s': %s", a->from, err);
+		perr(m, "--from '%s': %s", a->from, err);
 		return EXIT_USAGE;
 	}
 	ctx.need_memory = true;
 	if (pagemig_nodemask_parse(a->to, &ctx, &to, err, sizeof(err))) {
-		cli_err("--to '%s': %s", a->to, err);
+		perr(m, "--to '%s': %s", a->to, err);
 		return EXIT_USAGE;
 	}
 	if (pagemig_plan(&from, &to, plan)) {
-		cli_err("empty node list");
+		perr(m, "empty node list");
 		return EXIT_USAGE;
 	}
+	m->plan = plan;
+	pagemig_nodemask_format(&plan->from, m->from, sizeof(m->from));
+	pagemig_nodemask_format(&plan->to, m->to, sizeof(m->to));
 	return 0;
 }
 
 /* The built-in handlers, then each --handler plugin: a bad plugin stops us before anything moves. */
-static int load_handlers(struct pagemig *pm, const struct move_args *a)
+static int load_handlers(struct move_cli *m, const struct move_args *a)
 {
 	struct pagemig_builtin_opts bo = a->builtin;
 	char err[512];
 	int i, ret;
 
 	bo.sz = sizeof(bo);
-	ret = pagemig_builtins_register(pm, &bo);
+	ret = pagemig_builtins_register(m->pm, &bo);
 	if (ret)
-		return cli_fail(ret, "cannot register the built-in handlers", NULL);
+		return fail(m, ret, "cannot register the built-in handlers", NULL);
 	for (i = 0; i < a->nr_plugins; i++) {
-		ret = pagemig_plugin_load(pm, a->plugins[i], err, sizeof(err));
+		ret = pagemig_plugin_load(m->pm, a->plugins[i], err, sizeof(err));
 		if (ret) {
-			cli_err("%s; nothing was moved", err);
+			perr(m, "%s; nothing was moved", err);
 			return EXIT_HANDLER;
 		}
 	}
 	return 0;
 }
 
-static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter)
+/* --dry-run: the plan per region, from numa_maps. */
+static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
+{
+	struct pagemig_region_iter *it;
+	struct pagemig_region r = { .sz = sizeof(r) };
+	char what[64];
+	int ret = pagemig_regions_open(m->pm, 0, &it);
+
+	if (!ret) {
+		while ((ret = pagemig_region_next(it, &r)) > 0)
+			if (pagemig_filter_match(filter, &r))
+				report_plan_region(m, &r, pagemig_handler_claim(m->pm, &r));
+		pagemig_regions_close(it);
+	}
+	if (ret < 0) {
+		snprintf(what, sizeof(what), "cannot read process %d", (int)m->pid);
+		return fail(m, ret, what, NULL);
+	}
+	m->ran = true;
+	return EXIT_OK;
+}
+
+/* What pagemig_move() returned, once the counts are there: the process's exit code. */
+static int move_outcome(struct move_cli *m, int ret, const char **how)
+{
+	char b[32];
+
+	if (m->st.numa_balancing && !m->quiet && !m->warned) {
+		cli_warn("NUMA balancing is on (kernel.numa_balancing): the kernel may move pages back later");
+		m->warned = true;
+	}
+	if (ret == -ESRCH) {
+		*how = "target exited";
+		perr(m, "process %d exited during the move; its counts say what moved before", (int)m->pid);
+		return EXIT_NOPROC;
+	}
+	if (ret == -ECANCELED && move_stop_signal) {
+		*how = "interrupted";
+		perr(m, "%s stopped the move of process %d; its counts say what moved before",
+		     move_stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", (int)m->pid);
+		return EXIT_INTERRUPTED;
+	}
+	if (ret < 0)
+		return fail(m, ret, "move stopped", NULL);
+	if (ret == PAGEMIG_PARTIAL) {
+		perr(m, "%s of the planned pages of process %d could not move (see LEFT and RESULT)",
+		     cli_size(report_left(&m->st), b, sizeof(b)), (int)m->pid);
+		return EXIT_PARTIAL;
+	}
+	return EXIT_OK;
+}
+
+static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
+		   const char **how)
 {
 	struct pagemig_move_opts opts = {
 		.sz = sizeof(opts), .flags = a->flags, .filter = filter, .batch = a->batch, .threads = a->threads,
-		.progress = progress, .progress_ctx = m, .region_done = region_done, .region_ctx = m,
+		.progress = report_progress, .progress_ctx = m, .region_done = report_region, .region_ctx = m,
+		.rate = a->rate,
 	};
-	struct pagemig_stats total = { .sz = sizeof(total) };
 	struct pagemig_handler_error herr = { 0 };
-	char from[256], to[256];
-	bool printed = true;
+	char what[64];
 	int ret;
 
 	opts.handler_error = &herr;
-	pagemig_nodemask_format(&m->plan->from, from, sizeof(from));
-	pagemig_nodemask_format(&m->plan->to, to, sizeof(to));
-	ret = pagemig_move(m->pm, m->plan, &opts, &total);
-	if (m->progress)
+	ret = pagemig_move(m->pm, m->plan, &opts, &m->st);
+	if (m->progress == PROGRESS_TEXT)
 		fputc('\n', stderr);
 	if (ret == -EPERM && (a->flags & PAGEMIG_MOVE_ALL)) {
-		cli_err("--all moves pages shared with other processes and needs CAP_SYS_NICE; nothing was moved");
+		perr(m, "--all moves pages shared with other processes and needs CAP_SYS_NICE; nothing was moved");
 		return EXIT_PERM;
 	}
 	if (herr.err) {
-		cli_err("handler '%s' failed on region %" PRIx64 "-%" PRIx64 ": %s; no page was moved", herr.handler,
-			herr.start, herr.end, herr.detail[0] ? herr.detail : strerror(-herr.err));
+		perr(m, "handler '%s' failed on region %" PRIx64 "-%" PRIx64 ": %s; no page was moved", herr.handler,
+		     herr.start, herr.end, herr.detail[0] ? herr.detail : strerror(-herr.err));
 		return EXIT_HANDLER;
 	}
-	if (ret < 0 && !total.regions)
-		return cli_fail(ret, "cannot move process", NULL);
-	if (total.regions) {
-		long ln = cli_table_line(&m->tb);
-
-		cli_cell_str(&m->tb, ln, COL_RANGE, "total");
-		row_stats(m, ln, &total, PAGEMIG_KIND_OTHER);
-		if (ret == -ESRCH)
-			cli_cell_str(&m->tb, ln, COL_RESULT, "target exited");
-		printed = !cli_table_print(&m->tb);
+	if (ret < 0 && !m->st.regions) {
+		snprintf(what, sizeof(what), "cannot move process %d", (int)m->pid);
+		return fail(m, ret, what, NULL);
 	}
-	if (!m->out.json)
-		print_summary(&total, from, to);
-	if (total.numa_balancing)
-		cli_warn("NUMA balancing is on (kernel.numa_balancing): the kernel may move pages back later");
-	if (ret == -ESRCH) {
-		cli_err("process %d exited during the move; the counts above say what moved before", a->pid);
+	m->ran = true;
+	return move_outcome(m, ret, how);
+}
+
+/* One process, from its pid to its report; its exit code. */
+static int move_process(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
+			pid_t pid)
+{
+	char errbuf[256] = "", what[64];
+	struct pagemig_open_opts oo = { .sz = sizeof(oo), .errbuf = errbuf, .errlen = sizeof(errbuf) };
+	struct pagemig_plan plan;
+	const char *how = NULL;
+	int rc, err;
+
+	m->pid = pid;
+	m->pm = NULL;
+	m->ran = false;
+	m->error[0] = '\0';
+	m->last_ns = 0;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.sz = sizeof(m->st);
+	if (move_stop_signal) {
+		how = "not moved: interrupted";
+		snprintf(m->error, sizeof(m->error), "%s", how);
+		rc = EXIT_INTERRUPTED;
+		goto out;
+	}
+	snprintf(what, sizeof(what), "cannot read process %d", (int)pid);
+	rc = pagemig_open(pid, &oo, &m->pm);
+	if (rc) {
+		rc = fail(m, rc, what, errbuf);
+		goto out;
+	}
+	rc = parse_nodes(m, a, &plan);
+	if (!rc)
+		rc = load_handlers(m, a);
+	if (!rc)
+		rc = report_table_open(m);
+	if (!rc)
+		rc = a->dry_run ? dry_run(m, filter) : do_move(m, a, filter, &how);
+	pagemig_close(m->pm);
+	m->pm = NULL;
+out:
+	err = report_process(m, rc, how);
+	return err ? cli_exit_worst(rc, err) : rc;
+}
+
+static void on_stop(int sig)
+{
+	move_stop_signal = sig;
+}
+
+/* SIGINT and SIGTERM: stop at the next batch; a second one kills as it would have (SA_RESETHAND). */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART | SA_RESETHAND };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The processes named and those of every --cgroup, sorted, each once. */
+static int collect_targets(struct move_args *a)
+{
+	int i, rc;
+
+	for (i = 0; i < a->nr_cgroups; i++) {
+		rc = cli_targets_add_cgroup(&a->targets, a->cgroups[i]);
+		if (rc)
+			return rc;
+	}
+	cli_targets_sort(&a->targets);
+	if (!a->targets.n) {
+		cli_err("no process in cgroup '%s'%s", a->cgroups[0], a->nr_cgroups > 1 ? " and the others" : "");
 		return EXIT_NOPROC;
 	}
-	if (ret < 0)
-		return cli_fail(ret, "move stopped", NULL);
-	if (ret == PAGEMIG_PARTIAL) {
-		char b[32];
+	return 0;
+}
 
-		cli_err("%s of %s could not move (see LEFT and RESULT above)",
-			cli_size(left_behind(&total), b, sizeof(b)), "the planned pages");
-		return EXIT_PARTIAL;
+static int move_all(struct move_cli *m, struct move_args *a, const struct pagemig_filter *filter)
+{
+	size_t i;
+	int rc = EXIT_OK, one, err;
+
+	m->quiet = a->quiet;
+	m->dry_run = a->dry_run;
+	m->multi = a->targets.n > 1 || a->nr_cgroups;
+	m->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	m->from_arg = a->from;
+	m->to_arg = a->to;
+	m->t0_ns = report_now_ns();
+	m->progress = a->dry_run || a->quiet || (a->progress < 0 && (m->out.json || !isatty(STDERR_FILENO)))
+			      ? PROGRESS_OFF : a->progress < 0 ? PROGRESS_TEXT : a->progress;
+	if (!a->dry_run)
+		catch_stop_signals();
+	for (i = 0; i < a->targets.n; i++) {
+		one = move_process(m, a, filter, a->targets.pids[i]);
+		rc = cli_exit_worst(rc, one);
+		if (one == EXIT_USAGE && i == 0)
+			break;		/* bad node lists: nothing moved yet, nothing will */
 	}
-	return printed ? EXIT_OK : EXIT_FAILURE_;	/* moved, but the report is not whole */
+	err = report_finish(m, rc);
+	if (!m->multi && !m->out.json && !m->quiet && m->ran && m->error[0])
+		cli_err("%s", m->error);	/* the verdict, after the report it refers to */
+	return err ? cli_exit_worst(rc, err) : rc;
 }
 
 static int run(int argc, char **argv)
 {
 	struct move_args a = { 0 };
 	struct move_cli m = { 0 };
-	struct pagemig_plan plan;
 	struct pagemig_filter *filter = NULL;
 	char errbuf[256] = "";
-	struct pagemig_open_opts oo = { .sz = sizeof(oo), .errbuf = errbuf, .errlen = sizeof(errbuf) };
-	char what[64];
-	int ret;
+	int rc;
 
-	ret = parse_args(argc, argv, &a, &m.out);
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
+	rc = parse_args(argc, argv, &a, &m.out);
+	if (rc)
+		goto out;
 	if (a.regions && pagemig_filter_parse(a.regions, &filter, errbuf, sizeof(errbuf))) {
 		cli_err("--regions: %s", errbuf);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	snprintf(what, sizeof(what), "cannot read process %d", a.pid);
-	ret = pagemig_open(a.pid, &oo, &m.pm);
-	if (ret) {
-		ret = cli_fail(ret, what, errbuf);
-		goto out_filter;
-	}
-	ret = parse_nodes(m.pm, &a, &plan);
-	if (ret)
-		goto out_close;
-	ret = load_handlers(m.pm, &a);
-	if (ret)
-		goto out_close;
-	m.plan = &plan;
-	m.progress = !a.dry_run && !m.out.json && (a.progress == 1 || (a.progress < 0 && isatty(STDERR_FILENO)));
-	if (cli_table_new(&m.tb, &m.out, "regions", cols, sizeof(cols) / sizeof(cols[0]),
-			  a.dry_run ? "RANGE,SIZE,KIND,PATH,HANDLER,PLAN"
-				    : "RANGE,KIND,PATH,PLANNED,MOVED,SHARED,LEFT,RESULT")) {
-		ret = EXIT_USAGE;
-		goto out_close;
-	}
-	if (a.dry_run) {
-		ret = dry_run(&m, filter);
-		ret = ret ? cli_fail(ret, what, NULL) : EXIT_OK;
-		if (!ret && cli_table_print(&m.tb))
-			ret = EXIT_FAILURE_;
-	} else {
-		ret = do_move(&m, &a, filter);
-	}
-	cli_table_free(&m.tb);
-out_close:
-	pagemig_close(m.pm);
-out_filter:
+	rc = collect_targets(&a);
+	if (!rc)
+		rc = move_all(&m, &a, filter);
+out:
 	pagemig_filter_free(filter);
-	return ret;
+	cli_targets_free(&a.targets);
+	return rc < 0 ? EXIT_OK : rc;
 }
 
 const struct cli_cmd cmd_move = {
 	.name = "move",
-	.summary = "move a process's memory between nodes, page-exact and verified",
+	.summary = "move processes' memory between nodes, page-exact and verified",
 	.run = run,
 	.usage = usage,
 };

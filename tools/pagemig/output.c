@@ -57,6 +57,23 @@ int cli_fail(int err, const char *what, const char *detail)
 	}
 }
 
+int cli_exit_worst(int a, int b)
+{
+	static const int order[] = {
+		EXIT_OK, EXIT_PARTIAL, EXIT_NOPROC, EXIT_PERM, EXIT_USAGE, EXIT_HANDLER, EXIT_FAILURE_,
+		EXIT_INTERRUPTED,
+	};
+	size_t i, ra = 0, rb = 0;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (order[i] == a)
+			ra = i;
+		if (order[i] == b)
+			rb = i;
+	}
+	return rb > ra ? b : a;
+}
+
 pid_t cli_parse_pid(const char *s)
 {
 	char *end;
