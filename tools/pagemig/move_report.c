@@ -101,6 +101,11 @@ static void result_text(const struct move_cli *m, const struct pagemig_stats *st
 	size_t i, off;
 	char sz[32];
 
+	if (move_stop_signal && st->bytes[PAGEMIG_STAT_PLANNED] > st->bytes[PAGEMIG_STAT_MOVED] +
+	    st->bytes[PAGEMIG_STAT_SHARED] + report_left(st)) {
+		snprintf(buf, len, "interrupted");	/* the rest of its planned pages were not tried */
+		return;
+	}
 	if (!report_left(st)) {
 		snprintf(buf, len, "%s", kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES ? "unmovable"
 					 : st->bytes[PAGEMIG_STAT_HANDLED] ? "handled" : "ok");
@@ -217,8 +222,8 @@ int report_progress(const struct pagemig_progress *p, void *ctx)
 
 	if (move_stop_signal)
 		return 1;	/* pagemig_move() stops at the next batch: -ECANCELED */
-	if (m->progress == PROGRESS_OFF || (p->elapsed_ns - m->last_ns < every && p->done < p->total))
-		return 0;
+	if (m->progress == PROGRESS_OFF || (m->last_ns && p->elapsed_ns - m->last_ns < every && p->done < p->total))
+		return 0;	/* the first call prints: orchestration hears at once that it started */
 	m->last_ns = p->elapsed_ns;
 	rate = secs > 0 ? (double)p->moved / secs : 0;
 	if (m->progress == PROGRESS_JSON) {
