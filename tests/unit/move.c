@@ -152,7 +152,7 @@ static void test_cli(void)
 		{ "%d 0 0 --no-progress", 0, "moved 0B of 0B planned" },
 		{ "%d 0 0 --progress", 0, "(100%) 0 MiB/s ETA 0s" },
 		{ "%d 0 0 --threads 9", 2, "invalid thread count '9'" },
-		{ "%d --from 0 --to 0 --json", 0, "\"range\": \"total\"" },
+		{ "%d --from 0 --to 0 --json", 0, "\"totals\": {" },
 		{ "%d 0 0 --dry-run", 0, "HANDLER" },
 		{ "--help", 0, "Exit status" },
 	};
