@@ -7,6 +7,10 @@
  * totals row.  --summary folds the regions into one row per kind, the view numastat -p gives.
  * The JSON document holds the rows with the pid, the node list and the totals (print_json()), so
  * that a script can check exact numbers per region and node.
+ *
+ * Several processes (PID,PID... or --cgroup) share one table with a PID column and a total row
+ * each (with --summary: one row per process), then the total over all of them; in JSON each
+ * process is the document above, in a "processes" array, followed by the totals.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +45,7 @@ enum {
 	COL_NODE_BYTES,
 	COL_NODE_PAGES,
 	COL_PATH,
+	COL_PID,
 	NR_FIXED_COLS,
 };
 
@@ -71,6 +76,7 @@ static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
 	[COL_NODE_PAGES] = { "NODE-PAGES", 0, "resident pages of PAGESIZE per node (index = node)",
 			     CLI_JSON_ARRAY },
 	[COL_PATH] = { "PATH", 0, "file or pseudo-name", CLI_JSON_STRING },
+	[COL_PID] = { "PID", CLI_COL_RIGHT, "process id (several processes)", CLI_JSON_NUMBER },
 };
 
 #define MAX_COLS 64	/* struct cli_table's map[] */
@@ -78,6 +84,9 @@ static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
 
 #define DEFAULTS_TABLE "RANGE,SIZE,KIND,POLICY,%N,BAR,EXCLUSIVE,SHARED,PATH"
 #define DEFAULTS_SUMMARY "KIND,REGIONS,%N,BAR,RSS,EXCLUSIVE,SHARED"
+#define DEFAULTS_MULTI "PID," DEFAULTS_TABLE
+#define DEFAULTS_MULTI_SUMMARY "PID,REGIONS,%N,BAR,RSS,EXCLUSIVE,SHARED"
+#define MAX_CGROUPS 16
 #define DEFAULTS_JSON "RANGE,START,END,SIZE,PERMS,KIND,POLICY,PAGESIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED," \
 		      "MAPMAX,NODE-BYTES,NODE-PAGES,PATH"
 #define DEFAULTS_JSON_SUMMARY "KIND,REGIONS,SIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED,NODE-BYTES"
@@ -113,14 +122,29 @@ struct show {
 	struct cli_table t;
 	struct acc total;
 	struct acc kinds[PAGEMIG_KIND_OTHER + 1];
+	/* several processes */
+	struct cli_targets targets;
+	const char *cgroups[MAX_CGROUPS];
+	int nr_cgroups;
+	bool multi;
+	bool columns_done;
+	bool table_open;
+	pid_t pid;
+	struct acc grand;
+	int njson;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: pagemig show [OPTIONS] PID\n\n"
+	fprintf(out, "Usage: pagemig show [OPTIONS] PID[,PID...]\n"
+		     "       pagemig show [OPTIONS] --cgroup PATH [PID[,PID...]]\n\n"
 		     "Show where a process's memory is: one row per region with its resident memory\n"
-		     "per NUMA node, exclusive and shared pages, and totals per node.\n\n"
+		     "per NUMA node, exclusive and shared pages, and totals per node.  Several\n"
+		     "processes: a PID column, a total per process (--summary: a row per process),\n"
+		     "and the total over all of them.\n\n"
 		     "Options:\n"
+		     "  -c, --cgroup PATH     every process of this cgroup v2 and the cgroups below it;\n"
+		     "                        repeatable\n"
 		     "  -a, --all             also regions with nothing resident\n"
 		     "  -R, --regions FILTER  only regions FILTER matches (kinds heap stack anon file\n"
 		     "                        shm huge thp special nopages, ADDR-ADDR, path globs, !TERM)\n"
@@ -130,7 +154,8 @@ static void usage(FILE *out)
 		     "  -h, --help            this help\n");
 	cli_out_usage(out, fixed_cols, NR_FIXED_COLS);
 	fprintf(out, "  %-12s %s\n", "N<node>", "resident memory on the node (N0, N1, ...); its share too with --summary");
-	fprintf(out, "\nExit status: 0 ok, 1 failure, 2 bad usage, 3 no such process, 4 permission denied.\n");
+	fprintf(out, "\nExit status: 0 ok, 1 failure, 2 bad usage, 3 no such process, 4 permission denied;\n"
+		     "several processes: the worst of theirs (0 < 3 < 4 < 2 < 1).\n");
 }
 
 /* "No such process" -> "no such process": diagnostics are lowercase. */
@@ -152,9 +177,10 @@ static int fail_process(const struct show *s, pid_t pid, int err, const char *er
 	return cli_fail(err, what, reason(err, errbuf, buf, sizeof(buf)));
 }
 
-static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
+static int parse_args(struct show *s, int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "cgroup", required_argument, NULL, 'c' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "regions", required_argument, NULL, 'R' },
 		{ "summary", no_argument, NULL, 's' },
@@ -167,8 +193,14 @@ static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":aR:sph" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'a') {
+	while ((c = getopt_long(argc, argv, ":c:aR:sph" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'c') {
+			if (s->nr_cgroups == MAX_CGROUPS) {
+				cli_err("too many --cgroup paths (at most %d)", MAX_CGROUPS);
+				return EXIT_USAGE;
+			}
+			s->cgroups[s->nr_cgroups++] = optarg;
+		} else if (c == 'a') {
 			s->all = true;
 		} else if (c == 'p') {
 			s->pagemap = true;
@@ -188,13 +220,12 @@ static int parse_args(struct show *s, int argc, char **argv, pid_t *pid)
 			return cli_bad_option("show", c, argv);
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind < argc - 1 || (optind == argc && !s->nr_cgroups)) {
 		cli_err(optind == argc ? "no process id given (see 'pagemig show --help')"
 				       : "too many arguments (see 'pagemig show --help')");
 		return EXIT_USAGE;
 	}
-	*pid = cli_parse_pid(argv[optind]);
-	return *pid < 0 ? EXIT_USAGE : 0;
+	return optind < argc ? cli_targets_add_pids(&s->targets, argv[optind]) : 0;
 }
 
 /* One N<node> column per node with memory, then the column list for cli_table_new(). */
@@ -227,7 +258,8 @@ static void setup_columns(struct show *s)
 static char *default_columns(const struct show *s)
 {
 	const char *tmpl = s->out.json ? (s->summary ? DEFAULTS_JSON_SUMMARY : DEFAULTS_JSON)
-				       : (s->summary ? DEFAULTS_SUMMARY : DEFAULTS_TABLE);
+			 : s->multi ? (s->summary ? DEFAULTS_MULTI_SUMMARY : DEFAULTS_MULTI)
+				    : (s->summary ? DEFAULTS_SUMMARY : DEFAULTS_TABLE);
 	size_t len = strlen(tmpl) + (size_t)s->nr_node_cols * 12 + 1, off;
 	const char *mark = strstr(tmpl, "%N");
 	char *buf = malloc(len);
@@ -407,6 +439,7 @@ static int region_row(struct show *s, const struct pagemig_region *r, const stru
 
 	if (ln < 0)
 		return (int)ln;
+	cli_cell(&s->t, ln, COL_PID, "%d", (int)s->pid);
 	cli_cell_range(&s->t, ln, COL_RANGE, r->start, r->end);
 	if (s->out.json) {
 		cli_cell_u64(&s->t, ln, COL_START, r->start);
@@ -435,13 +468,20 @@ static int acc_row(struct show *s, const struct acc *a, const char *kind, const 
 {
 	long ln = cli_table_line(&s->t);
 	size_t i;
+	int pos;
 
 	if (ln < 0)
 		return (int)ln;
 	acc_cells(s, ln, a);
 	cli_cell_str(&s->t, ln, COL_KIND, kind);
+	if (s->pid)
+		cli_cell(&s->t, ln, COL_PID, "%d", (int)s->pid);
+	else
+		cli_cell_str(&s->t, ln, COL_PID, "all");
+	/* several processes: the label goes after the PID */
+	pos = s->multi && s->t.map[COL_PID] == 0 ? 1 : 0;
 	for (i = 0; label && i < NR_FIXED_COLS; i++) {
-		if (s->t.map[i] == 0 && s->cols[i].json_type == CLI_JSON_STRING && i != COL_BAR) {
+		if (s->t.map[i] == pos && s->cols[i].json_type == CLI_JSON_STRING && i != COL_BAR) {
 			cli_cell_str(&s->t, ln, (int)i, label);
 			break;
 		}
@@ -507,24 +547,26 @@ static int read_regions(struct show *s, pid_t pid)
 	return err < 0 ? fail_process(s, pid, err, NULL) : 0;
 }
 
-/* The rows after the regions: one per kind for --summary, and the totals (JSON has its own). */
+/*
+ * The rows after a process's regions: one per kind for --summary, and its total (JSON has its
+ * own); with several processes in --summary, the process's row alone.
+ */
 static int final_rows(struct show *s)
 {
 	int k, err = 0;
 
-	for (k = PAGEMIG_KIND_HEAP; s->summary && k <= PAGEMIG_KIND_OTHER && !err; k++)
+	for (k = PAGEMIG_KIND_HEAP; s->summary && (!s->multi || s->out.json) && k <= PAGEMIG_KIND_OTHER && !err; k++)
 		if (s->kinds[k].regions)
 			err = acc_row(s, &s->kinds[k], pagemig_kind_name((enum pagemig_kind)k), NULL);
 	if (!err && !s->out.json)
-		err = acc_row(s, &s->total, NULL, "total");
+		err = acc_row(s, &s->total, NULL, s->summary && s->multi ? NULL : "total");
 	if (err)
 		cli_err("cannot build the table: %s", "out of memory");
 	return err ? EXIT_FAILURE_ : 0;
 }
 
-static void print_totals_json(const struct show *s)
+static void print_totals_json(const struct show *s, const struct acc *a)
 {
-	const struct acc *a = &s->total;
 	int n;
 
 	printf("{\n      \"regions\": %" PRIu64 ",\n      \"size\": %" PRIu64 ",\n      \"rss\": %" PRIu64 ",\n",
@@ -542,21 +584,29 @@ static void print_totals_json(const struct show *s)
 	printf("]\n   }");
 }
 
-/* The document: the pid, the node list, the rows (regions or summary) and the totals. */
+/*
+ * The document: the pid, the node list, the rows (regions or summary) and the totals; with
+ * several processes, an item of the "processes" array.
+ */
 static int print_json(struct show *s)
 {
 	const struct pagemig_nodemask *mem = pagemig_topology_memory(pagemig_topology(s->pm));
 	int n, err;
 
-	printf("{\n   \"pid\": %d,\n   \"pagesize\": %" PRIu64 ",\n   \"nodes\": [", (int)pagemig_pid(s->pm),
+	if (s->multi)
+		printf(s->njson++ ? ",{\n" : "{\n   \"processes\": [{\n");
+	else
+		printf("{\n");
+	printf("   \"pid\": %d,\n   \"pagesize\": %" PRIu64 ",\n   \"nodes\": [", (int)pagemig_pid(s->pm),
 	       s->base_page);
 	for (n = pagemig_nodemask_next(mem, -1); n >= 0; n = pagemig_nodemask_next(mem, n))
 		printf("%s%d", n == pagemig_nodemask_next(mem, -1) ? "" : ", ", n);
 	printf("],\n");
+	fflush(stdout);
 	err = cli_table_print_member(&s->t, stdout);
 	printf(",\n   \"totals\": ");
-	print_totals_json(s);
-	printf("\n}\n");
+	print_totals_json(s, &s->total);
+	printf(s->multi ? "\n}" : "\n}\n");
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err) {
@@ -566,13 +616,89 @@ static int print_json(struct show *s)
 	return EXIT_OK;
 }
 
-static int show_run(int argc, char **argv)
+/* One process: its rows into the table (text), or its document (JSON); its exit code. */
+static int show_one(struct show *s, pid_t pid)
 {
 	struct pagemig_open_opts oo = { .sz = sizeof(oo) };
 	char errbuf[256] = "";
+	int rc;
+
+	oo.errbuf = errbuf;
+	oo.errlen = sizeof(errbuf);
+	rc = pagemig_open(pid, &oo, &s->pm);
+	if (rc)
+		return fail_process(s, pid, rc, errbuf);
+	s->pid = pid;
+	if (!s->columns_done)
+		setup_columns(s);
+	s->columns_done = true;
+	rc = s->table_open ? 0 : open_table(s);
+	s->table_open = !rc;
+	memset(&s->total, 0, sizeof(s->total));
+	memset(s->kinds, 0, sizeof(s->kinds));
+	if (!rc)
+		rc = read_regions(s, pid);
+	if (!rc)
+		rc = final_rows(s);
+	if (!rc && s->t.err) {
+		cli_err("cannot build the table: %s", strerror(-s->t.err));
+		rc = EXIT_FAILURE_;
+	}
+	if (!rc)
+		acc_add(&s->grand, &s->total, s->nnodes);
+	if (!rc && s->out.json)
+		rc = print_json(s);
+	if (s->out.json && s->table_open) {
+		cli_table_free(&s->t);
+		s->table_open = false;
+	}
+	pagemig_close(s->pm);
+	s->pm = NULL;
+	return rc;
+}
+
+/* Several processes: the total over all of them, and the end of the table or document. */
+static int show_end(struct show *s)
+{
+	if (s->out.json) {
+		printf(s->njson ? "],\n   \"totals\": " : "{\n   \"processes\": [],\n   \"totals\": ");
+		print_totals_json(s, &s->grand);
+		printf("\n}\n");
+		return fflush(stdout) ? EXIT_FAILURE_ : 0;
+	}
+	if (!s->table_open)
+		return 0;
+	s->pid = 0;	/* "all" */
+	if (acc_row(s, &s->grand, NULL, "total") || s->t.err) {
+		cli_err("cannot build the table: %s", "out of memory");
+		return EXIT_FAILURE_;
+	}
+	return cli_table_print(&s->t) ? EXIT_FAILURE_ : 0;
+}
+
+static int collect(struct show *s)
+{
+	int i, rc;
+
+	for (i = 0; i < s->nr_cgroups; i++) {
+		rc = cli_targets_add_cgroup(&s->targets, s->cgroups[i]);
+		if (rc)
+			return rc;
+	}
+	cli_targets_sort(&s->targets);
+	if (!s->targets.n) {
+		cli_err("no process in cgroup '%s'%s", s->cgroups[0], s->nr_cgroups > 1 ? " and the others" : "");
+		return EXIT_NOPROC;
+	}
+	s->multi = s->targets.n > 1 || s->nr_cgroups;
+	return 0;
+}
+
+static int show_run(int argc, char **argv)
+{
 	struct show *s;
-	pid_t pid = 0;
-	int rc, err;
+	size_t i;
+	int rc;
 
 	setlocale(LC_CTYPE, "");	/* the bars, and the width of characters in paths */
 	s = calloc(1, sizeof(*s));
@@ -581,38 +707,27 @@ static int show_run(int argc, char **argv)
 		return EXIT_FAILURE_;
 	}
 	s->base_page = (uint64_t)sysconf(_SC_PAGESIZE);
-	rc = parse_args(s, argc, argv, &pid);
+	rc = parse_args(s, argc, argv);
+	if (!rc)
+		rc = collect(s);
 	if (rc)
 		goto out_free;
 	/* ASCII marks in --raw output, which scripts split on spaces */
 	s->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8") && !s->out.raw;
-	oo.errbuf = errbuf;
-	oo.errlen = sizeof(errbuf);
-	err = pagemig_open(pid, &oo, &s->pm);
-	if (err) {
-		rc = fail_process(s, pid, err, errbuf);
-		goto out_free;
+	for (i = 0; i < s->targets.n; i++) {
+		rc = cli_exit_worst(rc, show_one(s, s->targets.pids[i]));
+		if (rc == EXIT_USAGE)
+			break;	/* a bad column: the same for every process */
 	}
-	setup_columns(s);
-	rc = open_table(s);
-	if (rc)
-		goto out_close;
-	rc = read_regions(s, pid);
-	if (!rc)
-		rc = final_rows(s);
-	if (!rc && s->t.err) {
-		cli_err("cannot build the table: %s", strerror(-s->t.err));
+	if (s->multi)
+		rc = cli_exit_worst(rc, show_end(s));
+	else if (!rc && !s->out.json && cli_table_print(&s->t))
 		rc = EXIT_FAILURE_;
-	} else if (!rc && s->out.json) {
-		rc = print_json(s);
-	} else if (!rc && cli_table_print(&s->t)) {
-		rc = EXIT_FAILURE_;
-	}
-	cli_table_free(&s->t);
-out_close:
-	pagemig_close(s->pm);
+	if (s->table_open)
+		cli_table_free(&s->t);
 out_free:
 	pagemig_filter_free(s->filter);
+	cli_targets_free(&s->targets);
 	free(s);
 	return rc < 0 ? EXIT_OK : rc;
 }
