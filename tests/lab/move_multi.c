@@ -11,7 +11,8 @@
  * exists, named with a live one, must not stop the live one from moving: exit 3, and it moved.
  *
  * Cgroup: one target in a new cgroup, another in a child cgroup of it; `--cgroup` with `-q` moves
- * both to node 3, prints nothing at all, and exits 0.
+ * both to node 3, prints nothing at all, and exits 0.  Then `show --cgroup --summary --json`
+ * must give each process's bytes on node 3 as its numa_maps counts them.
  */
 #include <sys/stat.h>
 
@@ -164,6 +165,32 @@ static void join_cgroup(const char *dir, pid_t pid)
 	close(fd);
 }
 
+/* Node 3 of each process's totals in `show --cgroup --json`: numa_maps, as the kernel counts. */
+static void show_cgroup(pid_t a, pid_t b)
+{
+	static char out[1 << 20];
+	pid_t pids[2] = { a, b };
+	const char *p, *e;
+	unsigned long long n[4];
+	int rc, i;
+
+	rc = lab_pagemig(out, sizeof(out), NULL, 0, "show --cgroup /sys/fs/cgroup/pagemig-lab --summary --json");
+	if (rc != 0)
+		FAIL("pagemig show --cgroup exited %d", rc);
+	for (i = 0; i < 2; i++) {
+		long kernel = lab_numa_maps_pages(pids[i], NULL, 3);
+
+		if (!process_obj(out, pids[i], &p, &e) || !(p = strstr(p, "\"totals\": {")) || p > e ||
+		    !(p = strstr(p, "\"node-bytes\": [")) ||
+		    sscanf(p, "\"node-bytes\": [%llu, %llu, %llu, %llu]", &n[0], &n[1], &n[2], &n[3]) != 4)
+			FAIL("show --cgroup: no node-bytes in the totals of process %d", (int)pids[i]);
+		lab_log("process %d: show says %llu bytes on node 3, numa_maps %ld pages", (int)pids[i], n[3], kernel);
+		if (n[3] < SZ || n[3] != (unsigned long long)kernel * lab_page_size())
+			FAIL("show --cgroup: process %d has %llu bytes on node 3, numa_maps says %ld pages", (int)pids[i],
+			     n[3], kernel);
+	}
+}
+
 static void cgroup(void)
 {
 	char out[4096], err[4096];
@@ -188,6 +215,7 @@ static void cgroup(void)
 	lab_expect_on(b, L->buf[3], SZ, ps, 3, "the process in the child cgroup");
 	if (lab_mem_checksum(a, L->buf[2], SZ) != L->sum[2] || lab_mem_checksum(b, L->buf[3], SZ) != L->sum[3])
 		FAIL("contents changed by the cgroup's move");
+	show_cgroup(a, b);
 	lab_kill(a);
 	lab_kill(b);
 	rmdir(CG "/child");
