@@ -98,7 +98,7 @@ void engine_release(struct engine *e)
 	free(e->bnodes);
 	free(e->bstatus);
 	free(e->qstatus);
-	if (e->rl == &e->own_rl)
+	if (e->own_rl.pace)	/* initialized (a worker uses the calling thread's instead) */
 		pthread_mutex_destroy(&e->own_rl.lock);
 	memset(e, 0, sizeof(*e));
 	e->kpf_fd = -1;
