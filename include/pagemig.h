@@ -653,8 +653,7 @@ struct pagemig_progress {
  * @threads: threads that move pages, each taking 32 MiB chunks in address order (0: two, or one
  *	on a single-CPU machine; 1: only the calling thread; at most 8).  Pages of one chunk go in
  *	one thread's batches, in plan order, so the counts and the order guarantees do not depend on
- *	it.  Two threads moved 1 GiB 1.3-1.5x faster than migratepages in the lab (bench/), using
- *	more CPU time; one thread was 0.8x.
+ *	it.  More threads buy wall time with CPU time (bench/ has the figures).
  * @rate: the most bytes per second the move may move, 0 for no limit.  Batches wait their turn
  *	on one schedule that every thread shares, paced so that the batches started in any one
  *	second add up to no more than @rate: a batch is then at most @rate / 16 bytes (a huge page
@@ -662,7 +661,11 @@ struct pagemig_progress {
  *	batch waits, @progress is called about every 50 ms, so that it can stop the move.  The
  *	migrate_pages(2) fallback cannot be paced and is not used: pages it would have moved are
  *	reported as hidden.  The measured rate is @total's moved bytes over its elapsed time.
+ * @agent: a connection to the target's agent (pagemig_agent_connect()), or NULL: the owner's own
+ *	handlers then run first, in the target (see pagemig_agent_start()).
  */
+struct pagemig_agent_conn;
+
 struct pagemig_move_opts {
 	size_t sz;
 	unsigned int flags;
@@ -676,6 +679,7 @@ struct pagemig_move_opts {
 	struct pagemig_handler_error *handler_error;
 	unsigned int threads;
 	uint64_t rate;
+	struct pagemig_agent_conn *agent;
 };
 
 /** PAGEMIG_PARTIAL - pagemig_move() finished, but some pages that should have moved did not. */
@@ -809,6 +813,12 @@ PAGEMIG_API const struct pagemig_region_ops *pagemig_handler_claim(const struct 
  * @start: the region it failed on.
  * @end: the region's end.
  * @detail: the handler's explanation (pagemig_handler_explain()), "" when it gave none.
+ * @owner: for a handler that ran in the target's agent, the target's pid; 0 for a handler of the
+ *	mover's own handle.
+ * @mover: with -EBUSY, the pid of the mover that holds the target's agent.
+ * @finish_err: the agent's answer to the move's outcome: 0, or -ESTALE when the agent had already
+ *	ended the transaction itself (the mover outlived its lease): its handlers were then told the
+ *	move failed (finish(-ETIMEDOUT)) while pages may still have moved.
  */
 struct pagemig_handler_error {
 	int err;
@@ -816,6 +826,9 @@ struct pagemig_handler_error {
 	uint64_t start;
 	uint64_t end;
 	char detail[200];
+	pid_t owner;
+	pid_t mover;
+	int finish_err;
 };
 
 /**
@@ -901,6 +914,188 @@ typedef int (*pagemig_plugin_init_fn)(struct pagemig *pm, unsigned int abi);
  * -ENOTSUP (another ABI version), or the init function's error.
  */
 PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------------------------------ */
+/* The agent: a process's own region handlers, run when another process moves it               */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * In the seed, a region's migrate function belongs to the region's owner and runs whenever anyone
+ * migrates the process.  A process that registered handlers on a handle of itself starts an agent
+ * on that handle: a thread serving a Unix socket.  A mover (pagemig move, or pagemig_move() with
+ * struct pagemig_move_opts.agent) connects to it, and the owner's migrate hooks run in the owner,
+ * before any page moves; their finish hooks run after the move, or when the mover disconnects or
+ * its lease runs out.  The protocol, the socket's place and every check are in pagemig-agent(7).
+ */
+
+/** PAGEMIG_AGENT_PROTO_MAJOR - the agent protocol's major version: peers of another major refuse. */
+#define PAGEMIG_AGENT_PROTO_MAJOR 1
+/** PAGEMIG_AGENT_PROTO_MINOR - its minor version: additions a peer of the same major may ignore. */
+#define PAGEMIG_AGENT_PROTO_MINOR 0
+
+/**
+ * enum pagemig_agent_event_type - what an agent reports to its owner.
+ * @PAGEMIG_AGENT_EV_REFUSED: a peer that may not move this process was turned away (@pid, @uid).
+ * @PAGEMIG_AGENT_EV_PROTOCOL: a peer sent something malformed, oversized, out of turn, of another
+ *	major version, or nothing in time: its connection was dropped (@text says which).
+ * @PAGEMIG_AGENT_EV_PREPARED: a mover's PREPARE ran the migrate hooks (@err: 0 or the failure).
+ * @PAGEMIG_AGENT_EV_FINISHED: the finish hooks ran with @err: the move's outcome, -ECONNABORTED
+ *	(the mover disconnected first), -ETIMEDOUT (its lease ran out), -ECANCELED (it aborted),
+ *	-ESHUTDOWN (pagemig_agent_stop() during a move).
+ * @PAGEMIG_AGENT_EV_BUSY: a second mover was answered BUSY.
+ */
+enum pagemig_agent_event_type {
+	PAGEMIG_AGENT_EV_REFUSED = 1,
+	PAGEMIG_AGENT_EV_PROTOCOL,
+	PAGEMIG_AGENT_EV_PREPARED,
+	PAGEMIG_AGENT_EV_FINISHED,
+	PAGEMIG_AGENT_EV_BUSY,
+};
+
+/**
+ * struct pagemig_agent_event - one event, for struct pagemig_agent_opts.event.
+ * @type: see enum pagemig_agent_event_type.
+ * @pid: the peer's pid (as this process sees it), 0 when unknown.
+ * @uid: the peer's uid.
+ * @err: the event's error or outcome (0 or a negative errno).
+ * @txid: the transaction, 0 outside one.
+ * @text: one line for logs; valid during the call.
+ */
+struct pagemig_agent_event {
+	enum pagemig_agent_event_type type;
+	pid_t pid;
+	uid_t uid;
+	int err;
+	uint64_t txid;
+	const char *text;
+};
+
+/**
+ * struct pagemig_agent_opts - options of pagemig_agent_start().
+ * @sz: sizeof(struct pagemig_agent_opts).
+ * @socket_dir: the directory of the socket instead of the default (pagemig-agent(7)); movers must
+ *	be given the same one.  It is created (0755) when missing and must be owned by this
+ *	process's euid or root and writable by no one else.
+ * @max_lease_ms: the longest a mover may hold prepared regions without a word (default 60000); the
+ *	mover's asked lease is cut to it.
+ * @idle_ms: a connection that sends nothing for this long outside a transaction is dropped
+ *	(default 10000).
+ * @event: called from the agent's thread for each event; must not block long; may be NULL.
+ * @event_ctx: its context.
+ */
+struct pagemig_agent_opts {
+	size_t sz;
+	const char *socket_dir;
+	unsigned int max_lease_ms;
+	unsigned int idle_ms;
+	void (*event)(const struct pagemig_agent_event *ev, void *ctx);
+	void *event_ctx;
+};
+
+struct pagemig_agent;
+
+/**
+ * pagemig_agent_start() - serve the handlers registered on @pm to movers in other processes.
+ * @pm: a handle on the calling process (pagemig_open(0, ...)).
+ * @opts: options, or NULL.
+ * @out: the agent; stop it with pagemig_agent_stop() (pagemig_close() stops it too).
+ *
+ * Publishes the socket (bound under a temporary name, made 0600, renamed into place; sockets of
+ * dead processes in the directory are removed) and starts one thread, every signal blocked, that
+ * answers movers one transaction at a time.  A peer may connect when it runs as this process's
+ * euid, as root, or with CAP_SYS_NICE.  Hooks run on that thread with @pm; while they hold a
+ * transaction, registering or unregistering handlers on @pm from another thread waits for its end
+ * (a mutex in the handle); hooks may register and unregister on @pm themselves.  Every descriptor
+ * is close-on-exec; the child of a fork() has no agent (its own pid has no socket).  The socket is
+ * removed by pagemig_agent_stop() and at exit() (not when the process is killed: then the next
+ * agent of that user removes it, and movers find nobody listening).
+ * Return: 0; -EINVAL (@pm is not the calling process, bad @opts); -EBUSY (@pm has an agent);
+ * -EPERM (the socket directory is not safe); -ENAMETOOLONG; other -errno.
+ */
+PAGEMIG_API int pagemig_agent_start(struct pagemig *pm, const struct pagemig_agent_opts *opts,
+				    struct pagemig_agent **out);
+
+/**
+ * pagemig_agent_stop() - stop serving, remove the socket, free @agent; NULL is fine.
+ *
+ * A transaction still held gets finish(-ESHUTDOWN) first.  In the child of a fork() it only
+ * closes the inherited descriptors.
+ */
+PAGEMIG_API void pagemig_agent_stop(struct pagemig_agent *agent);
+
+/** pagemig_agent_path() - the path of @agent's socket. */
+PAGEMIG_API const char *pagemig_agent_path(const struct pagemig_agent *agent);
+
+/**
+ * struct pagemig_agent_connect_opts - options of pagemig_agent_connect().
+ * @sz: sizeof(struct pagemig_agent_connect_opts).
+ * @socket_dir: look only in this directory (the agent's struct pagemig_agent_opts.socket_dir).
+ * @timeout_ms: how long to wait for each answer (default 10000).  While the owner's migrate hooks
+ *	run, each hook's start and result extends the wait by this much again, up to six times it in
+ *	all; the lease asked for the move is this long and is renewed every third of it.
+ * @errbuf: a one-line reason for a failure; may be NULL.
+ * @errlen: its size.
+ */
+struct pagemig_agent_connect_opts {
+	size_t sz;
+	const char *socket_dir;
+	unsigned int timeout_ms;
+	char *errbuf;
+	size_t errlen;
+};
+
+/**
+ * pagemig_agent_connect() - connect to the agent of @pm's target, if it has one.
+ * @pm: the target.
+ * @opts: options, or NULL.
+ * @out: the connection; close it with pagemig_agent_disconnect().
+ *
+ * The socket is looked up through /proc/PID/root, named by the pid the target has in its own pid
+ * namespace (NSpid).  A socket that is a symlink, is not the target's euid's, or is open to group
+ * or others, in a directory that others may write, is refused without connecting.  After connecting,
+ * the peer's credentials (SO_PEERCRED, and SO_PEERPIDFD where the kernel has it) must be the
+ * target's, whose pidfd the handle holds.  Then HELLO and LIST: the owner's handlers and the
+ * regions they claim now are kept in the connection.
+ * Return: 0; -ENOENT when the target has no agent (no socket, or nobody listening); -EPERM when a
+ * socket is there but fails the checks, or its peer is not the target; -EACCES when the agent
+ * refused us; -EPROTO for another major version or a malformed answer; -ETIMEDOUT; -ESRCH when
+ * the target exited; other -errno.
+ */
+PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_agent_connect_opts *opts,
+				      struct pagemig_agent_conn **out);
+
+/** pagemig_agent_disconnect() - close @c; a prepared move is finished with -ECONNABORTED; NULL is fine. */
+PAGEMIG_API void pagemig_agent_disconnect(struct pagemig_agent_conn *c);
+
+/**
+ * struct pagemig_agent_handler - one of the owner's handlers, as its agent listed it.
+ * @start: a range handler's start, 0 for a class handler.
+ * @len: its length, 0 for a class handler.
+ * @name: the handler's name.
+ * @description: its description, "" when none.
+ */
+struct pagemig_agent_handler {
+	uint64_t start;
+	uint64_t len;
+	char name[32];
+	char description[128];
+};
+
+/**
+ * pagemig_agent_handler_get() - the @i-th handler the agent listed at connect time.
+ * Return: 0, or -ENOENT past the last.
+ */
+PAGEMIG_API int pagemig_agent_handler_get(const struct pagemig_agent_conn *c, unsigned int i,
+					  struct pagemig_agent_handler *h);
+
+/**
+ * pagemig_agent_claim() - the name of the owner's handler that claimed a region overlapping
+ * [@start, @end) when the agent listed them (connect time), or NULL.
+ */
+PAGEMIG_API const char *pagemig_agent_claim(const struct pagemig_agent_conn *c, uint64_t start, uint64_t end);
+
+/** pagemig_agent_socket() - the socket @c is connected to. */
+PAGEMIG_API const char *pagemig_agent_socket(const struct pagemig_agent_conn *c);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,7 @@ struct pagemig_filter {
 	size_t nr;
 	bool has_positive;
 	char *text;
+	char *source;		/* @str as given, for filter_source() */
 	struct term terms[];
 };
 
@@ -176,8 +177,8 @@ PAGEMIG_API int pagemig_filter_parse(const char *str, struct pagemig_filter **ou
 	for (p = (char *)str; *p; p++)
 		n += *p == ',';
 	f = calloc(1, sizeof(*f) + n * sizeof(f->terms[0]));
-	if (!f || !(f->text = strdup(str))) {
-		free(f);
+	if (!f || !(f->text = strdup(str)) || !(f->source = strdup(str))) {
+		pagemig_filter_free(f);
 		return -ENOMEM;
 	}
 	for (p = f->text; (tok = strsep(&p, ",")); f->nr++) {
@@ -256,5 +257,11 @@ PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f)
 	if (!f)
 		return;
 	free(f->text);
+	free(f->source);
 	free(f);
+}
+
+const char *filter_source(const struct pagemig_filter *f)
+{
+	return f ? f->source : "";
 }

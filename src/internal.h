@@ -87,6 +87,9 @@ struct pagemig {
 	uint64_t base_page;	/* the base page size */
 	int pagemap_scan;	/* PAGEMAP_SCAN ioctl: 0 untried, 1 works, -1 unsupported */
 	void *residency_buf;	/* residency.c's scratch, allocated on first use */
+	pthread_mutex_t reg_lock;	/* ops.c: the registry's, recursive: the agent's thread holds it
+					   through a transaction, and its hooks may register */
+	struct pagemig_agent *agent;	/* agent.c: the agent serving this handle, or NULL */
 	struct handler_reg *handlers;	/* ops.c: the registry, in registration order */
 	int nr_handlers;
 	int cap_handlers;
@@ -107,6 +110,9 @@ struct handler_reg {
 	uint64_t len;
 };
 const struct handler_reg *ops_claim(const struct pagemig *pm, const struct pagemig_region *r);
+void ops_init(struct pagemig *pm);
+void ops_lock(const struct pagemig *pm);
+void ops_unlock(const struct pagemig *pm);
 void ops_release(struct pagemig *pm);
 void plugins_release(struct pagemig *pm);
 void builtins_release(struct pagemig *pm);
@@ -116,6 +122,8 @@ int space_check_alive(const struct pagemig *pm);
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
 			 struct pagemig_region_iter **out);
+/* filter.c: the text a filter was compiled from ("" for NULL). */
+const char *filter_source(const struct pagemig_filter *f);
 /* kind.c */
 enum pagemig_kind region_kind(const struct pagemig_region *r);
 /* residency.c: fill @r's pagemap counts; residency_release() frees what the handle holds. */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "agent.h"
 
 struct rec {
 	uint64_t start;
@@ -30,7 +30,8 @@ struct rec {
 	uint64_t unseen;
 	uint64_t src_left;
 	struct pagemig_stats st;
-	const struct pagemig_region_ops *ops;	/* the claiming handler, or NULL */
+	const struct pagemig_region_ops *ops;	/* the claiming handler of ours, or NULL */
+	const char *owner;	/* the owner's handler (in the target's agent) that claims it, or NULL */
 	void *ctx;
 	uint64_t *node_pages;	/* a claimed region's node counts, for finish() */
 	int nr_nodes;
@@ -179,6 +180,9 @@ struct pass {
 	bool dry_run;
 	bool fallback_done;
 	const struct pagemig_move_opts *opts;
+	struct pagemig_agent_conn *agent;	/* the target's agent, when its handlers ran */
+	struct agent_result *owner;		/* what they did, per region they claimed */
+	size_t nowner;
 };
 
 static bool unmovable(enum pagemig_kind kind)
@@ -186,14 +190,36 @@ static bool unmovable(enum pagemig_kind kind)
 	return kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES;
 }
 
+/*
+ * The owner's handler that ran for @r in the target's agent, if any: a region it moved itself (or
+ * kept) is done like one of ours, and no handler of ours runs for it.
+ */
+static bool owner_claims(struct pass *ps, const struct pagemig_region *r, struct rec *x)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nowner; i++) {
+		const struct agent_result *o = &ps->owner[i];
+
+		if (o->start >= r->end || r->start >= o->end)
+			continue;
+		x->owner = o->name;
+		if (o->result == PAGEMIG_REGION_DONE && !x->done) {
+			x->done = true;
+			x->st.bytes[unmovable(r->kind) ? PAGEMIG_STAT_UNMOVABLE : PAGEMIG_STAT_HANDLED] += r->rss;
+		}
+	}
+	return x->owner != NULL;
+}
+
 /* Run the migrate hook of the handler that claims @r, if any; remember it for finish(). */
 static int run_handler(struct pass *ps, struct pagemig_region *r, struct rec *x)
 {
-	const struct handler_reg *h = ops_claim(ps->pm, r);
+	const struct handler_reg *h;
 	struct pagemig_handler_error *he = OPTS_GET(ps->opts, handler_error, NULL);
 	int ret;
 
-	if (!h)
+	if (owner_claims(ps, r, x) || !(h = ops_claim(ps->pm, r)))
 		return 0;
 	x->ops = h->ops;
 	x->ctx = h->ctx;
@@ -251,6 +277,24 @@ static void finish_handlers(struct pass *ps, struct recs *rs, int err)
 		if (x->ran && x->ops->finish)
 			x->ops->finish(ps->pm, &r, err, x->ctx);
 	}
+	if (ps->agent) {
+		struct pagemig_handler_error *he = OPTS_GET(ps->opts, handler_error, NULL);
+		int fin = agent_finish(ps->agent, err);
+
+		if (he)
+			he->finish_err = fin;
+	}
+}
+
+/* The owner's migrate hooks first, in the target's agent, for the regions the filter selects. */
+static int owner_prepare(struct pass *ps, struct pagemig_agent_conn *agent)
+{
+	int err = agent_prepare(agent, ps->plan, ps->flags, filter_source(OPTS_GET(ps->opts, filter, NULL)),
+				&ps->owner, &ps->nowner, OPTS_GET(ps->opts, handler_error, NULL));
+
+	if (!err)
+		ps->agent = agent;
+	return err;
 }
 
 /* Move bytes that left the source nodes since the last look out of the "left behind" counters. */
@@ -627,6 +671,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 			     const struct pagemig_move_opts *opts, struct pagemig_stats *total)
 {
 	unsigned int flags = OPTS_GET(opts, flags, 0);
+	struct pagemig_agent_conn *agent = OPTS_GET(opts, agent, NULL);
+	struct pagemig_handler_error *he = OPTS_GET(opts, handler_error, NULL);
 	struct engine e;
 	struct recs rs = { 0 };
 	struct pass ps = { .pm = pm, .flags = flags, .plan = plan, .opts = opts,
@@ -639,6 +685,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	sz = MIN(total->sz, sizeof(*total));
 	memset(total, 0, sz);
 	total->sz = sz;
+	if (he)
+		memset(he, 0, sizeof(*he));
 	err = start(&e, pm, plan, opts);
 	if (err)
 		return err;
@@ -646,7 +694,10 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	ps.threads = MIN(OPTS_GET(opts, threads, 0), PAGEMIG_MAX_THREADS);
 	if (!ps.threads)
 		ps.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
-	err = run_passes(pm, &ps, &rs);
+	ops_lock(pm);	/* our handlers stay registered until their finish() */
+	err = agent && !ps.dry_run ? owner_prepare(&ps, agent) : 0;
+	if (!err)
+		err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, total);
 	if (!err && !ps.dry_run)
@@ -654,6 +705,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	if (err && err != -ECANCELED && space_check_alive(pm) == -ESRCH)
 		err = -ESRCH;	/* an exited target's mm is gone: move_pages(2) says -EINVAL then */
 	finish_handlers(&ps, &rs, err);
+	ops_unlock(pm);
+	free(ps.owner);
 	report(opts, &rs, total);
 	total->syscalls = e.syscalls;
 	total->elapsed_ns = engine_now_ns() - e.t0;

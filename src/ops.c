@@ -39,42 +39,76 @@ static int add(struct pagemig *pm, const struct pagemig_region_ops *ops, void *c
 	return h->id;
 }
 
+void ops_init(struct pagemig *pm)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&pm->reg_lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+/* The registry's lock: taken by every registry function and by the agent around a transaction. */
+void ops_lock(const struct pagemig *pm)
+{
+	pthread_mutex_lock((pthread_mutex_t *)&pm->reg_lock);
+}
+
+void ops_unlock(const struct pagemig *pm)
+{
+	pthread_mutex_unlock((pthread_mutex_t *)&pm->reg_lock);
+}
+
 PAGEMIG_API int pagemig_handler_register(struct pagemig *pm, const struct pagemig_region_ops *ops, void *ctx)
 {
-	if (!ops || !ops->match)
+	int ret;
+
+	if (!pm || !ops || !ops->match)
 		return -EINVAL;
-	return add(pm, ops, ctx, false, 0, 0);
+	ops_lock(pm);
+	ret = add(pm, ops, ctx, false, 0, 0);
+	ops_unlock(pm);
+	return ret;
 }
 
 PAGEMIG_API int pagemig_region_register(struct pagemig *pm, uint64_t addr, uint64_t len,
 					const struct pagemig_region_ops *ops, void *ctx)
 {
-	int i;
+	int i, ret;
 
 	if (!pm || !len || addr + len < addr || pagemig_pid(pm) != getpid())
 		return -EINVAL;
+	ops_lock(pm);
 	for (i = 0; i < pm->nr_handlers; i++) {
 		const struct handler_reg *h = &pm->handlers[i];
 
 		if (h->range && addr < h->start + h->len && h->start < addr + len)
-			return -EINVAL;
+			break;
 	}
-	return add(pm, ops, ctx, true, addr, len);
+	ret = i < pm->nr_handlers ? -EINVAL : add(pm, ops, ctx, true, addr, len);
+	ops_unlock(pm);
+	return ret;
 }
 
 PAGEMIG_API int pagemig_handler_unregister(struct pagemig *pm, int id)
 {
-	int i;
+	int i, ret = -ENOENT;
 
-	for (i = 0; pm && i < pm->nr_handlers; i++) {
+	if (!pm)
+		return -ENOENT;
+	ops_lock(pm);
+	for (i = 0; i < pm->nr_handlers; i++) {
 		if (pm->handlers[i].id != id)
 			continue;
 		memmove(&pm->handlers[i], &pm->handlers[i + 1],
 			(size_t)(pm->nr_handlers - i - 1) * sizeof(*pm->handlers));
 		pm->nr_handlers--;
-		return 0;
+		ret = 0;
+		break;
 	}
-	return -ENOENT;
+	ops_unlock(pm);
+	return ret;
 }
 
 const struct handler_reg *ops_claim(const struct pagemig *pm, const struct pagemig_region *r)
@@ -99,17 +133,25 @@ const struct handler_reg *ops_claim(const struct pagemig *pm, const struct pagem
 PAGEMIG_API const struct pagemig_region_ops *pagemig_handler_claim(const struct pagemig *pm,
 								    const struct pagemig_region *r)
 {
-	const struct handler_reg *h = pm && r ? ops_claim(pm, r) : NULL;
+	const struct handler_reg *h;
 
+	if (!pm || !r)
+		return NULL;
+	ops_lock(pm);
+	h = ops_claim(pm, r);
+	ops_unlock(pm);
 	return h ? h->ops : NULL;
 }
 
 PAGEMIG_API int pagemig_handler_next(const struct pagemig *pm, int prev, const struct pagemig_region_ops **ops,
 				     uint64_t *range_start, uint64_t *range_len)
 {
-	int i;
+	int i, id = 0;
 
-	for (i = 0; pm && i < pm->nr_handlers; i++) {
+	if (!pm)
+		return 0;
+	ops_lock(pm);
+	for (i = 0; i < pm->nr_handlers && !id; i++) {
 		const struct handler_reg *h = &pm->handlers[i];
 
 		if (h->id <= prev)
@@ -120,9 +162,10 @@ PAGEMIG_API int pagemig_handler_next(const struct pagemig *pm, int prev, const s
 			*range_start = h->start;
 		if (range_len)
 			*range_len = h->len;
-		return h->id;
+		id = h->id;
 	}
-	return 0;
+	ops_unlock(pm);
+	return id;
 }
 
 PAGEMIG_API void pagemig_handler_explain(struct pagemig *pm, const char *fmt, ...)
@@ -141,4 +184,5 @@ void ops_release(struct pagemig *pm)
 	free(pm->handlers);
 	pm->handlers = NULL;
 	pm->nr_handlers = pm->cap_handlers = 0;
+	pthread_mutex_destroy(&pm->reg_lock);
 }

@@ -196,6 +196,7 @@ PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, st
 	pm->pagemap_fd = -1;
 	pm->pidfd = -1;
 	pm->proc.pid = pid ? pid : getpid();
+	ops_init(pm);
 	pm->base_page = (uint64_t)sysconf(_SC_PAGESIZE);
 	err = set_root(pm->proc.root, sizeof(pm->proc.root), proc_root, "/proc");
 	if (!err)
@@ -225,6 +226,7 @@ PAGEMIG_API void pagemig_close(struct pagemig *pm)
 {
 	if (!pm)
 		return;
+	pagemig_agent_stop(pm->agent);
 	ops_release(pm);
 	builtins_release(pm);
 	plugins_release(pm);

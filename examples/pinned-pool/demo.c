@@ -3,6 +3,7 @@
  * demo.c - a process with io_uring fixed buffers on node 0 moves itself to another node.
  *
  *   pinned-pool NODE [FILE]
+ *   pinned-pool serve NODE MIB [FILE]	(serve.c: moved from outside, through its agent)
  *
  * Creates a pool of 64 x 64 KiB fixed buffers bound to node 0, writes FILE (default
  * /tmp/pinned-pool-demo.dat) through them and reads it back, then moves its whole self from node 0
@@ -25,6 +26,8 @@
 #include "pinned_pool.h"
 
 #define MAX_PAGES 65536
+
+int serve_main(int argc, char **argv);	/* serve.c */
 
 /* A pattern that differs per byte, per buffer and per round. */
 static void fill(unsigned char *p, size_t len, uint64_t seed)
@@ -199,8 +202,10 @@ int main(int argc, char **argv)
 	int to, fd, err, fails = 0;
 	char *end;
 
+	if (argc > 1 && !strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
 	if (argc < 2 || argc > 3 || !strcmp(argv[1], "--help")) {
-		printf("usage: pinned-pool NODE [FILE]\n");
+		printf("usage: pinned-pool NODE [FILE]\n       pinned-pool serve NODE MIB [FILE]\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
 	to = (int)strtol(argv[1], &end, 10);

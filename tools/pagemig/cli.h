@@ -19,12 +19,13 @@ enum {
 	EXIT_PERM = 4,		/* permission denied */
 	EXIT_PARTIAL = 5,	/* some pages could not move: the breakdown is printed */
 	EXIT_HANDLER = 6,	/* a region handler or plugin failed, or was rejected */
+	EXIT_BUSY = 7,		/* the target's agent serves another mover: try again */
 	EXIT_INTERRUPTED = 130,	/* SIGINT or SIGTERM stopped a move (128 + SIGINT, as shells say) */
 };
 
 /*
  * Several processes: the exit code is the worst of theirs, in this order (pagemig(1)):
- * 0 < 5 partial < 3 gone < 4 permission < 2 usage < 6 handler < 1 failure < 130 interrupted.
+ * 0 < 5 partial < 3 gone < 4 permission < 2 usage < 7 busy < 6 handler < 1 failure < 130 interrupted.
  */
 int cli_exit_worst(int a, int b);
 
@@ -51,7 +52,7 @@ struct cli_cmd {
 	void (*usage)(FILE *out);
 };
 
-extern const struct cli_cmd cmd_nodes, cmd_show, cmd_move, cmd_handlers;
+extern const struct cli_cmd cmd_nodes, cmd_show, cmd_move, cmd_handlers, cmd_agents;
 
 /* Diagnostics on stderr: "pagemig: MESSAGE". */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -65,6 +66,34 @@ int cli_fail(int err, const char *what, const char *detail);
  * to 0 and start their option string with ':' so that a missing argument is ':'.
  */
 int cli_bad_option(const char *cmd, int c, char **argv);
+
+/*
+ * The target's agent (agent_opt.c): --agent=auto|require|off, --agent-timeout SECONDS,
+ * --agent-dir DIR, shared by the subcommands that read or move a process.
+ */
+enum cli_agent_mode { CLI_AGENT_AUTO, CLI_AGENT_REQUIRE, CLI_AGENT_OFF };
+struct cli_agent {
+	enum cli_agent_mode mode;
+	unsigned int timeout_ms;	/* 0: the library's default (10 s) */
+	const char *dir;
+};
+enum { CLI_OPT_AGENT = 0x1000, CLI_OPT_AGENT_TIMEOUT, CLI_OPT_AGENT_DIR };
+#define CLI_AGENT_LONGOPTS                                                   \
+	{ "agent", required_argument, NULL, CLI_OPT_AGENT },                 \
+	{ "agent-timeout", required_argument, NULL, CLI_OPT_AGENT_TIMEOUT }, \
+	{ "agent-dir", required_argument, NULL, CLI_OPT_AGENT_DIR }
+/* 1 when @c was one of those (-1: a bad value, printed), 0 when it is not. */
+int cli_agent_opt(struct cli_agent *a, int c, const char *arg);
+/*
+ * Connect to @pm's agent as the mode says: 0 with *@out set or NULL (no agent, or auto and none
+ * answers; a socket not to be trusted is a warning then), or an exit code with the reason in @msg.
+ */
+int cli_agent_connect(struct pagemig *pm, const struct cli_agent *a, struct pagemig_agent_conn **out, char *msg,
+		      size_t len);
+/* "agent:NAME" for a region an owner's handler claims, else NULL. */
+const char *cli_agent_claim(struct pagemig_agent_conn *c, const struct pagemig_region *r, char *buf, size_t len);
+/* What stopped a move in a handler (ours or the owner's), into @msg; returns the exit code. */
+int cli_handler_error(pid_t pid, const struct pagemig_handler_error *he, char *msg, size_t len);
 
 /* Parse a pid argument ("1234"); prints the error and returns -1 when it is not one. */
 pid_t cli_parse_pid(const char *s);

@@ -12,6 +12,7 @@ static const struct cli_cmd *const cmds[] = {
 	&cmd_show,
 	&cmd_move,
 	&cmd_handlers,
+	&cmd_agents,
 };
 
 static void usage(FILE *out)

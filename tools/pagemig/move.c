@@ -53,20 +53,26 @@ static void usage(FILE *f)
 		   "      --progress[=json] progress on stderr: a line (default when stderr is a terminal),\n"
 		   "                        or JSON lines (pid, done, total, moved, rate, elapsed)\n"
 		   "      --no-progress     no progress output\n"
+		   "      --agent MODE      the target's own handlers, in its pagemig agent: auto (use it\n"
+		   "                        when one answers, the default), require (fail when none), off\n"
+		   "      --agent-timeout S seconds to wait for each answer of the agent (default 10)\n"
+		   "      --agent-dir DIR   the agent's socket directory, when it was started with one\n"
 		   "  -q, --quiet           print nothing but errors (the exit status tells)\n"
 		   "  -h, --help            this help\n");
 	cli_out_usage(f, move_cols, NR_MOVE_COLS);
 	fprintf(f, "\nExit status: 0 all eligible pages are on their targets, 5 some pages could not move\n"
 		   "(breakdown printed), 2 bad usage, 3 no such process (or it exited), 4 permission\n"
-		   "denied, 6 a region handler failed or a plugin was rejected (nothing moved), 130 SIGINT\n"
-		   "or SIGTERM stopped the move (what moved is printed).  Several processes: the worst of\n"
-		   "theirs, in the order 0 < 5 < 3 < 4 < 2 < 6 < 1 < 130.\n");
+		   "denied, 6 a region handler failed (the target's own included) or a plugin or an agent\n"
+		   "was rejected (nothing moved), 7 the target's agent serves another mover (nothing\n"
+		   "moved), 130 SIGINT or SIGTERM stopped the move (what moved is printed).  Several\n"
+		   "processes: the worst of theirs, in the order 0 < 5 < 3 < 4 < 2 < 7 < 6 < 1 < 130.\n");
 }
 
 struct move_args {
 	struct cli_targets targets;
 	const char *cgroups[MAX_CGROUPS];
 	int nr_cgroups;
+	struct cli_agent agent;
 	const char *plugins[MAX_PLUGINS];
 	int nr_plugins;
 	struct pagemig_builtin_opts builtin;
@@ -222,6 +228,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		{ "hugetlb-pool", required_argument, NULL, OPT_POOL },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_OUT_LONGOPTS,
+		CLI_AGENT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
@@ -230,6 +237,11 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:t:c:AR:dqH:h" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
 		if (cli_out_opt(out, c, optarg))
+			continue;
+		rc = cli_agent_opt(&a->agent, c, optarg);
+		if (rc < 0)
+			return EXIT_USAGE;
+		if (rc)
 			continue;
 		rc = parse_opt(c, optarg, a);
 		if (rc == EXIT_USAGE + 1000)
@@ -376,10 +388,11 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 		.rate = a->rate,
 	};
 	struct pagemig_handler_error herr = { 0 };
-	char what[64];
+	char what[64], msg[512];
 	int ret;
 
 	opts.handler_error = &herr;
+	opts.agent = m->agent;
 	ret = pagemig_move(m->pm, m->plan, &opts, &m->st);
 	if (m->progress == PROGRESS_TEXT)
 		fputc('\n', stderr);
@@ -388,10 +401,14 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 		return EXIT_PERM;
 	}
 	if (herr.err) {
-		perr(m, "handler '%s' failed on region %" PRIx64 "-%" PRIx64 ": %s; no page was moved", herr.handler,
-		     herr.start, herr.end, herr.detail[0] ? herr.detail : strerror(-herr.err));
-		return EXIT_HANDLER;
+		ret = cli_handler_error(m->pid, &herr, msg, sizeof(msg));
+		perr(m, "%s", msg);
+		return ret;
 	}
+	if (herr.finish_err && !m->quiet)
+		cli_warn("process %d's agent %s", (int)m->pid, herr.finish_err == -ESTALE
+			 ? "had ended the move on its own (its lease ran out): its handlers were told it failed"
+			 : "did not confirm the end of the move");
 	if (ret < 0 && !m->st.regions) {
 		snprintf(what, sizeof(what), "cannot move process %d", (int)m->pid);
 		return fail(m, ret, what, NULL);
@@ -404,7 +421,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 static int move_process(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
 			pid_t pid)
 {
-	char errbuf[256] = "", what[64];
+	char errbuf[256] = "", what[64], msg[512];
 	struct pagemig_open_opts oo = { .sz = sizeof(oo), .errbuf = errbuf, .errlen = sizeof(errbuf) };
 	struct pagemig_plan plan;
 	const char *how = NULL;
@@ -432,10 +449,14 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 	rc = parse_nodes(m, a, &plan);
 	if (!rc)
 		rc = load_handlers(m, a);
+	if (!rc && (rc = cli_agent_connect(m->pm, &a->agent, &m->agent, msg, sizeof(msg))))
+		perr(m, "%s", msg);
 	if (!rc)
 		rc = report_table_open(m);
 	if (!rc)
 		rc = a->dry_run ? dry_run(m, filter) : do_move(m, a, filter, &how);
+	pagemig_agent_disconnect(m->agent);
+	m->agent = NULL;
 	pagemig_close(m->pm);
 	m->pm = NULL;
 out:

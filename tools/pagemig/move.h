@@ -36,6 +36,7 @@ struct move_cli {
 	/* the process being moved */
 	pid_t pid;
 	struct pagemig *pm;
+	struct pagemig_agent_conn *agent;	/* its agent, when it has one (the owner's handlers) */
 	const struct pagemig_plan *plan;
 	char from[256], to[256];	/* its plan's node lists */
 	struct pagemig_stats st;	/* its counts */

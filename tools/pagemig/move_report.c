@@ -145,11 +145,14 @@ static void row_stats(struct move_cli *m, long ln, const struct pagemig_stats *s
 	cli_cell_str(&m->tb, ln, COL_RESULT, res);
 }
 
+/* The owner's handler ("agent:NAME", in the target's agent) first, then one of ours. */
 static void handler_cell(struct move_cli *m, long ln, const struct pagemig_region *r)
 {
 	const struct pagemig_region_ops *ops = pagemig_handler_claim(m->pm, r);
+	char buf[64];
+	const char *owner = cli_agent_claim(m->agent, r, buf, sizeof(buf));
 
-	cli_cell_str(&m->tb, ln, COL_HANDLER, ops && ops->name ? ops->name : "-");
+	cli_cell_str(&m->tb, ln, COL_HANDLER, owner ? owner : ops && ops->name ? ops->name : "-");
 }
 
 void report_region(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx)
@@ -204,11 +207,11 @@ void report_plan_region(struct move_cli *m, const struct pagemig_region *r, cons
 		off += (size_t)snprintf(plan + off, sizeof(plan) - off, "%s%d->%d %s", off ? ", " : "", n, t,
 					size_str(m, r->node_pages[n] * r->page_size, sz, sizeof(sz)));
 	}
-	if (!off && !ops)
+	if (!off && !ops && !pagemig_agent_claim(m->agent, r->start, r->end))
 		return;
 	ln = cli_table_line(&m->tb);
 	row_common(m, ln, r);
-	cli_cell_str(&m->tb, ln, COL_HANDLER, ops && ops->name ? ops->name : "-");
+	handler_cell(m, ln, r);
 	cli_cell_str(&m->tb, ln, COL_PLAN, r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES
 						   ? "unmovable" : off ? plan : "-");
 }

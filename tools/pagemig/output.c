@@ -60,7 +60,7 @@ int cli_fail(int err, const char *what, const char *detail)
 int cli_exit_worst(int a, int b)
 {
 	static const int order[] = {
-		EXIT_OK, EXIT_PARTIAL, EXIT_NOPROC, EXIT_PERM, EXIT_USAGE, EXIT_HANDLER, EXIT_FAILURE_,
+		EXIT_OK, EXIT_PARTIAL, EXIT_NOPROC, EXIT_PERM, EXIT_USAGE, EXIT_BUSY, EXIT_HANDLER, EXIT_FAILURE_,
 		EXIT_INTERRUPTED,
 	};
 	size_t i, ra = 0, rb = 0;
