@@ -815,7 +815,8 @@ PAGEMIG_API const struct pagemig_region_ops *pagemig_handler_claim(const struct 
  * @detail: the handler's explanation (pagemig_handler_explain()), "" when it gave none.
  * @owner: for a handler that ran in the target's agent, the target's pid; 0 for a handler of the
  *	mover's own handle.
- * @mover: with -EBUSY, the pid of the mover that holds the target's agent.
+ * @mover: when the target's agent was serving another move (@err -EBUSY): that mover's pid; 0
+ *	otherwise (a handler's own -EBUSY).
  * @finish_err: the agent's answer to the move's outcome: 0, or -ESTALE when the agent had already
  *	ended the transaction itself (the mover outlived its lease): its handlers were then told the
  *	move failed (finish(-ETIMEDOUT)) while pages may still have moved.

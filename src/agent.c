@@ -183,6 +183,8 @@ static void tx_end(struct pagemig_agent *a, int err)
 	     "move %llu by process %d finished: %s", (unsigned long long)tx->txid, (int)tx->mover,
 	     err ? strerror(-err) : "ok");
 	a->last_txid = 0;
+	if (tx->holder >= 0)	/* a mover whose lease ran out may still come back to hear so */
+		a->conns[tx->holder].idle_at = am_now_ms() + a->idle_ms;
 	tx->holder = -1;
 	tx->txid = 0;
 }
