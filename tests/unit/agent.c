@@ -589,6 +589,12 @@ static void test_cli(pid_t t, pid_t plain)
 	CHECK(rc == 0 && strstr(out, "\"handler\": \"unit-range\"") && strstr(out, ps), "agents --json: %d\n%s%s", rc,
 	      out, err);
 	free(out), free(err);
+	rc = cli(&out, &err, (const char *const[]){ "show", ps, "--agent-dir", dir, "--json", NULL });
+	CHECK(rc == 0 && strstr(out, "\"handler\": \"unit-range\""), "show marks the claimed region: %d\n%s", rc, err);
+	free(out), free(err);
+	rc = cli(&out, &err, (const char *const[]){ "show", ps, "--agent-dir", dir, "--agent=off", NULL });
+	CHECK(rc == 0 && !strstr(out, "unit-range") && !strstr(out, "HANDLER"), "show --agent=off: %d", rc);
+	free(out), free(err);
 	rc = cli(&out, &err, (const char *const[]){ "move", ps, "0", "0", "--agent=maybe", NULL });
 	CHECK(rc == 2 && strstr(err, "invalid --agent 'maybe'"), "bad --agent: %d '%s'", rc, err);
 	free(out), free(err);

@@ -46,6 +46,7 @@ enum {
 	COL_NODE_PAGES,
 	COL_PATH,
 	COL_PID,
+	COL_HANDLER,
 	NR_FIXED_COLS,
 };
 
@@ -77,6 +78,8 @@ static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
 			     CLI_JSON_ARRAY },
 	[COL_PATH] = { "PATH", 0, "file or pseudo-name", CLI_JSON_STRING },
 	[COL_PID] = { "PID", CLI_COL_RIGHT, "process id (several processes)", CLI_JSON_NUMBER },
+	[COL_HANDLER] = { "HANDLER", 0, "the owner's handler that claims it (by default when it has an agent)",
+			  CLI_JSON_STRING },
 };
 
 #define MAX_COLS 64	/* struct cli_table's map[] */
@@ -112,6 +115,8 @@ struct show {
 	bool pagemap;				/* --pagemap: count base pages from pagemap */
 	struct pagemig_filter *filter;
 	struct pagemig *pm;
+	struct pagemig_agent_conn *agent;	/* its agent, for HANDLER */
+	struct cli_agent ag;
 	uint64_t base_page;
 	bool utf8;
 	int nnodes;				/* node arrays' length: the highest node column + 1 */
@@ -151,6 +156,9 @@ static void usage(FILE *out)
 		     "  -s, --summary         one row per region kind, like numastat -p\n"
 		     "  -p, --pagemap         count present, swapped, exclusive and shared base pages from\n"
 		     "                        pagemap (one more page-table walk); default: smaps' counts\n"
+		     "      --agent MODE      auto (default): mark the regions the process's own handlers\n"
+		     "                        claim (HANDLER) when it runs a pagemig agent; off: do not ask\n"
+		     "      --agent-dir DIR   the agent's socket directory, when it was started with one\n"
 		     "  -h, --help            this help\n");
 	cli_out_usage(out, fixed_cols, NR_FIXED_COLS);
 	fprintf(out, "  %-12s %s\n", "N<node>", "resident memory on the node (N0, N1, ...); its share too with --summary");
@@ -187,10 +195,11 @@ static int parse_args(struct show *s, int argc, char **argv)
 		{ "pagemap", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_OUT_LONGOPTS,
+		CLI_AGENT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256] = "";
-	int c;
+	int c, r;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":c:aR:sph" CLI_OUT_SHORTOPTS, longopts, NULL)) != -1) {
@@ -216,6 +225,9 @@ static int parse_args(struct show *s, int argc, char **argv)
 				cli_err("bad region filter '%s': %s", optarg, *err ? err : "invalid");
 				return EXIT_USAGE;
 			}
+		} else if ((r = cli_agent_opt(&s->ag, c, optarg))) {
+			if (r < 0)
+				return EXIT_USAGE;
 		} else if (!cli_out_opt(&s->out, c, optarg)) {
 			return cli_bad_option("show", c, argv);
 		}
@@ -260,7 +272,7 @@ static char *default_columns(const struct show *s)
 	const char *tmpl = s->out.json ? (s->summary ? DEFAULTS_JSON_SUMMARY : DEFAULTS_JSON)
 			 : s->multi ? (s->summary ? DEFAULTS_MULTI_SUMMARY : DEFAULTS_MULTI)
 				    : (s->summary ? DEFAULTS_SUMMARY : DEFAULTS_TABLE);
-	size_t len = strlen(tmpl) + (size_t)s->nr_node_cols * 12 + 1, off;
+	size_t len = strlen(tmpl) + (size_t)s->nr_node_cols * 12 + sizeof(",HANDLER"), off;
 	const char *mark = strstr(tmpl, "%N");
 	char *buf = malloc(len);
 	int i;
@@ -268,14 +280,17 @@ static char *default_columns(const struct show *s)
 	if (!buf)
 		return NULL;
 	if (!mark) {
-		snprintf(buf, len, "%s", tmpl);
-		return buf;
+		off = (size_t)snprintf(buf, len, "%s", tmpl);
+	} else {
+		/* the templates have "%N," between other columns: drop the comma too without nodes */
+		off = (size_t)snprintf(buf, len, "%.*s", (int)(mark - tmpl), tmpl);
+		for (i = 0; i < s->nr_node_cols; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", s->col_names[i]);
+		off += (size_t)snprintf(buf + off, len - off, "%s", mark + (s->nr_node_cols ? 2 : 3));
 	}
-	/* the templates have "%N," between other columns: drop the comma too when there are no nodes */
-	off = (size_t)snprintf(buf, len, "%.*s", (int)(mark - tmpl), tmpl);
-	for (i = 0; i < s->nr_node_cols; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", s->col_names[i]);
-	snprintf(buf + off, len - off, "%s", mark + (s->nr_node_cols ? 2 : 3));
+	/* the regions the owner's handlers claim, when (the first) process has an agent */
+	if (s->agent && !s->summary && off < len)
+		snprintf(buf + off, len - off, ",HANDLER");
 	return buf;
 }
 
@@ -454,6 +469,7 @@ static int region_row(struct show *s, const struct pagemig_region *r, const stru
 	cli_cell_size(&s->t, &s->out, ln, COL_PAGESIZE, r->page_size);
 	cli_cell_u64(&s->t, ln, COL_MAPMAX, r->mapmax);
 	cli_cell_str(&s->t, ln, COL_PATH, r->path);
+	cli_cell_str(&s->t, ln, COL_HANDLER, pagemig_agent_claim(s->agent, r->start, r->end));
 	acc_cells(s, ln, a);
 	if (s->t.map[COL_NODE_PAGES] >= 0) {
 		for (n = 0; n < s->nnodes; n++)
@@ -617,6 +633,23 @@ static int print_json(struct show *s)
 }
 
 /* One process: its rows into the table (text), or its document (JSON); its exit code. */
+/* The owner's handlers, when the process has an agent: show reads, so a failure only warns. */
+static void connect_agent(struct show *s)
+{
+	char err[512] = "";
+	struct pagemig_agent_connect_opts o = {
+		.sz = sizeof(o), .socket_dir = s->ag.dir, .timeout_ms = s->ag.timeout_ms, .errbuf = err,
+		.errlen = sizeof(err),
+	};
+	int ret;
+
+	if (s->ag.mode == CLI_AGENT_OFF || pagemig_pid(s->pm) == getpid())
+		return;
+	ret = pagemig_agent_connect(s->pm, &o, &s->agent);
+	if (ret && ret != -ENOENT && ret != -ESRCH)
+		cli_warn("%s", err);
+}
+
 static int show_one(struct show *s, pid_t pid)
 {
 	struct pagemig_open_opts oo = { .sz = sizeof(oo) };
@@ -629,6 +662,7 @@ static int show_one(struct show *s, pid_t pid)
 	if (rc)
 		return fail_process(s, pid, rc, errbuf);
 	s->pid = pid;
+	connect_agent(s);
 	if (!s->columns_done)
 		setup_columns(s);
 	s->columns_done = true;
@@ -652,6 +686,8 @@ static int show_one(struct show *s, pid_t pid)
 		cli_table_free(&s->t);
 		s->table_open = false;
 	}
+	pagemig_agent_disconnect(s->agent);
+	s->agent = NULL;
 	pagemig_close(s->pm);
 	s->pm = NULL;
 	return rc;
