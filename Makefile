@@ -46,7 +46,7 @@ EXAMPLES := $(B)/examples/pinned-pool
 .PHONY: examples all lib tests install uninstall clean deps test unit lab demo bench fuzz check-style deb
 all: $(STATIC_LIB) $(SHARED_LIB) $(CLI)
 lib: $(STATIC_LIB) $(SHARED_LIB)
-tests: $(UNIT_BINS) $(FUZZ_BINS) $(LAB_BINS) $(PLUGIN_SOS)
+tests: $(UNIT_BINS) $(FUZZ_BINS) $(LAB_BINS) $(PLUGIN_SOS) $(EXAMPLES)
 
 $(B)/src/%.o: src/%.c include/pagemig.h src/internal.h
 	@mkdir -p $(@D)
@@ -119,11 +119,14 @@ deps:
 	@scripts/install-deps.sh
 
 # The README's test command: deps, build, host unit tests, lab suite on both kernels.
+LAB_EXTRAS := $(EXAMPLES)
+
 test: deps
 	@$(MAKE) --no-print-directory all tests
 	@rm -f $(B)/results.txt
 	@tests/run-unit.sh $(B)/results.txt $(UNIT_BINS) $(FUZZ_BINS) || true
-	@lab/lab.sh --kernel $(or $(LAB_KERNEL),all) --results $(B)/results.txt --cli $(CLI) $(LAB_BINS) || true
+	@lab/lab.sh --kernel $(or $(LAB_KERNEL),all) --results $(B)/results.txt --cli $(CLI) \
+		$(addprefix --extra ,$(LAB_EXTRAS)) $(LAB_BINS) || true
 	@tests/summarize.sh $(B)/results.txt
 
 unit: all $(UNIT_BINS) $(FUZZ_BINS) $(PLUGIN_SOS)
@@ -135,13 +138,14 @@ lab: deps
 	@$(MAKE) --no-print-directory all tests
 	@rm -f $(B)/results.txt
 	@lab/lab.sh --kernel $(or $(LAB_KERNEL),all) --results $(B)/results.txt --cli $(CLI) \
-		$(if $(LAB_TESTS),$(addprefix $(B)/tests/lab/,$(LAB_TESTS)),$(LAB_BINS)) || true
+		$(addprefix --extra ,$(LAB_EXTRAS)) $(if $(LAB_TESTS),$(addprefix $(B)/tests/lab/,$(LAB_TESTS)),$(LAB_BINS)) || true
 	@tests/summarize.sh $(B)/results.txt
 
 # The README's main job: a demo migration in the NUMA lab.
 demo: deps
-	@$(MAKE) --no-print-directory all $(B)/lab/workload
-	@lab/lab.sh --kernel $(or $(LAB_KERNEL),6.12) --cli $(CLI) --demo lab/demo.sh $(B)/lab/workload
+	@$(MAKE) --no-print-directory all $(B)/lab/workload $(EXAMPLES)
+	@lab/lab.sh --kernel $(or $(LAB_KERNEL),6.12) --cli $(CLI) $(addprefix --extra ,$(LAB_EXTRAS)) \
+		--demo lab/demo.sh $(B)/lab/workload
 
 $(B)/lab/workload: lab/workload.c
 	@mkdir -p $(@D)

@@ -983,6 +983,9 @@ struct pagemig_agent_event {
  *	(default 10000).
  * @event: called from the agent's thread for each event; must not block long; may be NULL.
  * @event_ctx: its context.
+ * @errbuf: when not NULL, a one-line reason for a failure of pagemig_agent_start() ("cannot create
+ *	'/run/pagemig': ...", "directory writable by others ...").
+ * @errlen: its size.
  */
 struct pagemig_agent_opts {
 	size_t sz;
@@ -991,6 +994,8 @@ struct pagemig_agent_opts {
 	unsigned int idle_ms;
 	void (*event)(const struct pagemig_agent_event *ev, void *ctx);
 	void *event_ctx;
+	char *errbuf;
+	size_t errlen;
 };
 
 struct pagemig_agent;

@@ -26,6 +26,7 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm /dev/hugepages
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /run && mount -t tmpfs -o mode=755 tmpfs /run	# agents' sockets: /run/pagemig
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t hugetlbfs -o mode=1777 hugetlbfs /dev/hugepages
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
@@ -61,7 +62,7 @@ lab_kill_all() {
 lab_defaults() {
 	lab_kill_all
 	cd / || return
-	rm -rf /tmp/* /tmp/.[!.]* /dev/shm/* /dev/hugepages/* 2>/dev/null
+	rm -rf /tmp/* /tmp/.[!.]* /dev/shm/* /dev/hugepages/* /run/pagemig 2>/dev/null
 	put /proc/sys/kernel/numa_balancing 0
 	put /proc/sys/vm/zone_reclaim_mode 0
 	put /proc/sys/vm/nr_overcommit_hugepages 0

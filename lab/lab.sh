@@ -8,6 +8,7 @@
 #   --kernel K       6.1 | 6.12 | all (6.1 then 6.12) | a comma list | a path to a vmlinuz (default all)
 #   --results FILE   append one line per test: PASS|FAIL|SKIP <name>[<kernel>] <short reason>
 #   --cli BIN        the pagemig binary, installed as /usr/bin/pagemig (skipped if missing)
+#   --extra BIN      a helper program the tests run (not a test): /usr/local/bin/NAME (repeatable)
 #   --demo SCRIPT    boot one kernel, run SCRIPT with /bin/sh in the guest, stream its output,
 #                    exit with its status
 #   --shell          boot one kernel with an interactive shell on the console (Ctrl-A X quits)
@@ -48,11 +49,13 @@ kernel_arg=all results="" cli="" demo="" shell=0 timeout="" logdir=""
 nodes=1024:0,1024:1,768,512
 hmat=10/20480,10/20480,60/10240,80/5120 hmat_set=0 nodes_set=0
 tests=()
+extras=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel_arg=${2?}; shift 2 ;;
 	--results) results=${2?}; shift 2 ;;
 	--cli) cli=${2?}; shift 2 ;;
+	--extra) extras+=("${2?}"); shift 2 ;;
 	--demo) demo=${2?}; shift 2 ;;
 	--shell) shell=1; shift ;;
 	--nodes) nodes=${2?} nodes_set=1; shift 2 ;;
@@ -204,6 +207,10 @@ build_root() {
 	else
 		note "no CLI at '$cli': the guest has no pagemig"
 	fi
+	for t in "${extras[@]}"; do
+		[ -x "$t" ] || die "no helper program '$t'"
+		install_bin "$t" "/usr/local/bin/$(basename "$t")"
+	done
 	for t in numactl migratepages; do
 		command -v "$t" >/dev/null && install_bin "$(command -v "$t")" "/usr/bin/$t"
 	done

@@ -676,9 +676,13 @@ static int start(struct pagemig_agent *a, const struct pagemig_agent_opts *opts)
 	err = agent_opts(a, opts);
 	if (err)
 		return err;
+	why[0] = '\0';
 	a->dir_fd = agent_dir_make(geteuid(), OPTS_GET(opts, socket_dir, NULL), dir, sizeof(dir), why, sizeof(why));
-	if (a->dir_fd < 0)
+	if (a->dir_fd < 0) {
+		if (OPTS_GET(opts, errbuf, NULL) && OPTS_GET(opts, errlen, 0))
+			snprintf(opts->errbuf, opts->errlen, "%s", why);
 		return a->dir_fd;
+	}
 	snprintf(a->name, sizeof(a->name), "%d.sock", (int)a->pid);
 	snprintf(a->path, sizeof(a->path), "%s/%s", dir, a->name);
 	sweep(a->dir_fd);
@@ -687,6 +691,8 @@ static int start(struct pagemig_agent *a, const struct pagemig_agent_opts *opts)
 		err = -errno;
 	if (!err)
 		err = publish(a);
+	if (err && OPTS_GET(opts, errbuf, NULL) && OPTS_GET(opts, errlen, 0))
+		snprintf(opts->errbuf, opts->errlen, "cannot publish the agent's socket in '%s': %s", dir, strerror(-err));
 	return err;
 }
 

@@ -132,7 +132,8 @@ static int serve(struct pinned_pool *pp, int fd)
 int serve_main(int argc, char **argv)
 {
 	struct pinned_pool_opts po = { .sz = sizeof(po), .buf_size = 64 << 10 };
-	struct pagemig_agent_opts ao = { .sz = sizeof(ao), .event = on_event };
+	char why[256] = "";
+	struct pagemig_agent_opts ao = { .sz = sizeof(ao), .event = on_event, .errbuf = why, .errlen = sizeof(why) };
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *path = argc > 3 ? argv[3] : "/tmp/pinned-pool-serve.dat";
 	struct pagemig_agent *agent = NULL;
@@ -156,7 +157,7 @@ int serve_main(int argc, char **argv)
 		err = pagemig_agent_start(pm, &ao, &agent);
 	fd = err ? -1 : open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (err || fd < 0) {
-		fprintf(stderr, "pinned-pool: cannot serve: %s\n", strerror(err ? -err : errno));
+		fprintf(stderr, "pinned-pool: cannot serve: %s\n", why[0] ? why : strerror(err ? -err : errno));
 		goto out;
 	}
 	printf("PID %d\nREADY\n", (int)getpid());
