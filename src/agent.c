@@ -219,10 +219,10 @@ static int prepare_region(struct pagemig_agent *a, struct conn *c, const struct 
 
 	memcpy(from.bits, p->from, sizeof(from.bits));
 	memcpy(to.bits, p->to, sizeof(to.bits));
-	err = send_region(c->fd, p->h.txid, r, name, INT32_MIN, NULL);
+	if (send_region(c->fd, p->h.txid, r, name, INT32_MIN, NULL))
+		return -ECONNABORTED;
 	a->pm->explain[0] = '\0';
-	if (!err)
-		err = keep(&a->tx, r, h);
+	err = keep(&a->tx, r, h);
 	if (err)
 		return err;
 	if (h->ops->migrate)
@@ -231,7 +231,9 @@ static int prepare_region(struct pagemig_agent *a, struct conn *c, const struct 
 		ret = 0;
 	*done += ret == PAGEMIG_REGION_DONE;
 	err = send_region(c->fd, p->h.txid, r, name, ret, a->pm->explain);
-	return ret < 0 ? ret : err;
+	if (ret < 0)
+		return ret;
+	return err ? -ECONNABORTED : 0;		/* the mover went away (it gave up) */
 }
 
 /* Walk our own regions and run the migrate hook of each claimed one that @f selects. */

@@ -41,6 +41,8 @@ struct pagemig_agent_conn {
 	int fd;
 	pid_t pid;
 	unsigned int timeout_ms;
+	const char *socket_dir;		/* NULL, or dir_buf */
+	char dir_buf[AGENT_DIR_MAX];
 	char path[PATH_MAX];
 	struct pagemig_agent_handler *handlers;
 	size_t nr_handlers;
@@ -229,6 +231,19 @@ static int connect_at(struct pagemig_agent_conn *c, int dfd, const char *name)
 /* HELLO and LIST                                                                              */
 /* ------------------------------------------------------------------------------------------ */
 
+/*
+ * A closed connection: did the target exit?  Its descriptors close in exit_files(), before its
+ * pidfd turns readable (exit_notify()), so give it a moment to finish dying.
+ */
+static bool target_exiting(struct pagemig_agent_conn *c)
+{
+	struct pollfd p = { .fd = c->pm->pidfd, .events = POLLIN };
+
+	if (c->pm->pidfd < 0)
+		return space_check_alive(c->pm) == -ESRCH;
+	return sys_poll(&p, 1, 1000) == 1;
+}
+
 /* The next message, with the target's pidfd watched; ERROR becomes its errno (and the text). */
 static int recv_msg(struct pagemig_agent_conn *c, union agent_msg *m, int timeout_ms)
 {
@@ -236,7 +251,7 @@ static int recv_msg(struct pagemig_agent_conn *c, union agent_msg *m, int timeou
 
 	if (type == AM_ERROR)
 		return fail(c, m->error.err, "process %d's agent: %s", (int)c->pid, m->error.text);
-	if (type == -ESRCH || (type == -EPIPE && space_check_alive(c->pm) == -ESRCH))
+	if (type == -ESRCH || (type == -EPIPE && target_exiting(c)))
 		return fail(c, -ESRCH, "process %d exited", (int)c->pid);
 	if (type == -ETIMEDOUT)
 		return fail(c, type, "process %d's agent did not answer within %u ms", (int)c->pid, c->timeout_ms);
@@ -331,16 +346,40 @@ static int list(struct pagemig_agent_conn *c)
 	return 0;
 }
 
-PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_agent_connect_opts *opts,
-				      struct pagemig_agent_conn **out)
+/* Find, check, connect, check the peer, HELLO: a connection to the target's agent in c->fd. */
+static int open_conn(struct pagemig_agent_conn *c)
 {
-	struct pagemig_agent_conn *c;
 	char name[32];
 	uid_t euid = 0;
 	pid_t nspid = 0;
 	int err, dfd = -1;
 
-	if (!pm || !out || (opts && opts->sz < sizeof(size_t)))
+	err = target_ids(c->pm, &euid, &nspid);
+	if (err == -ENOENT || err == -ESRCH)
+		err = fail(c, -ESRCH, "process %d exited", (int)c->pid);
+	if (!err) {
+		snprintf(name, sizeof(name), "%d.sock", (int)nspid);
+		err = find_socket(c, c->socket_dir, euid, name, &dfd);
+	}
+	if (!err)
+		err = connect_at(c, dfd, name);
+	if (dfd >= 0)
+		sys_close(dfd);
+	if (!err)
+		err = check_peer(c, euid);
+	if (!err)
+		err = hello(c);
+	return err;
+}
+
+PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_agent_connect_opts *opts,
+				      struct pagemig_agent_conn **out)
+{
+	struct pagemig_agent_conn *c;
+	const char *dir = OPTS_GET(opts, socket_dir, NULL);
+	int err;
+
+	if (!pm || !out || (opts && opts->sz < sizeof(size_t)) || (dir && strlen(dir) >= AGENT_DIR_MAX))
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -351,24 +390,12 @@ PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_a
 	c->timeout_ms = OPTS_GET(opts, timeout_ms, 0) ? OPTS_GET(opts, timeout_ms, 0) : DEFAULT_TIMEOUT_MS;
 	c->errbuf = OPTS_GET(opts, errbuf, NULL);
 	c->errlen = OPTS_GET(opts, errlen, 0);
+	if (dir)
+		c->socket_dir = strcpy(c->dir_buf, dir);
 	pthread_mutex_init(&c->send_lock, NULL);
 	if (c->errbuf && c->errlen)
 		c->errbuf[0] = '\0';
-	err = target_ids(pm, &euid, &nspid);
-	if (err == -ENOENT || err == -ESRCH)
-		err = fail(c, -ESRCH, "process %d exited", (int)c->pid);
-	if (!err) {
-		snprintf(name, sizeof(name), "%d.sock", (int)nspid);
-		err = find_socket(c, OPTS_GET(opts, socket_dir, NULL), euid, name, &dfd);
-	}
-	if (!err)
-		err = connect_at(c, dfd, name);
-	if (dfd >= 0)
-		sys_close(dfd);
-	if (!err)
-		err = check_peer(c, euid);
-	if (!err)
-		err = hello(c);
+	err = open_conn(c);
 	if (!err)
 		err = list(c);
 	if (err) {
@@ -529,6 +556,14 @@ int agent_prepare(struct pagemig_agent_conn *c, const struct pagemig_plan *plan,
 	*res = NULL;
 	*nres = 0;
 	err = send_prepare(c, plan, flags, filter_src);
+	if (err == -EPIPE) {
+		/* the agent drops connections idle for long (idle_ms): connect again, once */
+		sys_close(c->fd);
+		c->fd = -1;
+		err = open_conn(c);
+		if (!err)
+			err = send_prepare(c, plan, flags, filter_src);
+	}
 	if (!err)
 		err = prepare_answers(c, res, nres, he);
 	if (err == -ETIMEDOUT) {

@@ -150,6 +150,7 @@ int am_send(int fd, const union agent_msg *m, int timeout_ms)
 
 int am_recv(int fd, union agent_msg *m, int timeout_ms, int pidfd)
 {
+	bool reset = false;
 	ssize_t n;
 	int err;
 
@@ -161,6 +162,16 @@ int am_recv(int fd, union agent_msg *m, int timeout_ms, int pidfd)
 			return -EPIPE;
 		if (n > 0)
 			return am_check(m->raw, (size_t)n);
+		/*
+		 * A peer that closed with our message unread resets the connection: the error comes
+		 * before the messages it sent first (its ERROR, say), which the next call still reads.
+		 */
+		if (errno == ECONNRESET && !reset) {
+			reset = true;
+			continue;
+		}
+		if (reset && errno == EAGAIN)
+			return -EPIPE;
 		if (errno != EAGAIN && errno != EINTR)
 			return errno == ECONNRESET ? -EPIPE : -errno;
 		err = wait_fd(fd, POLLIN, timeout_ms, pidfd);

@@ -231,9 +231,10 @@ static void test_busy_and_disconnect(pid_t t)
 	CHECK(ret == 0, "the second mover after the first: %d", ret);
 
 	/* a mover that disconnects between PREPARE and FINISH */
-	ret = agent_prepare(a, &plan, 0, "", &res, &nres, NULL);
-	free(res);
 	f0 = L->finish;
+	ret = agent_prepare(a, &plan, 0, "", &res, &nres, NULL);
+	CHECK(!ret, "prepare again: %d", ret);
+	free(res);
 	pagemig_agent_disconnect(a);
 	wait_until(&L->finish, f0 + 1, 3000);
 	CHECK(L->finish == f0 + 1 && L->last_err == -ECONNABORTED, "disconnect: finish %d with %d", L->finish - f0,
