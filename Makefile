@@ -164,7 +164,7 @@ pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(SHARED_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf libpagemig.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libpagemig.so.$(SOVERSION)
@@ -173,6 +173,7 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(addprefix man/,$(MAN3_PAGES)) $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/
 	for f in $(filter-out $(MAN3_PAGES:.3=),$(MAN3_FUNCS)); do \
 		echo '.so man3/libpagemig.3' > $(DESTDIR)$(MANDIR)/man3/$$f.3 || exit 1; chmod 644 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 	install -m 644 completion/pagemig $(DESTDIR)$(BASHCOMPDIR)/pagemig
@@ -187,6 +188,7 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/pagemig.h $(DESTDIR)$(BINDIR)/pagemig $(DESTDIR)$(PKGCONFIGDIR)/pagemig.pc \
 		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man3/,$(MAN3_PAGES) $(addsuffix .3,$(MAN3_FUNCS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7))) \
 		$(DESTDIR)$(BASHCOMPDIR)/pagemig
 
 # Debian packages (libpagemig0, libpagemig-dev, pagemig) and lintian's verdict, built from a copy of

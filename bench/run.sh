@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/run.sh - `make bench`: every benchmark, each writing its results under bench/results/.
 # Runs bench/move.sh (pagemig move vs migratepages vs move_pages in the NUMA lab), bench/sparse.sh
-# (a sparse 1 TiB region, in the lab) and bench/show.sh (show vs numastat -p, on the host).
+# (a sparse 1 TiB region, in the lab), bench/agent.sh (what a target's agent adds to a move, in the
+# lab) and bench/show.sh (show vs numastat -p, on the host).
 # Arguments are passed to bench/move.sh.  Exit status: 0 when all passed.
 set -u
 
@@ -9,6 +10,7 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 rc=0
 "$BENCH/move.sh" "$@" || rc=1
 "$BENCH/sparse.sh" || rc=1
+"$BENCH/agent.sh" || rc=1
 if [ -f "$BENCH/show.sh" ]; then
 	bash "$BENCH/show.sh" || rc=1
 fi

@@ -336,27 +336,47 @@ static int list_handlers(struct pagemig_agent *a, int fd, uint32_t *n)
 	return err;
 }
 
+static int send_claim(int fd, uint64_t start, uint64_t end, const struct handler_reg *h, uint32_t *n)
+{
+	union agent_msg m;
+
+	am_init(&m, AM_CLAIM, 0);
+	m.claim.start = start;
+	m.claim.end = end;
+	m.claim.id = (uint32_t)h->id;
+	am_strcpy(m.claim.name, sizeof(m.claim.name), h->ops->name);
+	(*n)++;
+	return am_send(fd, &m, 5000);
+}
+
+/*
+ * What the handlers claim now.  A range handler claims its range (what a mover asks: does it
+ * overlap this region?), so only class handlers need our regions read, and matched.
+ */
 static int list_claims(struct pagemig_agent *a, int fd, uint32_t *n)
 {
 	struct pagemig_region_iter *it;
 	struct pagemig_region r = { .sz = sizeof(r) };
-	union agent_msg m;
-	int ret, err = pagemig_regions_open(a->self, 0, &it);
+	bool classes = false;
+	int i, ret = 0, err = 0;
 
+	for (i = 0; i < a->pm->nr_handlers && !err; i++) {
+		const struct handler_reg *h = &a->pm->handlers[i];
+
+		classes |= !h->range;
+		if (h->range)
+			err = send_claim(fd, h->start, h->start + h->len, h, n);
+	}
+	if (err || !classes)
+		return err;
+	err = pagemig_regions_open(a->self, 0, &it);
 	if (err)
 		return err;
 	while (!err && (ret = pagemig_region_next(it, &r)) > 0) {
 		const struct handler_reg *h = ops_claim(a->pm, &r);
 
-		if (!h)
-			continue;
-		am_init(&m, AM_CLAIM, 0);
-		m.claim.start = r.start;
-		m.claim.end = r.end;
-		m.claim.id = (uint32_t)h->id;
-		am_strcpy(m.claim.name, sizeof(m.claim.name), h->ops->name);
-		err = am_send(fd, &m, 5000);
-		(*n)++;
+		if (h && !h->range)
+			err = send_claim(fd, r.start, r.end, h, n);
 	}
 	pagemig_regions_close(it);
 	return err ? err : ret < 0 ? ret : 0;

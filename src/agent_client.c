@@ -91,22 +91,26 @@ static int send_locked(struct pagemig_agent_conn *c, const union agent_msg *m)
 /* The target's effective uid and its pid in its own pid namespace (the last NSpid field). */
 static int target_ids(struct pagemig *pm, uid_t *euid, pid_t *nspid)
 {
-	char buf[256], *last;
+	char line[256], *last;
 	unsigned int u[2];
-	int err = proc_status_get(&pm->proc, "Uid", buf, sizeof(buf));
+	bool uid = false;
+	int err;
+	FILE *f = proc_fopen(&pm->proc, "status", &err);
 
-	if (err)
+	if (!f)
 		return err;
-	if (sscanf(buf, "%u %u", &u[0], &u[1]) != 2)
-		return -EIO;
-	*euid = u[1];
 	*nspid = pm->proc.pid;
-	if (!proc_status_get(&pm->proc, "NSpid", buf, sizeof(buf))) {
-		last = strrchr(buf, '\t');
-		last = last ? last + 1 : buf;
-		*nspid = (pid_t)strtol(last, NULL, 10);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Uid:", 4) && sscanf(line + 4, "%u %u", &u[0], &u[1]) == 2) {
+			*euid = u[1];
+			uid = true;
+		} else if (!strncmp(line, "NSpid:", 6)) {
+			last = strrchr(line, '\t');
+			*nspid = (pid_t)strtol(last ? last + 1 : line + 6, NULL, 10);
+		}
 	}
-	return 0;
+	fclose(f);
+	return uid ? 0 : -ESRCH;	/* a status cut short: the process is gone */
 }
 
 /* @dir inside the target's root: resolved there, symlinks included, never escaping it. */
