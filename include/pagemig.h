@@ -712,11 +712,18 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 /**
  * pagemig_move_region() - move the pages of one region (as read by pagemig_region_next()).
  * @pm: the target.
- * @r: the region; only its start, end, kind and page size are used.
+ * @r: the region, as pagemig_region_next() filled it; a handler may pass a trimmed copy.  Used:
+ *	@r->start, @r->end, @r->kind and @r->page_size (which pages, and how they move),
+ *	@r->anon_huge (non-zero: look for transparent huge pages, moved whole), @r->rss (the bytes
+ *	counted as PAGEMIG_STAT_UNMOVABLE for special and io/pfnmap regions), and for
+ *	PAGEMIG_MOVE_DRY_RUN @r->nr_nodes and @r->node_pages (the plan is counted from them, as
+ *	pagemig_move() counts a dry run).
  * @plan: the mapping.
- * @opts: options (@filter, @region_done and the fallback are not used; no region handler runs),
- *	or NULL.
- * @st: the region's counts (set @st->sz first).
+ * @opts: options, or NULL: @flags, @batch, @retries and @progress as for pagemig_move(); pages
+ *	move on the calling thread (@threads is not used); @filter, @region_done and @handler_error
+ *	are not used: no region handler runs, and there is no migrate_pages(2) fallback.
+ * @st: the region's counts (set @st->sz first), with @st->regions 1, @st->syscalls,
+ *	@st->elapsed_ns and @st->numa_balancing as pagemig_move() fills them.
  *
  * Return: as pagemig_move().
  */

@@ -144,6 +144,7 @@ bool pagemap_can_scan(struct pagemig *pm);
 
 /* stats.c */
 void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);
+void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src);
 
 /*
  * engine.c: the rate limit of a move (pagemig_move_opts.rate), one schedule that every thread of

@@ -678,8 +678,6 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 
 	if (!pm || !r || !plan || !st || !st->sz)
 		return -EINVAL;
-	memset(st->bytes, 0, sizeof(st->bytes));
-	memset(st->errors, 0, sizeof(st->errors));
 	err = start(&e, pm, plan, opts);
 	if (err)
 		return err;
@@ -689,21 +687,26 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 		err = -ENOMEM;
 		goto out;
 	}
-	err = engine_move_region(&e, r, &plan->from, true, &x->st);
-	x->unseen = e.unseen;
-	if (!err && x->unseen)
-		err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
-	if (err && space_check_alive(pm) == -ESRCH)
-		err = -ESRCH;
+	if (flags & PAGEMIG_MOVE_DRY_RUN) {
+		if (r->node_pages)
+			plan_region(plan, r, &x->st);	/* numa_maps' counts, as pagemig_move() plans */
+	} else {
+		err = engine_move_region(&e, r, &plan->from, true, &x->st);
+		x->unseen = e.unseen;
+		if (!err && x->unseen)
+			err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
+		if (err && space_check_alive(pm) == -ESRCH)
+			err = -ESRCH;
+	}
 	x->st.regions = 1;
 	x->st.syscalls = e.syscalls;
 	x->st.elapsed_ns = engine_now_ns() - e.t0;
-	memcpy(st->bytes, x->st.bytes, sizeof(st->bytes));
-	memcpy(st->errors, x->st.errors, sizeof(st->errors));
+	x->st.numa_balancing = numa_balancing_on(pm);
+	stats_copy_out(st, &x->st);
+	if (!err && !pagemig_stats_is_complete(&x->st))
+		err = PAGEMIG_PARTIAL;
 out:
 	engine_release(&e);
 	recs_free(&rs);
-	if (err)
-		return err;
-	return pagemig_stats_is_complete(st) ? 0 : PAGEMIG_PARTIAL;
+	return err;
 }

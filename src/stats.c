@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* stats.c - the counters of a move: names, sums, and what "complete" means. */
+#include <string.h>
+
 #include "internal.h"
 
 static const char *const stat_names[PAGEMIG_STAT_MAX] = {
@@ -41,6 +43,15 @@ void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes)
 	}
 	/* More distinct errnos than slots: the last slot collects the rest. */
 	st->errors[PAGEMIG_STATS_ERRORS - 1].bytes += bytes;
+}
+
+/* Copy @src (the library's own, whole) to the caller's @dst, as much of it as @dst->sz holds. */
+void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src)
+{
+	size_t sz = MIN(dst->sz, sizeof(*src));
+
+	memcpy(dst, src, sz);
+	dst->sz = sz;
 }
 
 PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src)

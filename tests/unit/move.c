@@ -5,6 +5,7 @@
  * Real migrations are the lab's (tests/lab/move_*.c).  Run from the repository root.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +86,93 @@ static void test_move_nothing(void)
 	CHECK(pagemig_move(pm, &plan, NULL, &st) == -EINVAL, "stats without sz");
 	pagemig_close(pm);
 	munmap(buf, 1 << 20);
+}
+
+/* Our own region that holds @addr, as the iterator reads it (node counts included). */
+static int find_region(struct pagemig *pm, const void *addr, struct pagemig_region *out, uint64_t *nodes,
+		       int maxnodes)
+{
+	struct pagemig_region_iter *it;
+	struct pagemig_region r = { .sz = sizeof(r) };
+	int ret, found = -ENOENT;
+
+	ret = pagemig_regions_open(pm, 0, &it);
+	if (ret)
+		return ret;
+	while ((ret = pagemig_region_next(it, &r)) > 0) {
+		if ((uintptr_t)addr < r.start || (uintptr_t)addr >= r.end)
+			continue;
+		*out = r;
+		out->path = "";
+		out->vmflags_str = "";
+		out->policy = "";
+		out->nr_nodes = MIN(r.nr_nodes, maxnodes);
+		memcpy(nodes, r.node_pages, (size_t)out->nr_nodes * sizeof(*nodes));
+		out->node_pages = nodes;
+		found = 0;
+	}
+	pagemig_regions_close(it);
+	return ret < 0 ? ret : found;
+}
+
+/*
+ * pagemig_move_region(): a dry run plans and moves nothing (here a move to node 1, which this
+ * host lacks, would fail every page); a move of nothing still says it visited one region, with
+ * its syscalls and time.
+ */
+static void test_move_region(void)
+{
+	struct pagemig_nodemask n0 = { 0 }, n1 = { 0 };
+	struct pagemig_move_opts dry = { .sz = sizeof(dry), .flags = PAGEMIG_MOVE_DRY_RUN };
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	struct pagemig_region r;
+	struct pagemig_plan away, stay;
+	uint64_t nodes[8];
+	struct pagemig *pm;
+	size_t len = 1 << 20;
+	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int err;
+
+	CHECK(buf != MAP_FAILED, "mmap");
+	if (buf == MAP_FAILED)
+		return;
+	madvise(buf, len, MADV_NOHUGEPAGE);	/* its own region, next to no other */
+	memset(buf, 3, len);
+	pagemig_nodemask_set(&n0, 0);
+	pagemig_nodemask_set(&n1, 1);
+	CHECK(!pagemig_plan(&n0, &n1, &away) && !pagemig_plan(&n0, &n0, &stay), "plans");
+	err = pagemig_open(0, NULL, &pm);
+	CHECK(!err, "open self: %d", err);
+	if (err)
+		goto out;
+	err = find_region(pm, buf, &r, nodes, 8);
+	CHECK(!err, "our region not found: %d", err);
+	if (err)
+		goto out_close;
+	err = pagemig_move_region(pm, &r, &away, &dry, &st);
+	CHECK(err == 0, "dry run of one region returned %d", err);
+	CHECK(st.bytes[PAGEMIG_STAT_PLANNED] >= len, "dry run planned %" PRIu64 " bytes, want at least %zu",
+	      st.bytes[PAGEMIG_STAT_PLANNED], len);
+	CHECK(!st.bytes[PAGEMIG_STAT_MOVED] && !st.bytes[PAGEMIG_STAT_FAILED] && !st.syscalls,
+	      "dry run moved %" PRIu64 ", failed %" PRIu64 " bytes, %" PRIu64 " syscalls: it tried to move",
+	      st.bytes[PAGEMIG_STAT_MOVED], st.bytes[PAGEMIG_STAT_FAILED], st.syscalls);
+	CHECK(st.regions == 1, "dry run: %" PRIu64 " regions, want 1", st.regions);
+
+	memset(&st, 0xff, sizeof(st));
+	st.sz = sizeof(st);
+	err = pagemig_move_region(pm, &r, &stay, NULL, &st);
+	CHECK(err == 0, "move of one region to where it is returned %d", err);
+	CHECK(st.regions == 1 && st.syscalls > 0 && st.elapsed_ns > 0 && st.elapsed_ns < 60000000000ULL,
+	      "move of one region: regions %" PRIu64 ", syscalls %" PRIu64 ", elapsed %" PRIu64 " ns", st.regions,
+	      st.syscalls, st.elapsed_ns);
+	CHECK(st.bytes[PAGEMIG_STAT_STAYED] >= len && !st.bytes[PAGEMIG_STAT_PLANNED],
+	      "move of one region to where it is: stayed %" PRIu64 ", planned %" PRIu64,
+	      st.bytes[PAGEMIG_STAT_STAYED], st.bytes[PAGEMIG_STAT_PLANNED]);
+	CHECK(!st.numa_balancing || st.numa_balancing == 1, "numa_balancing not written");
+out_close:
+	pagemig_close(pm);
+out:
+	munmap(buf, len);
 }
 
 /* MOVE_ALL needs CAP_SYS_NICE: in a child without it, pagemig_move() refuses before moving. */
@@ -187,6 +275,7 @@ int main(void)
 	}
 	test_stats();
 	test_move_nothing();
+	test_move_region();
 	test_move_all_needs_cap();
 	test_cli();
 	return unit_exit("move");
