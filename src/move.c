@@ -614,10 +614,13 @@ static void report(const struct pagemig_move_opts *opts, struct recs *rs, struct
 	}
 }
 
-/* MOVE_ALL's privilege first: without it, nothing may move. */
+/* The options first (libbpf's OPTS_VALID), then MOVE_ALL's privilege: without it, nothing may move. */
 static int start(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
 		 const struct pagemig_move_opts *opts)
 {
+	if (!OPTS_VALID(opts, pagemig_move_opts) || (OPTS_GET(opts, flags, 0) & ~PAGEMIG_MOVE_FLAGS) ||
+	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS)
+		return -EINVAL;
 	if ((OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
 		return -EPERM;
 	return engine_init(e, pm, plan, opts);

@@ -75,7 +75,7 @@ static void plan(int from, int to, struct pagemig_plan *p)
 
 int main(void)
 {
-	struct pagemig_move_opts dry = { .sz = sizeof(dry), .flags = PAGEMIG_MOVE_DRY_RUN };
+	PAGEMIG_OPTS(pagemig_move_opts, dry, .flags = PAGEMIG_MOVE_DRY_RUN);
 	struct pagemig_stats st = { .sz = sizeof(st) };
 	struct pagemig_region r;
 	struct pagemig_plan p02, p13;

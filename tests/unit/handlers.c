@@ -174,10 +174,8 @@ static int move(struct pagemig *pm, unsigned int flags, struct pagemig_handler_e
 	struct pagemig_nodemask n0 = { 0 };
 	struct pagemig_plan plan;
 	struct pagemig_stats total = { .sz = sizeof(total) };
-	struct pagemig_move_opts o = {
-		.sz = sizeof(o), .flags = flags, .handler_error = he, .region_done = seen ? on_region_done : NULL,
-		.region_ctx = seen,
-	};
+	PAGEMIG_OPTS(pagemig_move_opts, o, .flags = flags, .handler_error = he,
+		     .region_done = seen ? on_region_done : NULL, .region_ctx = seen);
 
 	pagemig_nodemask_set(&n0, 0);
 	if (pagemig_plan(&n0, &n0, &plan))

@@ -123,7 +123,7 @@ static int find_region(struct pagemig *pm, const void *addr, struct pagemig_regi
 static void test_move_region(void)
 {
 	struct pagemig_nodemask n0 = { 0 }, n1 = { 0 };
-	struct pagemig_move_opts dry = { .sz = sizeof(dry), .flags = PAGEMIG_MOVE_DRY_RUN };
+	PAGEMIG_OPTS(pagemig_move_opts, dry, .flags = PAGEMIG_MOVE_DRY_RUN);
 	struct pagemig_stats st = { .sz = sizeof(st) };
 	struct pagemig_region r;
 	struct pagemig_plan away, stay;
@@ -190,7 +190,7 @@ static void test_move_all_needs_cap(void)
 		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 		struct __user_cap_data_struct d[2];
 		struct pagemig_stats s = { .sz = sizeof(s) };
-		struct pagemig_move_opts o = { .sz = sizeof(o), .flags = PAGEMIG_MOVE_ALL };
+		PAGEMIG_OPTS(pagemig_move_opts, o, .flags = PAGEMIG_MOVE_ALL);
 		struct pagemig_nodemask m = { 0 };
 		struct pagemig_plan plan;
 		struct pagemig *pm;

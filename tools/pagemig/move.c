@@ -267,10 +267,8 @@ static int parse_nodes(struct move_cli *m, const struct move_args *a, struct pag
 {
 	const struct pagemig_topology *t = pagemig_topology(m->pm);
 	struct pagemig_nodemask allowed, from, to;
-	struct pagemig_nodectx ctx = {
-		.sz = sizeof(ctx), .online = pagemig_topology_online(t), .allowed = &allowed,
-		.memory = pagemig_topology_memory(t),
-	};
+	PAGEMIG_OPTS(pagemig_nodectx, ctx, .online = pagemig_topology_online(t), .allowed = &allowed,
+		     .memory = pagemig_topology_memory(t));
 	char err[256];
 
 	if (pagemig_mems_allowed(m->pm, &allowed))
@@ -370,11 +368,9 @@ static int move_outcome(struct move_cli *m, int ret, const char **how)
 static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
 		   const char **how)
 {
-	struct pagemig_move_opts opts = {
-		.sz = sizeof(opts), .flags = a->flags, .filter = filter, .batch = a->batch, .threads = a->threads,
-		.progress = report_progress, .progress_ctx = m, .region_done = report_region, .region_ctx = m,
-		.rate = a->rate,
-	};
+	PAGEMIG_OPTS(pagemig_move_opts, opts, .flags = a->flags, .filter = filter, .batch = a->batch,
+		     .threads = a->threads, .progress = report_progress, .progress_ctx = m,
+		     .region_done = report_region, .region_ctx = m, .rate = a->rate);
 	struct pagemig_handler_error herr = { 0 };
 	char what[64];
 	int ret;
