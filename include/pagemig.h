@@ -605,30 +605,41 @@ PAGEMIG_API const char *pagemig_stat_name(enum pagemig_stat stat);
 #define PAGEMIG_STATS_ERRORS 8
 
 /**
+ * PAGEMIG_STAT_SLOTS - the room for counters in struct pagemig_stats.bytes: enum pagemig_stat may
+ * grow up to it without moving any field.
+ */
+#define PAGEMIG_STAT_SLOTS 32
+
+/**
  * struct pagemig_stats - what a move did, in bytes.
  * @sz: sizeof(struct pagemig_stats), set by the caller.
- * @bytes: bytes per enum pagemig_stat.
- * @errors: for PAGEMIG_STAT_FAILED, bytes per errno (@errors[i].err is a positive errno; 0 ends).
  * @regions: regions visited.
  * @syscalls: move_pages(2) and migrate_pages(2) calls made (placement queries included).
  * @elapsed_ns: wall time.
  * @numa_balancing: the kernel's NUMA balancing was on: it may move pages back later.
+ * @errors: for PAGEMIG_STAT_FAILED, bytes per errno (@errors[i].err is a positive errno; 0 ends).
+ * @bytes: bytes per enum pagemig_stat; slots from PAGEMIG_STAT_MAX on are 0.
+ *
+ * The struct grows without breaking callers: every array in it has a fixed size (a new counter
+ * takes a free slot of @bytes, its offset unchanged), and new fields go at its end.  The library
+ * writes nothing past the caller's @sz (a caller built against an older header has a smaller one).
  */
 struct pagemig_stats {
 	size_t sz;
-	uint64_t bytes[PAGEMIG_STAT_MAX];
-	struct {
-		int err;
-		uint64_t bytes;
-	} errors[PAGEMIG_STATS_ERRORS];
 	uint64_t regions;
 	uint64_t syscalls;
 	uint64_t elapsed_ns;
 	bool numa_balancing;
+	struct {
+		int err;
+		uint64_t bytes;
+	} errors[PAGEMIG_STATS_ERRORS];
+	uint64_t bytes[PAGEMIG_STAT_SLOTS];
 };
 
 /**
- * pagemig_stats_add() - add the counts of @src to @dst (for totals over regions).
+ * pagemig_stats_add() - add the counts of @src to @dst (for totals over regions); only the fields
+ * that both hold (by their @sz) are added.
  */
 PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src);
 

@@ -460,6 +460,7 @@ static int work_loop(struct work *w, struct engine *e)
 		struct pagemig_region r = rec_region(&w->rs->v[ri]);
 
 		memset(&st, 0, sizeof(st));
+		st.sz = sizeof(st);
 		e->unseen = 0;
 		err = engine_move_range(e, &r, start, end, &w->ps->phase, w->ps->first, &st);
 		pthread_mutex_lock(&w->lock);
@@ -630,6 +631,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 			     const struct pagemig_move_opts *opts, struct pagemig_stats *total)
 {
 	unsigned int flags = OPTS_GET(opts, flags, 0);
+	struct pagemig_stats sum = { .sz = sizeof(sum) };	/* the caller's @total may be smaller */
 	struct engine e;
 	struct recs rs = { 0 };
 	struct pass ps = { .pm = pm, .flags = flags, .plan = plan, .opts = opts,
@@ -651,21 +653,22 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 		ps.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 	err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
-		err = finish(pm, &ps, &rs, total);
+		err = finish(pm, &ps, &rs, &sum);
 	if (!err && !ps.dry_run)
 		engine_report(&e);	/* the last word, also for a move that had no batch */
 	if (err && err != -ECANCELED && space_check_alive(pm) == -ESRCH)
 		err = -ESRCH;	/* an exited target's mm is gone: move_pages(2) says -EINVAL then */
 	finish_handlers(&ps, &rs, err);
-	report(opts, &rs, total);
-	total->syscalls = e.syscalls;
-	total->elapsed_ns = engine_now_ns() - e.t0;
-	total->numa_balancing = numa_balancing_on(pm);
+	report(opts, &rs, &sum);
+	sum.syscalls = e.syscalls;
+	sum.elapsed_ns = engine_now_ns() - e.t0;
+	sum.numa_balancing = numa_balancing_on(pm);
+	stats_copy_out(total, &sum);
 	engine_release(&e);
 	recs_free(&rs);
 	if (err)
 		return err;
-	return pagemig_stats_is_complete(total) ? 0 : PAGEMIG_PARTIAL;
+	return pagemig_stats_is_complete(&sum) ? 0 : PAGEMIG_PARTIAL;
 }
 
 PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_region *r,

@@ -54,19 +54,29 @@ void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src)
 	dst->sz = sz;
 }
 
+/* Whether the caller's @st holds @field (its sz). */
+#define ST_HAS(st, field) ((st)->sz >= offsetofend(struct pagemig_stats, field))
+
+_Static_assert(PAGEMIG_STAT_MAX <= PAGEMIG_STAT_SLOTS, "enum pagemig_stat outgrew struct pagemig_stats");
+
 PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src)
 {
 	size_t i;
 
-	for (i = 0; i < PAGEMIG_STAT_MAX; i++)
-		dst->bytes[i] += src->bytes[i];
-	for (i = 0; i < PAGEMIG_STATS_ERRORS && src->errors[i].err; i++) {
-		dst->bytes[PAGEMIG_STAT_FAILED] -= src->errors[i].bytes;
-		stats_add_error(dst, src->errors[i].err, src->errors[i].bytes);
+	if (ST_HAS(dst, bytes) && ST_HAS(src, bytes)) {
+		for (i = 0; i < PAGEMIG_STAT_MAX; i++)
+			dst->bytes[i] += src->bytes[i];
+		for (i = 0; i < PAGEMIG_STATS_ERRORS && src->errors[i].err; i++) {
+			dst->bytes[PAGEMIG_STAT_FAILED] -= src->errors[i].bytes;
+			stats_add_error(dst, src->errors[i].err, src->errors[i].bytes);
+		}
 	}
-	dst->regions += src->regions;
-	dst->syscalls += src->syscalls;
-	dst->numa_balancing |= src->numa_balancing;
+	if (ST_HAS(dst, regions) && ST_HAS(src, regions))
+		dst->regions += src->regions;
+	if (ST_HAS(dst, syscalls) && ST_HAS(src, syscalls))
+		dst->syscalls += src->syscalls;
+	if (ST_HAS(dst, numa_balancing) && ST_HAS(src, numa_balancing))
+		dst->numa_balancing |= src->numa_balancing;
 }
 
 PAGEMIG_API bool pagemig_stats_is_complete(const struct pagemig_stats *st)
@@ -77,6 +87,8 @@ PAGEMIG_API bool pagemig_stats_is_complete(const struct pagemig_stats *st)
 	};
 	size_t i;
 
+	if (!ST_HAS(st, bytes))
+		return true;	/* a struct without counters has nothing left behind to show */
 	for (i = 0; i < ARRAY_SIZE(left_behind); i++)
 		if (st->bytes[left_behind[i]])
 			return false;

@@ -58,6 +58,56 @@ static void test_stats(void)
 	CHECK(!pagemig_stats_is_complete(&a), "failed pages make a move partial");
 }
 
+/*
+ * struct pagemig_stats can grow: a caller built against an older header (a smaller sz) gets
+ * nothing written past its sz, by pagemig_move() or pagemig_stats_add(); a new counter changes
+ * no field's offset (the counters have room for PAGEMIG_STAT_SLOTS).
+ */
+static void test_stats_layout(void)
+{
+	struct {
+		struct pagemig_stats st;
+		unsigned char guard[64];
+	} old, full = { .st = { .sz = sizeof(full.st) } };
+	struct pagemig_nodemask n0 = { 0 };
+	struct pagemig_plan plan;
+	struct pagemig *pm;
+	size_t i, sz = offsetofend(struct pagemig_stats, regions);
+	bool intact = true;
+	int ret;
+
+	CHECK(sizeof(full.st.bytes) == PAGEMIG_STAT_SLOTS * sizeof(uint64_t) && PAGEMIG_STAT_MAX <= PAGEMIG_STAT_SLOTS,
+	      "bytes[] has %zu slots, not PAGEMIG_STAT_SLOTS", sizeof(full.st.bytes) / sizeof(uint64_t));
+	CHECK(offsetof(struct pagemig_stats, bytes) > offsetof(struct pagemig_stats, numa_balancing) &&
+	      offsetof(struct pagemig_stats, bytes) > offsetof(struct pagemig_stats, errors),
+	      "bytes[] comes before fixed fields");
+	pagemig_nodemask_set(&n0, 0);
+	pagemig_plan(&n0, &n0, &plan);
+	if (pagemig_open(0, NULL, &pm)) {
+		CHECK(0, "open self");
+		return;
+	}
+	memset(&old, 0xa5, sizeof(old));
+	old.st.sz = sz;
+	ret = pagemig_move(pm, &plan, NULL, &old.st);
+	CHECK(ret == 0, "move with an old, small stats struct: %d", ret);
+	for (i = sz; i < sizeof(old); i++)
+		intact &= ((unsigned char *)&old)[i] == 0xa5;
+	CHECK(intact, "pagemig_move() wrote past the caller's sz %zu", sz);
+	CHECK(old.st.sz == sz && old.st.regions > 0, "old struct: sz %zu regions %" PRIu64, old.st.sz, old.st.regions);
+
+	ret = pagemig_move(pm, &plan, NULL, &full.st);
+	CHECK(ret == 0, "move: %d", ret);
+	memset(&old, 0xa5, sizeof(old));
+	old.st.sz = sz;
+	old.st.regions = 0;
+	pagemig_stats_add(&old.st, &full.st);
+	for (i = sz, intact = true; i < sizeof(old); i++)
+		intact &= ((unsigned char *)&old)[i] == 0xa5;
+	CHECK(intact && old.st.regions == full.st.regions, "pagemig_stats_add() wrote past the caller's sz %zu", sz);
+	pagemig_close(pm);
+}
+
 static void test_move_nothing(void)
 {
 	struct pagemig_nodemask zero = { 0 };
@@ -276,6 +326,7 @@ int main(void)
 	test_stats();
 	test_move_nothing();
 	test_move_region();
+	test_stats_layout();
 	test_move_all_needs_cap();
 	test_cli();
 	return unit_exit("move");
