@@ -639,7 +639,7 @@ struct pagemig_stats {
 
 /**
  * pagemig_stats_add() - add the counts of @src to @dst (for totals over regions); only the fields
- * that both hold (by their @sz) are added.
+ * that both hold (by their @sz; a zero @sz means this header's size) are added.
  */
 PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src);
 

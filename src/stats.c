@@ -54,8 +54,8 @@ void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src)
 	dst->sz = sz;
 }
 
-/* Whether the caller's @st holds @field (its sz). */
-#define ST_HAS(st, field) ((st)->sz >= offsetofend(struct pagemig_stats, field))
+/* Whether the caller's @st holds @field (its sz; 0, never a real size, is this header's). */
+#define ST_HAS(st, field) (!(st)->sz || (st)->sz >= offsetofend(struct pagemig_stats, field))
 
 _Static_assert(PAGEMIG_STAT_MAX <= PAGEMIG_STAT_SLOTS, "enum pagemig_stat outgrew struct pagemig_stats");
 

@@ -503,7 +503,7 @@ static int move_all(struct move_cli *m, struct move_args *a, const struct pagemi
 static int run(int argc, char **argv)
 {
 	struct move_args a = { 0 };
-	struct move_cli m = { 0 };
+	struct move_cli m = { .total = { .sz = sizeof(m.total) } };
 	struct pagemig_filter *filter = NULL;
 	char errbuf[256] = "";
 	int rc;
