@@ -393,6 +393,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 		return fail(m, ret, what, NULL);
 	}
 	m->ran = true;
+	unmapped_count(m);
 	return move_outcome(m, ret, how);
 }
 
@@ -410,6 +411,7 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 	m->pm = NULL;
 	m->ran = false;
 	m->error[0] = '\0';
+	m->unmapped = 0;
 	m->last_ns = 0;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.sz = sizeof(m->st);
@@ -436,6 +438,9 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 	m->pm = NULL;
 out:
 	err = report_process(m, rc, how);
+	free(m->cands);		/* noted by a move that did not get as far as unmapped_count() */
+	m->cands = NULL;
+	m->nr_cands = m->cap_cands = 0;
 	return err ? cli_exit_worst(rc, err) : rc;
 }
 
