@@ -19,7 +19,13 @@ ifdef CI
 WARN   += -Werror
 endif
 CFLAGS ?= -O2 -g
-BASE_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude -DPAGEMIG_VERSION_STRING=\"$(VERSION)\"
+# SANITIZE=1: library, CLI, plugins and tests with ASan, UBSan and LSan, in build/san/ (make unit
+# SANITIZE=1, make lab SANITIZE=1).  Any undefined behaviour ends the program.
+ifdef SANITIZE
+B      := build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+BASE_CFLAGS := -std=gnu11 $(WARN) $(SAN_FLAGS) -D_GNU_SOURCE -Iinclude -DPAGEMIG_VERSION_STRING=\"$(VERSION)\"
 LIB_CFLAGS  := $(BASE_CFLAGS) -Isrc -fPIC -fvisibility=hidden
 
 LIB_SRCS  := $(sort $(wildcard src/*.c src/handlers/*.c))
@@ -60,7 +66,7 @@ $(STATIC_LIB): $(LIB_OBJS)
 # (for -lpagemig) are links to it.
 $(SHARED_REAL): $(LIB_OBJS) src/libpagemig.map
 	$(CC) $(CFLAGS) -shared -Wl,-soname,libpagemig.so.$(SOVERSION) -Wl,--version-script=src/libpagemig.map \
-		-Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJS) -lpthread -ldl
+		-Wl,-z,defs $(SAN_FLAGS) $(LDFLAGS) -o $@ $(LIB_OBJS) -lpthread -ldl
 
 $(SHARED_LIB): $(SHARED_REAL)
 	ln -sf libpagemig.so.$(VERSION) $@
@@ -71,7 +77,7 @@ $(B)/tools/%.o: tools/%.c include/pagemig.h tools/pagemig/cli.h tools/pagemig/ou
 	$(CC) $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 $(CLI): $(CLI_OBJS) $(STATIC_LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(STATIC_LIB) -lpthread -ldl
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -rdynamic -o $@ $(CLI_OBJS) $(STATIC_LIB) -lpthread -ldl
 
 $(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h tests/*.h)
 	@mkdir -p $(@D)

@@ -5,7 +5,8 @@
  * The only public header of libpagemig.  Conventions (see STYLE.md):
  *  - functions that act return 0 or a negative errno; they never print, exit or set errno;
  *  - counts go into structs, never into a return value shared with errors;
- *  - option structs start with `size_t sz` (set it to sizeof the struct you were compiled with);
+ *  - option structs start with `size_t sz` (set it to sizeof the struct you were compiled with):
+ *    declare them with PAGEMIG_OPTS(), which also zeroes the bytes past the fields you set;
  *  - every allocating function has a NULL-safe destructor of the same prefix.
  *
  * Thread safety: a struct pagemig handle, its iterators and its registry may be used by one thread
@@ -24,6 +25,23 @@ extern "C" {
 #endif
 
 #define PAGEMIG_API __attribute__((visibility("default")))
+
+/**
+ * PAGEMIG_OPTS() - declare option struct @NAME of type struct @TYPE with its @sz set and every
+ * other byte zero, padding included, then the designated initializers given (libbpf's
+ * LIBBPF_OPTS): `PAGEMIG_OPTS(pagemig_move_opts, opts, .flags = PAGEMIG_MOVE_ALL);`.
+ *
+ * The library rejects (-EINVAL) an option struct whose bytes past the fields it knows are not
+ * zero (a caller built against a newer header asked for something this library cannot do), and
+ * one whose @sz is smaller than a size_t.  A struct initialized field by field may hold garbage
+ * in its padding: use this macro, or memset() the struct first.  Needs GCC or Clang (a statement
+ * expression).
+ */
+#define PAGEMIG_OPTS(TYPE, NAME, ...)                                         \
+	struct TYPE NAME = ({                                                 \
+		__builtin_memset(&NAME, 0, sizeof(struct TYPE));              \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };      \
+	})
 
 /**
  * pagemig_version() - the library's version string, "MAJOR.MINOR.PATCH".
@@ -141,7 +159,8 @@ struct pagemig_nodectx {
  * excluded, so they need no memory.  With @ctx->need_memory, "all" and "!" yield only nodes with
  * memory.  Numbers are decimal; spaces, empty entries and numbers of PAGEMIG_MAX_NODES or more are
  * syntax errors.
- * Return: 0; -EINVAL for bad syntax (including an empty result); -ENODEV for a node that is not
+ * Return: 0; -EINVAL for bad syntax (including an empty result) or a bad @ctx (see
+ * PAGEMIG_OPTS()); -ENODEV for a node that is not
  * online or outside the allowed nodes; -ENXIO for a node without memory when @ctx->need_memory.
  */
 PAGEMIG_API int pagemig_nodemask_parse(const char *str, const struct pagemig_nodectx *ctx,
@@ -305,7 +324,7 @@ struct pagemig_open_opts {
  * Checks that the caller may read the target's memory map: the kernel's ptrace read-access rule
  * with real credentials (the same process, or the same uid and not undumpable, or CAP_SYS_PTRACE).
  * Return: 0; -ESRCH when there is no such process (or it is a zombie); -EACCES when the caller
- * may not read it; -EINVAL for a negative pid; other -errno.
+ * may not read it; -EINVAL for a negative pid or bad @opts (see PAGEMIG_OPTS()); other -errno.
  */
 PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out);
 /** pagemig_close() - release @pm; NULL is fine. */
@@ -586,30 +605,41 @@ PAGEMIG_API const char *pagemig_stat_name(enum pagemig_stat stat);
 #define PAGEMIG_STATS_ERRORS 8
 
 /**
+ * PAGEMIG_STAT_SLOTS - the room for counters in struct pagemig_stats.bytes: enum pagemig_stat may
+ * grow up to it without moving any field.
+ */
+#define PAGEMIG_STAT_SLOTS 32
+
+/**
  * struct pagemig_stats - what a move did, in bytes.
  * @sz: sizeof(struct pagemig_stats), set by the caller.
- * @bytes: bytes per enum pagemig_stat.
- * @errors: for PAGEMIG_STAT_FAILED, bytes per errno (@errors[i].err is a positive errno; 0 ends).
  * @regions: regions visited.
  * @syscalls: move_pages(2) and migrate_pages(2) calls made (placement queries included).
  * @elapsed_ns: wall time.
  * @numa_balancing: the kernel's NUMA balancing was on: it may move pages back later.
+ * @errors: for PAGEMIG_STAT_FAILED, bytes per errno (@errors[i].err is a positive errno; 0 ends).
+ * @bytes: bytes per enum pagemig_stat; slots from PAGEMIG_STAT_MAX on are 0.
+ *
+ * The struct grows without breaking callers: every array in it has a fixed size (a new counter
+ * takes a free slot of @bytes, its offset unchanged), and new fields go at its end.  The library
+ * writes nothing past the caller's @sz (a caller built against an older header has a smaller one).
  */
 struct pagemig_stats {
 	size_t sz;
-	uint64_t bytes[PAGEMIG_STAT_MAX];
-	struct {
-		int err;
-		uint64_t bytes;
-	} errors[PAGEMIG_STATS_ERRORS];
 	uint64_t regions;
 	uint64_t syscalls;
 	uint64_t elapsed_ns;
 	bool numa_balancing;
+	struct {
+		int err;
+		uint64_t bytes;
+	} errors[PAGEMIG_STATS_ERRORS];
+	uint64_t bytes[PAGEMIG_STAT_SLOTS];
 };
 
 /**
- * pagemig_stats_add() - add the counts of @src to @dst (for totals over regions).
+ * pagemig_stats_add() - add the counts of @src to @dst (for totals over regions); only the fields
+ * that both hold (by their @sz; a zero @sz means this header's size) are added.
  */
 PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src);
 
@@ -653,7 +683,8 @@ struct pagemig_progress {
  * @threads: threads that move pages, each taking 32 MiB chunks in address order (0: two, or one
  *	on a single-CPU machine; 1: only the calling thread; at most 8).  Pages of one chunk go in
  *	one thread's batches, in plan order, so the counts and the order guarantees do not depend on
- *	it.  More threads buy wall time with CPU time (bench/ has the figures).
+ *	it.  More than PAGEMIG_MAX_THREADS is -EINVAL.  More threads buy wall time with CPU time
+ *	(bench/ has the figures).
  * @rate: the most bytes per second the move may move, 0 for no limit.  Batches wait their turn
  *	on one schedule that every thread shares, paced so that the batches started in any one
  *	second add up to no more than @rate: a batch is then at most @rate / 16 bytes (a huge page
@@ -682,6 +713,11 @@ struct pagemig_move_opts {
 	struct pagemig_agent_conn *agent;
 };
 
+/** PAGEMIG_MOVE_FLAGS - every PAGEMIG_MOVE_* flag this header knows; others are -EINVAL. */
+#define PAGEMIG_MOVE_FLAGS (PAGEMIG_MOVE_ALL | PAGEMIG_MOVE_NO_FALLBACK | PAGEMIG_MOVE_DRY_RUN)
+/** PAGEMIG_MAX_THREADS - the most threads pagemig_move_opts.threads may ask for. */
+#define PAGEMIG_MAX_THREADS 8
+
 /** PAGEMIG_PARTIAL - pagemig_move() finished, but some pages that should have moved did not. */
 #define PAGEMIG_PARTIAL 1
 
@@ -705,7 +741,9 @@ struct pagemig_move_opts {
  * finish() with the outcome.  Regions mapped after the move began are not moved.
  *
  * Return: 0 when every page that should have moved is on its target; PAGEMIG_PARTIAL when some
- * did not (see @total); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
+ * did not (see @total); -EINVAL for a bad argument: @opts with a flag outside PAGEMIG_MOVE_FLAGS,
+ * more than PAGEMIG_MAX_THREADS threads, or non-zero bytes past the fields this library knows
+ * (PAGEMIG_OPTS()); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
  * -ESRCH when the target exited (@total says what moved before); -ECANCELED when the progress
  * callback stopped it; a handler's -errno (@opts->handler_error says which; nothing moved);
  * other -errno.
@@ -716,11 +754,18 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 /**
  * pagemig_move_region() - move the pages of one region (as read by pagemig_region_next()).
  * @pm: the target.
- * @r: the region; only its start, end, kind and page size are used.
+ * @r: the region, as pagemig_region_next() filled it; a handler may pass a trimmed copy.  Used:
+ *	@r->start, @r->end, @r->kind and @r->page_size (which pages, and how they move),
+ *	@r->anon_huge (non-zero: look for transparent huge pages, moved whole), @r->rss (the bytes
+ *	counted as PAGEMIG_STAT_UNMOVABLE for special and io/pfnmap regions), and for
+ *	PAGEMIG_MOVE_DRY_RUN @r->nr_nodes and @r->node_pages (the plan is counted from them, as
+ *	pagemig_move() counts a dry run).
  * @plan: the mapping.
- * @opts: options (@filter, @region_done and the fallback are not used; no region handler runs),
- *	or NULL.
- * @st: the region's counts (set @st->sz first).
+ * @opts: options, or NULL: @flags, @batch, @retries and @progress as for pagemig_move(); pages
+ *	move on the calling thread (@threads is not used); @filter, @region_done and @handler_error
+ *	are not used: no region handler runs, and there is no migrate_pages(2) fallback.
+ * @st: the region's counts (set @st->sz first), with @st->regions 1, @st->syscalls,
+ *	@st->elapsed_ns and @st->numa_balancing as pagemig_move() fills them.
  *
  * Return: as pagemig_move().
  */
@@ -773,7 +818,8 @@ struct pagemig_region_ops {
  *
  * Each region gets at most one handler: a range handler (pagemig_region_register()) before any
  * class handler, and among class handlers the one registered first.
- * Return: a registration id (> 0), or -EINVAL (no @ops, no @ops->match, bad @ops->sz), -ENOMEM.
+ * Return: a registration id (> 0), or -EINVAL (no @ops, no @ops->match, an @ops->sz that does not
+ * reach @finish, or non-zero bytes past the fields this library knows), -ENOMEM.
  */
 PAGEMIG_API int pagemig_handler_register(struct pagemig *pm, const struct pagemig_region_ops *ops, void *ctx);
 
@@ -873,7 +919,8 @@ struct pagemig_builtin_opts {
  * vsyscall, uprobes: nothing to move), nopages (io/pfnmap: no struct pages; an error with
  * PAGEMIG_BUILTIN_STRICT) and hugetlb (makes room in target nodes' huge page pools first).
  * Their state lives in @pm; pagemig_close() releases it.
- * Return: 0 or -errno.
+ * Return: 0; -EINVAL for bad @opts (an unknown flag or pool policy, see PAGEMIG_OPTS()); -EEXIST
+ * when they are registered already; -ENOMEM.
  */
 PAGEMIG_API int pagemig_builtins_register(struct pagemig *pm, const struct pagemig_builtin_opts *opts);
 

@@ -677,7 +677,7 @@ static int publish(struct pagemig_agent *a)
 
 static int agent_opts(struct pagemig_agent *a, const struct pagemig_agent_opts *o)
 {
-	if (o && o->sz < offsetof(struct pagemig_agent_opts, sz) + sizeof(o->sz))
+	if (!OPTS_VALID(o, pagemig_agent_opts))
 		return -EINVAL;
 	a->max_lease_ms = OPTS_GET(o, max_lease_ms, 0) ? OPTS_GET(o, max_lease_ms, 0) : DEFAULT_MAX_LEASE_MS;
 	a->idle_ms = OPTS_GET(o, idle_ms, 0) ? OPTS_GET(o, idle_ms, 0) : DEFAULT_IDLE_MS;

@@ -383,7 +383,7 @@ PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_a
 	const char *dir = OPTS_GET(opts, socket_dir, NULL);
 	int err;
 
-	if (!pm || !out || (opts && opts->sz < sizeof(size_t)) || (dir && strlen(dir) >= AGENT_DIR_MAX))
+	if (!pm || !out || !OPTS_VALID(opts, pagemig_agent_connect_opts) || (dir && strlen(dir) >= AGENT_DIR_MAX))
 		return -EINVAL;
 	c = calloc(1, sizeof(*c));
 	if (!c)

@@ -16,9 +16,35 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /*
- * OPTS_VALID / OPTS_GET (libbpf): an option struct is valid when its tail past what this library
- * knows is zero; a field is read only when the caller's struct is big enough to hold it.
+ * OPTS_VALID / OPTS_GET (libbpf): an option struct is valid when its sz holds at least sz and
+ * every byte past the last field this library knows (TYPE__last_field below) is zero: a caller
+ * built against a newer header that set a newer field gets -EINVAL, never a silent no.  A field
+ * is read only when the caller's struct is big enough to hold it.  A field added to a struct
+ * goes after its last one here, and this list names it.
  */
+#define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
+#define pagemig_nodectx__last_field need_memory
+#define pagemig_open_opts__last_field errlen
+#define pagemig_move_opts__last_field agent
+#define pagemig_region_ops__last_field description
+#define pagemig_builtin_opts__last_field hugetlb_pool
+#define pagemig_agent_opts__last_field errlen
+#define pagemig_agent_connect_opts__last_field errlen
+
+static inline bool opts_valid(const void *opts, size_t known, size_t sz)
+{
+	const unsigned char *p = opts;
+	size_t i;
+
+	if (sz < sizeof(size_t))
+		return false;
+	for (i = known; i < sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+#define OPTS_VALID(opts, TYPE) \
+	(!(opts) || opts_valid((opts), offsetofend(struct TYPE, TYPE##__last_field), (opts)->sz))
 #define OPTS_HAS(opts, field) \
 	((opts) && (opts)->sz >= offsetof(typeof(*(opts)), field) + sizeof((opts)->field))
 #define OPTS_GET(opts, field, fallback) (OPTS_HAS(opts, field) ? (opts)->field : (fallback))
@@ -152,6 +178,7 @@ bool pagemap_can_scan(struct pagemig *pm);
 
 /* stats.c */
 void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);
+void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src);
 
 /*
  * engine.c: the rate limit of a move (pagemig_move_opts.rate), one schedule that every thread of
@@ -199,7 +226,6 @@ struct engine {
 	int *bstatus;
 	int *qstatus;
 };
-#define PAGEMIG_MAX_THREADS 8
 
 struct engine_shared {
 	pthread_mutex_t lock;

@@ -504,6 +504,7 @@ static int work_loop(struct work *w, struct engine *e)
 		struct pagemig_region r = rec_region(&w->rs->v[ri]);
 
 		memset(&st, 0, sizeof(st));
+		st.sz = sizeof(st);
 		e->unseen = 0;
 		err = engine_move_range(e, &r, start, end, &w->ps->phase, w->ps->first, &st);
 		pthread_mutex_lock(&w->lock);
@@ -658,10 +659,13 @@ static void report(const struct pagemig_move_opts *opts, struct recs *rs, struct
 	}
 }
 
-/* MOVE_ALL's privilege first: without it, nothing may move. */
+/* The options first (libbpf's OPTS_VALID), then MOVE_ALL's privilege: without it, nothing may move. */
 static int start(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
 		 const struct pagemig_move_opts *opts)
 {
+	if (!OPTS_VALID(opts, pagemig_move_opts) || (OPTS_GET(opts, flags, 0) & ~PAGEMIG_MOVE_FLAGS) ||
+	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS)
+		return -EINVAL;
 	if ((OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
 		return -EPERM;
 	return engine_init(e, pm, plan, opts);
@@ -673,6 +677,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	unsigned int flags = OPTS_GET(opts, flags, 0);
 	struct pagemig_agent_conn *agent = OPTS_GET(opts, agent, NULL);
 	struct pagemig_handler_error *he = OPTS_GET(opts, handler_error, NULL);
+	struct pagemig_stats sum = { .sz = sizeof(sum) };	/* the caller's @total may be smaller */
 	struct engine e;
 	struct recs rs = { 0 };
 	struct pass ps = { .pm = pm, .flags = flags, .plan = plan, .opts = opts,
@@ -699,7 +704,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	if (!err)
 		err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
-		err = finish(pm, &ps, &rs, total);
+		err = finish(pm, &ps, &rs, &sum);
 	if (!err && !ps.dry_run)
 		engine_report(&e);	/* the last word, also for a move that had no batch */
 	if (err && err != -ECANCELED && space_check_alive(pm) == -ESRCH)
@@ -707,15 +712,16 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	finish_handlers(&ps, &rs, err);
 	ops_unlock(pm);
 	free(ps.owner);
-	report(opts, &rs, total);
-	total->syscalls = e.syscalls;
-	total->elapsed_ns = engine_now_ns() - e.t0;
-	total->numa_balancing = numa_balancing_on(pm);
+	report(opts, &rs, &sum);
+	sum.syscalls = e.syscalls;
+	sum.elapsed_ns = engine_now_ns() - e.t0;
+	sum.numa_balancing = numa_balancing_on(pm);
+	stats_copy_out(total, &sum);
 	engine_release(&e);
 	recs_free(&rs);
 	if (err)
 		return err;
-	return pagemig_stats_is_complete(total) ? 0 : PAGEMIG_PARTIAL;
+	return pagemig_stats_is_complete(&sum) ? 0 : PAGEMIG_PARTIAL;
 }
 
 PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_region *r,
@@ -731,8 +737,6 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 
 	if (!pm || !r || !plan || !st || !st->sz)
 		return -EINVAL;
-	memset(st->bytes, 0, sizeof(st->bytes));
-	memset(st->errors, 0, sizeof(st->errors));
 	err = start(&e, pm, plan, opts);
 	if (err)
 		return err;
@@ -742,21 +746,26 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 		err = -ENOMEM;
 		goto out;
 	}
-	err = engine_move_region(&e, r, &plan->from, true, &x->st);
-	x->unseen = e.unseen;
-	if (!err && x->unseen)
-		err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
-	if (err && space_check_alive(pm) == -ESRCH)
-		err = -ESRCH;
+	if (flags & PAGEMIG_MOVE_DRY_RUN) {
+		if (r->node_pages)
+			plan_region(plan, r, &x->st);	/* numa_maps' counts, as pagemig_move() plans */
+	} else {
+		err = engine_move_region(&e, r, &plan->from, true, &x->st);
+		x->unseen = e.unseen;
+		if (!err && x->unseen)
+			err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
+		if (err && space_check_alive(pm) == -ESRCH)
+			err = -ESRCH;
+	}
 	x->st.regions = 1;
 	x->st.syscalls = e.syscalls;
 	x->st.elapsed_ns = engine_now_ns() - e.t0;
-	memcpy(st->bytes, x->st.bytes, sizeof(st->bytes));
-	memcpy(st->errors, x->st.errors, sizeof(st->errors));
+	x->st.numa_balancing = numa_balancing_on(pm);
+	stats_copy_out(st, &x->st);
+	if (!err && !pagemig_stats_is_complete(&x->st))
+		err = PAGEMIG_PARTIAL;
 out:
 	engine_release(&e);
 	recs_free(&rs);
-	if (err)
-		return err;
-	return pagemig_stats_is_complete(st) ? 0 : PAGEMIG_PARTIAL;
+	return err;
 }

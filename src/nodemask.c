@@ -395,6 +395,9 @@ PAGEMIG_API int pagemig_nodemask_parse(const char *str, const struct pagemig_nod
 	if (err && errlen)
 		err[0] = '\0';
 	parse_init(&p, str ? str : "", ctx, err, errlen);
+	if (!OPTS_VALID(ctx, pagemig_nodectx))
+		return fail(&p, -EINVAL, "struct pagemig_nodectx: sz %zu, or fields this library does not know",
+			    ctx->sz);
 	if (!str || !*str)
 		return fail(&p, -EINVAL, "empty node list");
 	p.invert = *s == '!';

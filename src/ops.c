@@ -18,7 +18,8 @@ static int add(struct pagemig *pm, const struct pagemig_region_ops *ops, void *c
 {
 	struct handler_reg *h;
 
-	if (!pm || !ops || ops->sz < offsetof(struct pagemig_region_ops, finish) + sizeof(ops->finish))
+	if (!pm || !ops || ops->sz < offsetofend(struct pagemig_region_ops, finish) ||
+	    !OPTS_VALID(ops, pagemig_region_ops))
 		return -EINVAL;
 	if (pm->nr_handlers == pm->cap_handlers) {
 		int cap = pm->cap_handlers ? pm->cap_handlers * 2 : 8;

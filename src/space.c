@@ -186,6 +186,8 @@ PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, st
 	struct pagemig *pm;
 	int err;
 
+	if (!OPTS_VALID(opts, pagemig_open_opts))
+		return -EINVAL;		/* its errbuf may be no errbuf */
 	if (eb && el)
 		eb[0] = '\0';
 	if (!out || pid < 0)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* stats.c - the counters of a move: names, sums, and what "complete" means. */
+#include <string.h>
+
 #include "internal.h"
 
 static const char *const stat_names[PAGEMIG_STAT_MAX] = {
@@ -43,19 +45,38 @@ void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes)
 	st->errors[PAGEMIG_STATS_ERRORS - 1].bytes += bytes;
 }
 
+/* Copy @src (the library's own, whole) to the caller's @dst, as much of it as @dst->sz holds. */
+void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src)
+{
+	size_t sz = MIN(dst->sz, sizeof(*src));
+
+	memcpy(dst, src, sz);
+	dst->sz = sz;
+}
+
+/* Whether the caller's @st holds @field (its sz; 0, never a real size, is this header's). */
+#define ST_HAS(st, field) (!(st)->sz || (st)->sz >= offsetofend(struct pagemig_stats, field))
+
+_Static_assert(PAGEMIG_STAT_MAX <= PAGEMIG_STAT_SLOTS, "enum pagemig_stat outgrew struct pagemig_stats");
+
 PAGEMIG_API void pagemig_stats_add(struct pagemig_stats *dst, const struct pagemig_stats *src)
 {
 	size_t i;
 
-	for (i = 0; i < PAGEMIG_STAT_MAX; i++)
-		dst->bytes[i] += src->bytes[i];
-	for (i = 0; i < PAGEMIG_STATS_ERRORS && src->errors[i].err; i++) {
-		dst->bytes[PAGEMIG_STAT_FAILED] -= src->errors[i].bytes;
-		stats_add_error(dst, src->errors[i].err, src->errors[i].bytes);
+	if (ST_HAS(dst, bytes) && ST_HAS(src, bytes)) {
+		for (i = 0; i < PAGEMIG_STAT_MAX; i++)
+			dst->bytes[i] += src->bytes[i];
+		for (i = 0; i < PAGEMIG_STATS_ERRORS && src->errors[i].err; i++) {
+			dst->bytes[PAGEMIG_STAT_FAILED] -= src->errors[i].bytes;
+			stats_add_error(dst, src->errors[i].err, src->errors[i].bytes);
+		}
 	}
-	dst->regions += src->regions;
-	dst->syscalls += src->syscalls;
-	dst->numa_balancing |= src->numa_balancing;
+	if (ST_HAS(dst, regions) && ST_HAS(src, regions))
+		dst->regions += src->regions;
+	if (ST_HAS(dst, syscalls) && ST_HAS(src, syscalls))
+		dst->syscalls += src->syscalls;
+	if (ST_HAS(dst, numa_balancing) && ST_HAS(src, numa_balancing))
+		dst->numa_balancing |= src->numa_balancing;
 }
 
 PAGEMIG_API bool pagemig_stats_is_complete(const struct pagemig_stats *st)
@@ -66,6 +87,8 @@ PAGEMIG_API bool pagemig_stats_is_complete(const struct pagemig_stats *st)
 	};
 	size_t i;
 
+	if (!ST_HAS(st, bytes))
+		return true;	/* a struct without counters has nothing left behind to show */
 	for (i = 0; i < ARRAY_SIZE(left_behind); i++)
 		if (st->bytes[left_behind[i]])
 			return false;

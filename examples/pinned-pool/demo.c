@@ -158,7 +158,7 @@ static void region_done(const struct pagemig_region *r, const struct pagemig_sta
 static int move_self(struct pinned_pool *pp, int to)
 {
 	struct pagemig_handler_error he = { 0 };
-	struct pagemig_move_opts mo = { .sz = sizeof(mo), .handler_error = &he, .region_done = region_done };
+	PAGEMIG_OPTS(pagemig_move_opts, mo, .handler_error = &he, .region_done = region_done);
 	struct pagemig_builtin_opts bo = { .sz = sizeof(bo) };
 	struct pagemig_stats st = { .sz = sizeof(st) };
 	struct pagemig_nodemask from = { 0 }, dst = { 0 };

@@ -15,7 +15,8 @@ PAGEMIG_API int pagemig_builtins_register(struct pagemig *pm, const struct pagem
 	size_t i;
 	int id;
 
-	if (!pm)
+	if (!pm || !OPTS_VALID(opts, pagemig_builtin_opts) || (OPTS_GET(opts, flags, 0) & ~PAGEMIG_BUILTIN_STRICT) ||
+	    (unsigned int)OPTS_GET(opts, hugetlb_pool, 0) > PAGEMIG_HUGETLB_POOL_GROW_SHRINK)
 		return -EINVAL;
 	if (pm->builtins)
 		return -EEXIST;

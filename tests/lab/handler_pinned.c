@@ -171,7 +171,7 @@ static struct pinned_pool_stats pool_stats(struct pinned_pool *pp)
 static int move(struct pagemig *pm, const struct pagemig_plan *plan, void *addr, size_t len,
 		struct pagemig_handler_error *he, struct pagemig_stats *st)
 {
-	struct pagemig_move_opts mo = { .sz = sizeof(mo), .handler_error = he };
+	PAGEMIG_OPTS(pagemig_move_opts, mo, .handler_error = he);
 	struct pagemig_filter *f = NULL;
 	char range[64], err[128];
 	int ret;

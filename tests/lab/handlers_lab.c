@@ -234,7 +234,7 @@ static int move_0_to_2(struct pagemig *pm, struct pagemig_handler_error *he)
 	struct pagemig_nodemask from = { 0 }, to = { 0 };
 	struct pagemig_plan plan;
 	struct pagemig_stats total = { .sz = sizeof(total) };
-	struct pagemig_move_opts o = { .sz = sizeof(o), .handler_error = he, .region_done = region_done };
+	PAGEMIG_OPTS(pagemig_move_opts, o, .handler_error = he, .region_done = region_done);
 	int ret;
 
 	pagemig_nodemask_set(&from, 0);

@@ -119,7 +119,7 @@ int main(void)
 {
 	const struct pagemig_nodemask *online, *memory;
 	struct pagemig_topology *topo = NULL;
-	struct pagemig_nodectx ctx = { .sz = sizeof(ctx) };
+	PAGEMIG_OPTS(pagemig_nodectx, ctx);
 	struct layout *l;
 	int k, failed = 0, err;
 

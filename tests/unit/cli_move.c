@@ -110,7 +110,8 @@ static void test_json(pid_t pid)
 {
 	static const char *const keys[] = {
 		"regions", "planned", "moved", "fallback", "stayed", "elsewhere", "shared", "busy", "no-memory",
-		"hidden", "refused", "failed", "not-present", "unmovable", "handled", "left", "syscalls", "rate",
+		"hidden", "refused", "failed", "not-present", "unmapped", "unmovable", "handled", "left", "syscalls",
+		"rate",
 	};
 	char p[32], key[64], *out, *err;
 	int64_t rss = rss_of(pid), stayed, unmov;
@@ -279,6 +280,64 @@ static void test_cgroup(pid_t a, pid_t b)
 	CHECK(system(path) == 0, "%s", path);
 }
 
+#define OBJ "/dev/shm/pagemig-unit-unmapped"
+
+static void map_obj(void *arg)
+{
+	size_t len = (size_t)(uintptr_t)arg;
+	int fd = open(OBJ, O_RDWR);
+	char *p = fd >= 0 ? mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	memset(p, 1, len);
+}
+
+/*
+ * A shared object mapped whole, touched in part: another process touched the rest and exited.
+ * That rest is "unmapped" (root: /proc/PID/map_files), as the object's mincore(2) says, less
+ * what the target maps.
+ */
+static void test_unmapped(void)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), resident = 0, i;
+	unsigned char vec[4 * MIB / 4096];
+	char p[32], *out, *err;
+	pid_t helper, t;
+	void *m;
+	int fd, rc;
+
+	if (geteuid() != 0 || ps != 4096) {
+		printf("unmapped test skipped: not root, or pages are not 4 KiB\n");
+		return;
+	}
+	fd = open(OBJ, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && !ftruncate(fd, 4 * MIB), "cannot create %s", OBJ);
+	helper = unit_spawn(map_obj, (void *)(uintptr_t)(4 * MIB));
+	unit_kill(helper);
+	t = unit_spawn(map_obj, (void *)(uintptr_t)MIB);
+	m = mmap(NULL, 4 * MIB, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED && !mincore(m, 4 * MIB, vec), "mincore: %s", strerror(errno));
+	for (i = 0; i < sizeof(vec); i++)
+		resident += (vec[i] & 1) ? ps : 0;
+	snprintf(p, sizeof(p), "%d", (int)t);
+	rc = run_cli(&out, &err, (uid_t)-1, (const char *const[]){ "move", p, "0", "0", "--json", NULL });
+	CHECK(rc == 0 && totals_num(out, "unmapped") == (int64_t)(resident - MIB),
+	      "unmapped %" PRId64 ", the kernel says %zu of the object in memory and 1 MiB mapped", totals_num(out, "unmapped"),
+	      resident);
+	free(out);
+	free(err);
+	rc = run_cli(&out, &err, (uid_t)-1, (const char *const[]){ "move", p, "0", "0", "-r", "-b", NULL });
+	CHECK(rc == 0 && strstr(out, "\nunmapped ") && strtoull(strstr(out, "\nunmapped ") + 10, NULL, 10) == resident - MIB,
+	      "--raw: no unmapped line of %zu: %s", resident - MIB, out);
+	free(out);
+	free(err);
+	unit_kill(t);
+	munmap(m, 4 * MIB);
+	close(fd);
+	unlink(OBJ);
+}
+
 int main(void)
 {
 	pid_t a, b;
@@ -290,6 +349,7 @@ int main(void)
 	test_text(a);
 	test_several(a, b);
 	test_cgroup(a, b);
+	test_unmapped();
 	unit_kill(a);
 	unit_kill(b);
 	if (unit_failed("cli_move"))

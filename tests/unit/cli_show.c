@@ -24,7 +24,7 @@
 #include "unit.h"
 #include "../json.h"
 
-#define CLI "build/pagemig"
+#define CLI unit_cli()
 #define MIB (1UL << 20)
 #define SHM_SZ (2 * MIB)
 
@@ -116,7 +116,7 @@ static void test_exit_codes(void)
 		CHECK(rc == 4 && strstr(err, "cannot read process"), "as nobody: exit %d, stderr %s", rc, err);
 		free(err);
 	} else {
-		printf("permission test skipped: not root\n");
+		unit_skip("permission test skipped: not root");
 	}
 }
 
@@ -313,6 +313,5 @@ int main(void)
 	test_exit_codes();
 	test_bad_options();
 	test_self();
-	printf("%s\n", failures ? "FAIL" : "ok");
-	return failures ? 1 : 0;
+	return unit_exit("cli_show");
 }

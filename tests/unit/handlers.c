@@ -174,10 +174,8 @@ static int move(struct pagemig *pm, unsigned int flags, struct pagemig_handler_e
 	struct pagemig_nodemask n0 = { 0 };
 	struct pagemig_plan plan;
 	struct pagemig_stats total = { .sz = sizeof(total) };
-	struct pagemig_move_opts o = {
-		.sz = sizeof(o), .flags = flags, .handler_error = he, .region_done = seen ? on_region_done : NULL,
-		.region_ctx = seen,
-	};
+	PAGEMIG_OPTS(pagemig_move_opts, o, .flags = flags, .handler_error = he,
+		     .region_done = seen ? on_region_done : NULL, .region_ctx = seen);
 
 	pagemig_nodemask_set(&n0, 0);
 	if (pagemig_plan(&n0, &n0, &plan))
@@ -447,14 +445,17 @@ static void test_other_pid(void)
 /* ------------------------------------------------------------------------------------------ */
 
 static char bindir[PATH_MAX];	/* where this test binary is: build/tests/unit */
+static char *paths[64];		/* plugin()'s answers, freed by main() */
+static int nr_paths;
 
-/* The path of a test plugin, in a buffer that lives until the test exits. */
+/* The path of a test plugin, in a buffer that lives until the test ends. */
 static const char *plugin(const char *name)
 {
 	char *p;
 
-	if (asprintf(&p, "%s/plugins/%s", bindir, name) < 0)
+	if (nr_paths == (int)ARRAY_SIZE(paths) || asprintf(&p, "%s/plugins/%s", bindir, name) < 0)
 		exit(1);
+	paths[nr_paths++] = p;
 	return p;
 }
 
@@ -641,8 +642,12 @@ int main(void)
 	slash = strrchr(bindir, '/');
 	if (slash)
 		*slash = '\0';
-	heap = malloc(4096);	/* make sure there is a [heap] for the hello plugin */
-	if (!heap)
+	/*
+	 * The hello plugin greets the [heap]: make sure there is one.  sbrk(), not malloc(): an
+	 * allocator may take memory elsewhere (ASan's does), and then there is no [heap].
+	 */
+	heap = sbrk(4096);
+	if (heap == (void *)-1)
 		return 1;
 	memset(heap, 1, 4096);
 	map_regions();
@@ -656,7 +661,8 @@ int main(void)
 	test_plugin_hello();
 	test_plugin_bad();
 	test_cli();
-	free(heap);
+	while (nr_paths)
+		free(paths[--nr_paths]);
 	if (unit_failed("handlers"))
 		return 1;
 	printf("handlers: all checks passed\n");

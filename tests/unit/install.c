@@ -21,7 +21,7 @@
 #include "unit.h"
 
 #define TRIPLET "lib/x86_64-linux-gnu"
-#define MAKE_ENV "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "
+#define MAKE_ENV "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE "
 
 static char dest[64];
 

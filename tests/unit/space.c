@@ -184,14 +184,14 @@ static void test_denied(void)
 	int rc;
 
 	if (geteuid() != 0) {
-		printf("access denied: skipped, needs root to drop to uid %d\n", NOBODY);
+		unit_skip("access denied: skipped, needs root to drop to uid %d", NOBODY);
 		return;
 	}
 	t = spawn_target(0, false);
 	rc = run_denied(NOBODY, t, "belongs to uid 0 and we are uid 65534 without CAP_SYS_PTRACE");
 	unit_kill(t);
 	if (rc == 77) {
-		printf("access denied: skipped, cannot become uid %d here\n", NOBODY);
+		unit_skip("access denied: skipped, cannot become uid %d here", NOBODY);
 		return;
 	}
 	CHECK(rc == 0, "another uid's process is not -EACCES with the uid rule");
@@ -213,7 +213,5 @@ int main(void)
 	test_gone();
 	test_zombie();
 	test_denied();
-	if (unit_failed("space"))
-		return 1;
-	return 0;
+	return unit_exit("space");
 }

@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@
 
 /* The number of CHECK()s that failed so far. */
 static int failures;
+/* The reason a part of the test could not run (unit_skip()), or NULL. */
+static char skipped[256];
 
 /** CHECK() - unless @cond holds, print "file:line: message" (printf-style) on stderr and count a failure. */
 #define CHECK(cond, ...)                                                     \
@@ -53,6 +56,36 @@ static inline bool unit_failed(const char *name)
 	if (failures)
 		fprintf(stderr, "%s: %d checks failed\n", name, failures);
 	return failures != 0;
+}
+
+/**
+ * unit_skip() - a part of the test cannot run here (an explicit probe said so: not root, no
+ * locale): remember why, printf-style.  The test still runs its other parts; unit_exit() then
+ * exits 77 with this reason as the last line, unless a check failed.
+ */
+static inline __attribute__((format(printf, 1, 2))) void unit_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(skipped, sizeof(skipped), fmt, ap);
+	va_end(ap);
+}
+
+/**
+ * unit_exit() - the test's exit status: 1 when a CHECK() failed (unit_failed()), 77 with the
+ * reason as the last line when a part was skipped (unit_skip()), else 0.
+ */
+static inline int unit_exit(const char *name)
+{
+	if (unit_failed(name))
+		return 1;
+	if (skipped[0]) {
+		fflush(stderr);
+		printf("%s\n", skipped);
+		return 77;
+	}
+	return 0;
 }
 
 /**
@@ -84,6 +117,32 @@ static inline const char *unit_fixtures(void)
 	}
 	fprintf(stderr, "cannot find tests/unit/fixtures (set PAGEMIG_FIXTURES)\n");
 	exit(1);
+}
+
+/**
+ * unit_cli() - the pagemig CLI built with this test: $PAGEMIG_CLI, else pagemig three levels
+ * above this binary (B/tests/unit/NAME -> B/pagemig, for build/ and for build/san/ alike).
+ *
+ * Return: its path (it may not exist: the caller checks).
+ */
+static inline const char *unit_cli(void)
+{
+	static char buf[PATH_MAX];
+	const char *env = getenv("PAGEMIG_CLI");
+	ssize_t n;
+	char *slash;
+	int i;
+
+	if (env)
+		return env;
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 16);
+	if (n <= 0)
+		return "build/pagemig";
+	buf[n] = '\0';
+	for (i = 0; i < 3 && (slash = strrchr(buf, '/')); i++)
+		*slash = '\0';
+	strcat(buf, "/pagemig");
+	return buf;
 }
 
 /**

@@ -279,10 +279,8 @@ static int parse_nodes(struct move_cli *m, const struct move_args *a, struct pag
 {
 	const struct pagemig_topology *t = pagemig_topology(m->pm);
 	struct pagemig_nodemask allowed, from, to;
-	struct pagemig_nodectx ctx = {
-		.sz = sizeof(ctx), .online = pagemig_topology_online(t), .allowed = &allowed,
-		.memory = pagemig_topology_memory(t),
-	};
+	PAGEMIG_OPTS(pagemig_nodectx, ctx, .online = pagemig_topology_online(t), .allowed = &allowed,
+		     .memory = pagemig_topology_memory(t));
 	char err[256];
 
 	if (pagemig_mems_allowed(m->pm, &allowed))
@@ -382,11 +380,9 @@ static int move_outcome(struct move_cli *m, int ret, const char **how)
 static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
 		   const char **how)
 {
-	struct pagemig_move_opts opts = {
-		.sz = sizeof(opts), .flags = a->flags, .filter = filter, .batch = a->batch, .threads = a->threads,
-		.progress = report_progress, .progress_ctx = m, .region_done = report_region, .region_ctx = m,
-		.rate = a->rate,
-	};
+	PAGEMIG_OPTS(pagemig_move_opts, opts, .flags = a->flags, .filter = filter, .batch = a->batch,
+		     .threads = a->threads, .progress = report_progress, .progress_ctx = m,
+		     .region_done = report_region, .region_ctx = m, .rate = a->rate);
 	struct pagemig_handler_error herr = { 0 };
 	char what[64], msg[512];
 	int ret;
@@ -414,6 +410,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 		return fail(m, ret, what, NULL);
 	}
 	m->ran = true;
+	unmapped_count(m);
 	return move_outcome(m, ret, how);
 }
 
@@ -431,6 +428,7 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 	m->pm = NULL;
 	m->ran = false;
 	m->error[0] = '\0';
+	m->unmapped = 0;
 	m->last_ns = 0;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.sz = sizeof(m->st);
@@ -461,6 +459,9 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 	m->pm = NULL;
 out:
 	err = report_process(m, rc, how);
+	free(m->cands);		/* noted by a move that did not get as far as unmapped_count() */
+	m->cands = NULL;
+	m->nr_cands = m->cap_cands = 0;
 	return err ? cli_exit_worst(rc, err) : rc;
 }
 
@@ -528,7 +529,7 @@ static int move_all(struct move_cli *m, struct move_args *a, const struct pagemi
 static int run(int argc, char **argv)
 {
 	struct move_args a = { 0 };
-	struct move_cli m = { 0 };
+	struct move_cli m = { .total = { .sz = sizeof(m.total) } };
 	struct pagemig_filter *filter = NULL;
 	char errbuf[256] = "";
 	int rc;

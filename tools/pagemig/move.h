@@ -12,7 +12,7 @@
 
 enum {
 	COL_PID, COL_RANGE, COL_SIZE, COL_KIND, COL_PATH, COL_PLANNED, COL_MOVED, COL_STAYED, COL_SHARED,
-	COL_LEFT, COL_NOTPRES, COL_RESULT, COL_PLAN, COL_HANDLER, NR_MOVE_COLS,
+	COL_LEFT, COL_NOTPRES, COL_UNMAPPED, COL_RESULT, COL_PLAN, COL_HANDLER, NR_MOVE_COLS,
 };
 extern const struct cli_col move_cols[NR_MOVE_COLS];
 
@@ -20,6 +20,14 @@ enum { PROGRESS_OFF, PROGRESS_TEXT, PROGRESS_JSON };
 
 /* The signal that asked the move to stop (SIGINT, SIGTERM), 0 while none did. */
 extern volatile sig_atomic_t move_stop_signal;
+
+/* A shm or shared file region with pages not present: unmapped.c looks at its object. */
+struct unmapped_cand {
+	uint64_t start;
+	uint64_t end;
+	uint64_t not_present;
+	long ln;			/* its row, -1 when it has none */
+};
 
 /* The report of a move of one or several processes, and the process being moved. */
 struct move_cli {
@@ -42,11 +50,15 @@ struct move_cli {
 	struct pagemig_stats st;	/* its counts */
 	bool ran;			/* they are to be reported: the move (or dry run) ran */
 	char error[256];		/* why it failed, for JSON; "" when it did not */
+	uint64_t unmapped;		/* bytes of its shared objects in memory but not mapped by it */
+	struct unmapped_cand *cands;
+	size_t nr_cands, cap_cands;
 	uint64_t last_ns;
 	bool warned;			/* the NUMA balancing warning was given */
 	/* over every process */
 	struct pagemig_stats total;
 	uint64_t t0_ns;
+	uint64_t total_unmapped;
 	int nprocs;
 	bool any_ran;
 	int njson;			/* process objects printed so far */
@@ -67,6 +79,13 @@ int report_process(struct move_cli *m, int rc, const char *how);
 int report_finish(struct move_cli *m, int rc);
 /* Bytes that should have moved and did not. */
 uint64_t report_left(const struct pagemig_stats *st);
+/*
+ * unmapped.c: note a region of the move (from report_region()); after the move, move the bytes of
+ * their shared objects that are in memory but not mapped by the process from "not-present" to
+ * @m->unmapped (needs root: /proc/PID/map_files), in the counts and in the rows.
+ */
+void unmapped_note(struct move_cli *m, const struct pagemig_region *r, const struct pagemig_stats *st, long ln);
+void unmapped_count(struct move_cli *m);
 /* Clock for elapsed times. */
 uint64_t report_now_ns(void);
 

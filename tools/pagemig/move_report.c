@@ -26,6 +26,8 @@ const struct cli_col move_cols[NR_MOVE_COLS] = {
 	[COL_LEFT] = { "LEFT", CLI_COL_RIGHT, "should have moved and did not", CLI_JSON_NUMBER },
 	[COL_NOTPRES] = { "NOTPRESENT", CLI_COL_RIGHT, "not resident (untouched, zero page, swapped)",
 			  CLI_JSON_NUMBER },
+	[COL_UNMAPPED] = { "UNMAPPED", CLI_COL_RIGHT, "shared object in memory, not mapped by the process (root)",
+			   CLI_JSON_NUMBER },
 	[COL_RESULT] = { "RESULT", 0, "ok, partial (why), unmovable, handled", CLI_JSON_STRING },
 	[COL_PLAN] = { "PLAN", 0, "--dry-run: bytes per source->target pair", CLI_JSON_STRING },
 	[COL_HANDLER] = { "HANDLER", 0, "the region handler that claims the region", CLI_JSON_STRING },
@@ -161,12 +163,16 @@ void report_region(const struct pagemig_region *r, const struct pagemig_stats *s
 	long ln;
 
 	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !report_left(st) &&
-	    !st->bytes[PAGEMIG_STAT_HANDLED] && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES)
+	    !st->bytes[PAGEMIG_STAT_HANDLED] && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES) {
+		unmapped_note(m, r, st, -1);
 		return;		/* nothing of this region was on a source node */
+	}
 	ln = cli_table_line(&m->tb);
 	row_common(m, ln, r);
 	row_stats(m, ln, st, r->kind);
+	cli_cell_size(&m->tb, &m->out, ln, COL_UNMAPPED, 0);
 	handler_cell(m, ln, r);
+	unmapped_note(m, r, st, ln);
 }
 
 /* The counts a dry run gives, from numa_maps (as the library's own dry run counts them). */
@@ -270,7 +276,7 @@ static void sentence(const struct move_cli *m, const struct pagemig_stats *t, co
 }
 
 /* Aligned text: the counters that are not zero, one per line, after the sentence. */
-static void counter_lines(const struct move_cli *m, const struct pagemig_stats *t)
+static void counter_lines(const struct move_cli *m, const struct pagemig_stats *t, uint64_t unmapped)
 {
 	char a[32];
 	size_t i;
@@ -278,10 +284,13 @@ static void counter_lines(const struct move_cli *m, const struct pagemig_stats *
 	for (i = 2; i < NR_COUNTERS; i++) {	/* planned and moved are in the sentence */
 		enum pagemig_stat c = counters[i];
 
-		if (!t->bytes[c])
+		if (!t->bytes[c] && !(c == PAGEMIG_STAT_NOT_PRESENT && unmapped))
 			continue;
 		printf("  %-12s %s%s\n", pagemig_stat_name(c), size_str(m, t->bytes[c], a, sizeof(a)),
 		       c == PAGEMIG_STAT_FALLBACK ? " (moved by migrate_pages(2): move_pages(2) could not see them)" : "");
+		if (c == PAGEMIG_STAT_NOT_PRESENT && unmapped)
+			printf("  %-12s %s (of shared objects: in memory, mapped by other processes or by none)\n",
+			       "unmapped", size_str(m, unmapped, a, sizeof(a)));
 		if (c != PAGEMIG_STAT_FAILED)
 			continue;
 		for (size_t k = 0; k < PAGEMIG_STATS_ERRORS && t->errors[k].err; k++)
@@ -290,15 +299,18 @@ static void counter_lines(const struct move_cli *m, const struct pagemig_stats *
 }
 
 /* --raw: every counter as "NAME VALUE", as a script splits it, under a heading unless -n. */
-static void counter_raw(const struct move_cli *m, const struct pagemig_stats *t)
+static void counter_raw(const struct move_cli *m, const struct pagemig_stats *t, uint64_t unmapped)
 {
 	char a[32];
 	size_t i;
 
 	if (!m->out.noheadings)
 		printf("COUNTER VALUE\n");
-	for (i = 0; i < NR_COUNTERS; i++)
+	for (i = 0; i < NR_COUNTERS; i++) {
 		printf("%s %s\n", pagemig_stat_name(counters[i]), size_str(m, t->bytes[counters[i]], a, sizeof(a)));
+		if (counters[i] == PAGEMIG_STAT_NOT_PRESENT)
+			printf("unmapped %s\n", size_str(m, unmapped, a, sizeof(a)));
+	}
 	for (i = 0; i < PAGEMIG_STATS_ERRORS && t->errors[i].err; i++)
 		printf("%s %s\n", errno_name(t->errors[i].err), size_str(m, t->errors[i].bytes, a, sizeof(a)));
 	printf("regions %" PRIu64 "\nelapsed %.3f\nsyscalls %" PRIu64 "\nrate %s\n", t->regions,
@@ -306,13 +318,16 @@ static void counter_raw(const struct move_cli *m, const struct pagemig_stats *t)
 }
 
 /* The "totals" object: every counter, "left", "errors" by errno name, time, calls and rate. */
-static void json_totals(const struct pagemig_stats *t, const char *ind)
+static void json_totals(const struct pagemig_stats *t, uint64_t unmapped, const char *ind)
 {
 	size_t i;
 
 	printf("{\n%s   \"regions\": %" PRIu64 ",\n", ind, t->regions);
-	for (i = 0; i < NR_COUNTERS; i++)
+	for (i = 0; i < NR_COUNTERS; i++) {
 		printf("%s   \"%s\": %" PRIu64 ",\n", ind, pagemig_stat_name(counters[i]), t->bytes[counters[i]]);
+		if (counters[i] == PAGEMIG_STAT_NOT_PRESENT)
+			printf("%s   \"unmapped\": %" PRIu64 ",\n", ind, unmapped);
+	}
 	printf("%s   \"left\": %" PRIu64 ",\n%s   \"errors\": {", ind, report_left(t), ind);
 	for (i = 0; i < PAGEMIG_STATS_ERRORS && t->errors[i].err; i++)
 		printf("%s\"%s\": %" PRIu64, i ? ", " : "", errno_name(t->errors[i].err), t->errors[i].bytes);
@@ -345,7 +360,7 @@ static int json_process(struct move_cli *m, int rc)
 		fflush(stdout);
 		err = m->tb.err ? m->tb.err : cli_table_print_member(&m->tb, stdout);
 		printf(",\n   \"totals\": ");
-		json_totals(&m->st, "   ");
+		json_totals(&m->st, m->unmapped, "   ");
 	}
 	printf(m->multi ? "\n}" : "\n}\n");
 	return err;
@@ -382,6 +397,7 @@ int report_process(struct move_cli *m, int rc, const char *how)
 	m->nprocs++;
 	if (m->ran) {
 		pagemig_stats_add(&m->total, &m->st);
+		m->total_unmapped += m->unmapped;
 		m->any_ran = true;
 	}
 	if (m->quiet)
@@ -429,7 +445,7 @@ static int finish_text(struct move_cli *m)
 	if (m->lines)
 		fputs(m->lines, stdout);
 	if (m->out.raw) {
-		counter_raw(m, t);
+		counter_raw(m, t, m->multi ? m->total_unmapped : m->unmapped);
 		return 0;
 	}
 	sentence(m, t, m->multi ? m->from_arg : m->from, m->multi ? m->to_arg : m->to, line, sizeof(line));
@@ -437,7 +453,7 @@ static int finish_text(struct move_cli *m)
 		printf("%s, %d processes\n", line, m->nprocs);
 	else
 		printf("%s\n", line);
-	counter_lines(m, t);
+	counter_lines(m, t, m->multi ? m->total_unmapped : m->unmapped);
 	return 0;
 }
 
@@ -454,7 +470,7 @@ int report_finish(struct move_cli *m, int rc)
 		if (!m->njson)
 			printf("{\n   \"dry-run\": %s,\n   \"processes\": [", m->dry_run ? "true" : "false");
 		printf("],\n   \"exit\": %d,\n   \"totals\": ", rc);
-		json_totals(&m->total, "   ");
+		json_totals(&m->total, m->total_unmapped, "   ");
 		printf("\n}\n");
 	}
 	if (m->tb_open)
