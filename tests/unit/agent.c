@@ -105,9 +105,11 @@ static void target_setup(void *arg)
 	struct pagemig_agent_opts ao = { .sz = sizeof(ao), .socket_dir = dir, .idle_ms = 300, .event = t_event };
 	struct pagemig_agent *a;
 	struct pagemig *pm;
-	char *p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, LEN + 2 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED || pagemig_open(0, NULL, &pm))
+	/* PROT_NONE guards: the region is one vma of its own, whatever is mapped beside it (ASan) */
+	if (p == MAP_FAILED || mprotect(p += pg, LEN, PROT_READ | PROT_WRITE) || pagemig_open(0, NULL, &pm))
 		_exit(1);
 	memset(p, 7, LEN);
 	region = (uintptr_t)p;
