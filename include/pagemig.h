@@ -323,8 +323,10 @@ struct pagemig_open_opts {
  *
  * Checks that the caller may read the target's memory map: the kernel's ptrace read-access rule
  * with real credentials (the same process, or the same uid and not undumpable, or CAP_SYS_PTRACE).
- * Return: 0; -ESRCH when there is no such process (or it is a zombie); -EACCES when the caller
- * may not read it; -EINVAL for a negative pid or bad @opts (see PAGEMIG_OPTS()); other -errno.
+ * A kernel thread (PF_KTHREAD in /proc/PID/stat) has no user memory to read or move: -ENOEXEC.
+ * Return: 0; -ESRCH when there is no such process (or it is a zombie); -ENOEXEC when it is a kernel
+ * thread; -EACCES when the caller may not read it; -EINVAL for a negative pid or bad @opts (see
+ * PAGEMIG_OPTS()); other -errno.
  */
 PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out);
 /** pagemig_close() - release @pm; NULL is fine. */
