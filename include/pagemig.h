@@ -323,8 +323,10 @@ struct pagemig_open_opts {
  *
  * Checks that the caller may read the target's memory map: the kernel's ptrace read-access rule
  * with real credentials (the same process, or the same uid and not undumpable, or CAP_SYS_PTRACE).
- * Return: 0; -ESRCH when there is no such process (or it is a zombie); -EACCES when the caller
- * may not read it; -EINVAL for a negative pid or bad @opts (see PAGEMIG_OPTS()); other -errno.
+ * A kernel thread (PF_KTHREAD in /proc/PID/stat) has no user memory to read or move: -ENOEXEC.
+ * Return: 0; -ESRCH when there is no such process (or it is a zombie); -ENOEXEC when it is a kernel
+ * thread; -EACCES when the caller may not read it; -EINVAL for a negative pid or bad @opts (see
+ * PAGEMIG_OPTS()); other -errno.
  */
 PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out);
 /** pagemig_close() - release @pm; NULL is fine. */
@@ -953,13 +955,17 @@ typedef int (*pagemig_plugin_init_fn)(struct pagemig *pm, unsigned int abi);
 /**
  * pagemig_plugin_load() - load a handler plugin (dlopen) and let it register its handlers.
  * @pm: the target.
- * @path: the shared object.
+ * @path: the shared object: a path with a '/' (a relative one is resolved against the current
+ *	directory); a bare name is not searched for.
  * @err: a one-line reason on failure; may be NULL.
  * @errlen: its size.
  *
- * The plugin stays loaded until pagemig_close().
- * Return: 0; -ENOENT (cannot be loaded), -ENOEXEC (no pagemig_plugin_abi or pagemig_plugin_init),
- * -ENOTSUP (another ABI version), or the init function's error.
+ * A plugin runs with the caller's privileges: the file and every directory above its real path
+ * must be owned by root or the caller and not writable by group or others (a directory with the
+ * sticky bit, such as /tmp, is fine).  The plugin stays loaded until pagemig_close().
+ * Return: 0; -EINVAL (@path has no '/'); -EPERM (someone else could change the plugin: @err says
+ * which file and why); -ENOENT (cannot be loaded), -ENOEXEC (no pagemig_plugin_abi or
+ * pagemig_plugin_init), -ENOTSUP (another ABI version), or the init function's error.
  */
 PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *err, size_t errlen);
 

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * plugin.c - handler plugins: a shared object exporting pagemig_plugin_abi and
- * pagemig_plugin_init(), loaded with dlopen and checked before anything of it runs.
+ * pagemig_plugin_init(), loaded with dlopen and checked before anything of it runs: only a file
+ * that nobody but root and the caller can change (check_path()).
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -15,6 +19,71 @@ static int fail(char *err, size_t errlen, int code, const char *fmt, const char 
 	if (err && errlen)
 		snprintf(err, errlen, fmt, a, b);
 	return code;
+}
+
+static int refuse(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int refuse(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* @st (of @what, a component of @path) lets only root or the caller change what @path loads. */
+static int check_owner(const char *path, const char *what, const struct stat *st, char *err, size_t errlen)
+{
+	uid_t me = geteuid();
+
+	if (st->st_uid != 0 && st->st_uid != me)
+		return refuse(err, errlen, -EPERM, "plugin '%s' refused: '%s' belongs to uid %u, neither root nor us (uid %u)",
+			      path, what, (unsigned int)st->st_uid, (unsigned int)me);
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
+		return refuse(err, errlen, -EPERM, "plugin '%s' refused: '%s' is writable by group or others (mode %04o)",
+			      path, what, (unsigned int)(st->st_mode & 07777));
+	return 0;
+}
+
+/*
+ * A plugin runs with the caller's privileges, so only a file that no one else can change loads:
+ * @path must be a path (a '/'; "" would be the program itself, a bare name a search through
+ * LD_LIBRARY_PATH), and its real path (@real), the file and every directory up to /, must be
+ * owned by root or the caller and not writable by group or others (a sticky directory, such as
+ * /tmp, lets no one else replace our file).  dlopen() then gets @real.
+ */
+static int check_path(const char *path, char *real, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	int ret;
+
+	if (!strchr(path, '/'))
+		return refuse(err, errlen, -EINVAL, "plugin '%s' is not a path: give its path, with a '/' (./%s "
+			      "for one in the current directory)", path, path);
+	if (!realpath(path, real))
+		return refuse(err, errlen, errno == ENOMEM ? -ENOMEM : -ENOENT, "cannot load plugin '%s': %s", path,
+			      strerror(errno));
+	if (stat(real, &st))
+		return refuse(err, errlen, -ENOENT, "cannot load plugin '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return refuse(err, errlen, -ENOENT, "cannot load plugin '%s': not a regular file", path);
+	ret = check_owner(path, real, &st, err, errlen);
+	snprintf(dir, sizeof(dir), "%s", real);
+	while (!ret && (slash = strrchr(dir, '/'))) {
+		slash[slash == dir] = '\0';	/* the parent; "/" stays "/" */
+		if (stat(dir, &st))
+			return refuse(err, errlen, -ENOENT, "cannot load plugin '%s': '%s': %s", path, dir,
+				      strerror(errno));
+		ret = check_owner(path, dir, &st, err, errlen);
+		if (!strcmp(dir, "/"))
+			break;
+	}
+	return ret;
 }
 
 /*
@@ -49,12 +118,17 @@ PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *
 	const unsigned int *abi;
 	pagemig_plugin_init_fn init;
 	void *dl, **v;
-	char num[16];
+	char num[16], real[PATH_MAX];
 	int ret;
 
+	if (err && errlen)
+		err[0] = '\0';
 	if (!pm || !path)
 		return -EINVAL;
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ret = check_path(path, real, err, errlen);
+	if (ret)
+		return ret;
+	dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
 	if (!dl)
 		return fail(err, errlen, -ENOENT, "cannot load plugin '%s': %s", path, dlerror());
 	abi = dlsym(dl, "pagemig_plugin_abi");

@@ -121,7 +121,31 @@ static int no_such_process(const struct pm_proc *p, const char *why, char *eb, s
 	return -ESRCH;
 }
 
-/* Does the target exist, is it alive, may we read its memory map? */
+#define PF_KTHREAD 0x00200000UL	/* the kernel's task flag, field 9 of /proc/PID/stat */
+
+/*
+ * A kernel thread has no mm: its maps are empty and move_pages(2) says -EINVAL.  The flags are
+ * read after the last ')' of stat (the command name may hold one).  A stat that cannot be read or
+ * parsed (a canned tree without one) says "not a kernel thread": the other checks still run.
+ */
+static bool is_kernel_thread(const struct pm_proc *p)
+{
+	char buf[1024], *paren;
+	unsigned long flags;
+	size_t n;
+	int err;
+	FILE *f = proc_fopen(p, "stat", &err);
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & PF_KTHREAD);
+}
+
+/* Does the target exist, is it alive, does it have user memory, may we read its memory map? */
 static int check_access(struct pagemig *pm, char *eb, size_t el)
 {
 	const struct pm_proc *p = &pm->proc;
@@ -137,6 +161,10 @@ static int check_access(struct pagemig *pm, char *eb, size_t el)
 	}
 	if (state[0] == 'Z' || state[0] == 'X')
 		return no_such_process(p, " (it is a zombie)", eb, el);
+	if (is_kernel_thread(p)) {
+		explain(eb, el, "process %d is a kernel thread: it has no user memory", (int)p->pid);
+		return -ENOEXEC;
+	}
 	f = proc_fopen(p, "smaps", &err);
 	if (f) {
 		fclose(f);

@@ -38,7 +38,9 @@ int cli_fail(int err, const char *what, const char *detail)
 {
 	if (err < 0)
 		err = -err;
-	if (detail && *detail)
+	if (err == ENOEXEC && detail && *detail)
+		cli_err("%s", detail);	/* "process 2 is a kernel thread: ...": it names the process */
+	else if (detail && *detail)
 		cli_err("%s: %s", what, detail);
 	else
 		cli_err("%s: %s", what, strerror(err));
@@ -51,6 +53,7 @@ int cli_fail(int err, const char *what, const char *detail)
 	case EINVAL:
 	case ENODEV:
 	case ENXIO:
+	case ENOEXEC:	/* a kernel thread: no process to read or move */
 		return EXIT_USAGE;
 	default:
 		return EXIT_FAILURE_;
