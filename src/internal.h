@@ -109,6 +109,7 @@ struct pagemig {
 	int pagemap_fd;		/* -1 until first needed */
 	int pidfd;		/* -1 for canned trees and kernels without pidfd_open */
 	uint64_t base_page;	/* the base page size */
+	uint64_t thp_size;	/* a PMD-mapped THP (hpage_pmd_size under sys_root), 0 without THP */
 	int pagemap_scan;	/* PAGEMAP_SCAN ioctl: 0 untried, 1 works, -1 unsupported */
 	void *residency_buf;	/* residency.c's scratch, allocated on first use */
 	struct handler_reg *handlers;	/* ops.c: the registry, in registration order */

@@ -206,6 +206,18 @@ static int hold_pid(struct pagemig *pm, const char *proc_root, char *eb, size_t 
 	return 0;
 }
 
+/* The size of a PMD-mapped transparent huge page, 0 when the kernel has none (or says nonsense). */
+static uint64_t thp_size(const char *sys_root, uint64_t base)
+{
+	char path[PATH_MAX];
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/kernel/mm/transparent_hugepage/hpage_pmd_size", sys_root);
+	if (read_file_u64(path, &v) || v <= base || (v & (v - 1)))
+		return 0;
+	return v;
+}
+
 PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out)
 {
 	const char *proc_root = OPTS_GET(opts, proc_root, NULL), *sys_root = OPTS_GET(opts, sys_root, NULL);
@@ -239,6 +251,7 @@ PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, st
 		err = check_access(pm, eb, el);
 	if (err)
 		goto err_close;
+	pm->thp_size = thp_size(pm->sys_root, pm->base_page);
 	err = pagemig_topology_load(pm->sys_root, &pm->topo);
 	if (err) {
 		explain(eb, el, "cannot read the NUMA topology under '%s': %s", pm->sys_root, strerror(-err));
