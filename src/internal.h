@@ -24,7 +24,7 @@
  */
 #define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 #define pagemig_nodectx__last_field need_memory
-#define pagemig_open_opts__last_field errlen
+#define pagemig_open_opts__last_field flags
 #define pagemig_move_opts__last_field rate
 #define pagemig_region_ops__last_field description
 #define pagemig_builtin_opts__last_field hugetlb_pool
@@ -137,6 +137,8 @@ void plugins_release(struct pagemig *pm);
 void builtins_release(struct pagemig *pm);
 /* space.c: 0 while the target lives, -ESRCH once it has exited (or is a zombie). */
 int space_check_alive(const struct pagemig *pm);
+/* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
+int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
