@@ -306,6 +306,7 @@ struct pagemig;
  * @errbuf: when not NULL, a one-line reason for a failure is written here (for -EACCES, the
  *	rule that denied access).
  * @errlen: its size.
+ * @flags: PAGEMIG_OPEN_* bits.
  */
 struct pagemig_open_opts {
 	size_t sz;
@@ -313,7 +314,15 @@ struct pagemig_open_opts {
 	const char *sys_root;
 	char *errbuf;
 	size_t errlen;
+	unsigned int flags;
 };
+
+/**
+ * PAGEMIG_OPEN_MOVE - the handle is for moving pages: also check move_pages(2)'s own access rule,
+ * ptrace read access with the caller's real credentials (PTRACE_MODE_READ_REALCREDS), which may
+ * deny what reading /proc allowed (that uses the filesystem credentials).
+ */
+#define PAGEMIG_OPEN_MOVE (1U << 0)
 
 /**
  * pagemig_open() - open a target process.
@@ -745,7 +754,9 @@ struct pagemig_move_opts {
  * Return: 0 when every page that should have moved is on its target; PAGEMIG_PARTIAL when some
  * did not (see @total); -EINVAL for a bad argument: @opts with a flag outside PAGEMIG_MOVE_FLAGS,
  * more than PAGEMIG_MAX_THREADS threads, or non-zero bytes past the fields this library knows
- * (PAGEMIG_OPTS()); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
+ * (PAGEMIG_OPTS()); -EACCES when move_pages(2)'s access rule denies the caller (ptrace read access
+ * with real credentials: another uid's process needs CAP_SYS_PTRACE; checked before anything, for
+ * a dry run too); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
  * -ESRCH when the target exited (@total says what moved before); -ECANCELED when the progress
  * callback stopped it; a handler's -errno (@opts->handler_error says which; nothing moved);
  * other -errno.

@@ -19,7 +19,7 @@
 #define MPOL_MF_MOVE_	(1 << 1)
 #define MPOL_MF_MOVE_ALL_ (1 << 2)
 #define SENTINEL	INT_MIN
-#define CHUNK_PAGES	8192		/* pagemap entries per chunk (32 MiB of 4 KiB pages) */
+#define CHUNK_PAGES	8192		/* pagemap entries per chunk (32 MiB of 4 KiB pages, 128 MiB of 16 KiB) */
 #define KPF_COMPOUND_HEAD 15
 #define KPF_THP		22
 #define KPF_ZERO_PAGE	24
@@ -56,8 +56,8 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 	e->retries = OPTS_HAS(opts, retries) && opts->retries ? opts->retries : 3;
 	e->progress = OPTS_GET(opts, progress, NULL);
 	e->progress_ctx = OPTS_GET(opts, progress_ctx, NULL);
-	e->base = 4096;
-	e->thp_size = 2 << 20;
+	e->base = pm->base_page;
+	e->thp_size = pm->thp_size ? pm->thp_size : e->base;	/* no THP: chunks end on any page */
 	e->t0 = engine_now_ns();
 	if (OPTS_GET(opts, rate, 0)) {
 		ratelimit_init(&e->own_rl, opts->rate, e->base, e->t0);

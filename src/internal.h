@@ -24,7 +24,7 @@
  */
 #define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 #define pagemig_nodectx__last_field need_memory
-#define pagemig_open_opts__last_field errlen
+#define pagemig_open_opts__last_field flags
 #define pagemig_move_opts__last_field agent
 #define pagemig_region_ops__last_field description
 #define pagemig_builtin_opts__last_field hugetlb_pool
@@ -111,6 +111,7 @@ struct pagemig {
 	int pagemap_fd;		/* -1 until first needed */
 	int pidfd;		/* -1 for canned trees and kernels without pidfd_open */
 	uint64_t base_page;	/* the base page size */
+	uint64_t thp_size;	/* a PMD-mapped THP (hpage_pmd_size under sys_root), 0 without THP */
 	int pagemap_scan;	/* PAGEMAP_SCAN ioctl: 0 untried, 1 works, -1 unsupported */
 	void *residency_buf;	/* residency.c's scratch, allocated on first use */
 	pthread_mutex_t reg_lock;	/* ops.c: the registry's, recursive: the agent's thread holds it
@@ -144,6 +145,8 @@ void plugins_release(struct pagemig *pm);
 void builtins_release(struct pagemig *pm);
 /* space.c: 0 while the target lives, -ESRCH once it has exited (or is a zombie). */
 int space_check_alive(const struct pagemig *pm);
+/* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
+int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,

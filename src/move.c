@@ -659,13 +659,21 @@ static void report(const struct pagemig_move_opts *opts, struct recs *rs, struct
 	}
 }
 
-/* The options first (libbpf's OPTS_VALID), then MOVE_ALL's privilege: without it, nothing may move. */
+/*
+ * The options first (libbpf's OPTS_VALID), then move_pages(2)'s access rule and MOVE_ALL's
+ * privilege: without them, nothing may move, and a dry run fails the same way.
+ */
 static int start(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
 		 const struct pagemig_move_opts *opts)
 {
+	int err;
+
 	if (!OPTS_VALID(opts, pagemig_move_opts) || (OPTS_GET(opts, flags, 0) & ~PAGEMIG_MOVE_FLAGS) ||
 	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS)
 		return -EINVAL;
+	err = space_check_move(pm, NULL, 0);	/* the kernel's rule, before anything, a dry run too */
+	if (err)
+		return err;
 	if ((OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
 		return -EPERM;
 	return engine_init(e, pm, plan, opts);

@@ -145,8 +145,20 @@ static bool is_kernel_thread(const struct pm_proc *p)
 	return paren && sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & PF_KTHREAD);
 }
 
-/* Does the target exist, is it alive, does it have user memory, may we read its memory map? */
-static int check_access(struct pagemig *pm, char *eb, size_t el)
+/*
+ * move_pages(2) and migrate_pages(2) check ptrace read access with the caller's real credentials
+ * (PTRACE_MODE_READ_REALCREDS): the same real uid and gid as all of the target's, or
+ * CAP_SYS_PTRACE.  Reading /proc uses the filesystem credentials, which may allow what this denies.
+ */
+int space_check_move(const struct pagemig *pm, char *eb, size_t el)
+{
+	if (pm->proc.pid == getpid())
+		return 0;
+	return explain_denied(&pm->proc, false, eb, el);
+}
+
+/* Does the target exist, is it alive, does it have user memory, may we read (and move) it? */
+static int check_access(struct pagemig *pm, unsigned int flags, char *eb, size_t el)
 {
 	const struct pm_proc *p = &pm->proc;
 	char state[64];
@@ -169,8 +181,8 @@ static int check_access(struct pagemig *pm, char *eb, size_t el)
 	if (f) {
 		fclose(f);
 		/* a setuid caller may pass the open (fs credentials) and fail move_pages(2) (real ones) */
-		if (getuid() != geteuid() && p->pid != getpid())
-			return explain_denied(p, false, eb, el);
+		if ((flags & PAGEMIG_OPEN_MOVE) || getuid() != geteuid())
+			return space_check_move(pm, eb, el);
 		return 0;
 	}
 	if (err == -ENOENT || err == -ESRCH)
@@ -206,6 +218,18 @@ static int hold_pid(struct pagemig *pm, const char *proc_root, char *eb, size_t 
 	return 0;
 }
 
+/* The size of a PMD-mapped transparent huge page, 0 when the kernel has none (or says nonsense). */
+static uint64_t thp_size(const char *sys_root, uint64_t base)
+{
+	char path[PATH_MAX];
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/kernel/mm/transparent_hugepage/hpage_pmd_size", sys_root);
+	if (read_file_u64(path, &v) || v <= base || (v & (v - 1)))
+		return 0;
+	return v;
+}
+
 PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, struct pagemig **out)
 {
 	const char *proc_root = OPTS_GET(opts, proc_root, NULL), *sys_root = OPTS_GET(opts, sys_root, NULL);
@@ -214,7 +238,7 @@ PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, st
 	struct pagemig *pm;
 	int err;
 
-	if (!OPTS_VALID(opts, pagemig_open_opts))
+	if (!OPTS_VALID(opts, pagemig_open_opts) || (OPTS_GET(opts, flags, 0) & ~PAGEMIG_OPEN_MOVE))
 		return -EINVAL;		/* its errbuf may be no errbuf */
 	if (eb && el)
 		eb[0] = '\0';
@@ -237,9 +261,10 @@ PAGEMIG_API int pagemig_open(pid_t pid, const struct pagemig_open_opts *opts, st
 	}
 	err = hold_pid(pm, proc_root, eb, el);
 	if (!err)
-		err = check_access(pm, eb, el);
+		err = check_access(pm, OPTS_GET(opts, flags, 0), eb, el);
 	if (err)
 		goto err_close;
+	pm->thp_size = thp_size(pm->sys_root, pm->base_page);
 	err = pagemig_topology_load(pm->sys_root, &pm->topo);
 	if (err) {
 		explain(eb, el, "cannot read the NUMA topology under '%s': %s", pm->sys_root, strerror(-err));

@@ -225,6 +225,44 @@ out:
 	munmap(buf, len);
 }
 
+/*
+ * The engine's page sizes come from the handle: the base page size pagemig_open() found, and the
+ * THP size of sysfs (kernel/mm/transparent_hugepage/hpage_pmd_size under the handle's sys root;
+ * the sys-4node fixture says 4 MiB): a chunk that starts on a 2 MiB boundary ends on a 4 MiB one.
+ */
+static void test_engine_sizes(void)
+{
+	char root[PATH_MAX + 64];
+	PAGEMIG_OPTS(pagemig_open_opts, o, .sys_root = root);
+	struct pagemig_region r = { .sz = sizeof(r), .start = 0x200000, .end = 0x10000000, .kind = PAGEMIG_KIND_ANON };
+	struct pagemig_nodemask n0 = { 0 };
+	struct pagemig_plan plan;
+	struct pagemig *pm;
+	struct engine e;
+	uint64_t end;
+	int err;
+
+	snprintf(root, sizeof(root), "%s/sys-4node", unit_fixtures());
+	pagemig_nodemask_set(&n0, 0);
+	pagemig_plan(&n0, &n0, &plan);
+	err = pagemig_open(0, &o, &pm);
+	CHECK(!err, "open self with the sys-4node tree: %d", err);
+	if (err)
+		return;
+	pm->base_page = 16384;		/* as on a 16 KiB-page kernel */
+	err = engine_init(&e, pm, &plan, NULL);
+	CHECK(!err, "engine_init: %d", err);
+	if (!err) {
+		CHECK(e.base == 16384, "engine base page %" PRIu64 ", the handle's is 16384", e.base);
+		CHECK(e.thp_size == 4 << 20, "engine THP size %" PRIu64 ", sysfs says 4 MiB", e.thp_size);
+		end = engine_chunk_end(&e, &r, r.start);
+		CHECK(end > r.start && !(end & ((4 << 20) - 1)), "a chunk from 0x200000 ends at %#" PRIx64
+		      ", not on a 4 MiB boundary", end);
+		engine_release(&e);
+	}
+	pagemig_close(pm);
+}
+
 /* MOVE_ALL needs CAP_SYS_NICE: in a child without it, pagemig_move() refuses before moving. */
 static void test_move_all_needs_cap(void)
 {
@@ -327,6 +365,7 @@ int main(void)
 	test_move_nothing();
 	test_move_region();
 	test_stats_layout();
+	test_engine_sizes();
 	test_move_all_needs_cap();
 	test_cli();
 	return unit_exit("move");

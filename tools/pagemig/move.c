@@ -419,7 +419,7 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 			pid_t pid)
 {
 	char errbuf[256] = "", what[64], msg[512];
-	struct pagemig_open_opts oo = { .sz = sizeof(oo), .errbuf = errbuf, .errlen = sizeof(errbuf) };
+	PAGEMIG_OPTS(pagemig_open_opts, oo, .errbuf = errbuf, .errlen = sizeof(errbuf), .flags = PAGEMIG_OPEN_MOVE);
 	struct pagemig_plan plan;
 	const char *how = NULL;
 	int rc, err;

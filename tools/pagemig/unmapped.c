@@ -17,32 +17,36 @@
 
 #include "move.h"
 
+#define MINCORE_CHUNK (1UL << 30)	/* bytes asked per mincore(2) call: a 256 KiB vector */
+
 /* Bytes of the object behind [@start, @end) at @offset of process @pid that are in memory, or -errno. */
 static int64_t object_resident(pid_t pid, uint64_t start, uint64_t end, uint64_t offset)
 {
-	size_t ps = (size_t)sysconf(_SC_PAGESIZE), len = end - start, n = len / ps, i;
-	unsigned char *vec;
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), len = end - start, off, n, i;
+	unsigned char *vec = malloc(MINCORE_CHUNK / ps);
 	int64_t bytes = 0;
 	char path[96];
-	void *p;
+	char *p;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, start, end);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	vec = malloc(n ? n : 1);
-	p = vec ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)offset) : MAP_FAILED;
-	close(fd);
-	if (p == MAP_FAILED) {
-		free(vec);
-		return vec ? -errno : -ENOMEM;
+	fd = vec ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	p = fd >= 0 ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)offset) : MAP_FAILED;
+	if (p == MAP_FAILED)
+		bytes = vec ? -errno : -ENOMEM;
+	if (fd >= 0)
+		close(fd);
+	for (off = 0; bytes >= 0 && off < len; off += MINCORE_CHUNK) {
+		n = (len - off < MINCORE_CHUNK ? len - off : MINCORE_CHUNK) / ps;
+		if (mincore(p + off, n * ps, vec)) {
+			bytes = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			bytes += (vec[i] & 1) ? (int64_t)ps : 0;
 	}
-	if (mincore(p, len, vec))
-		bytes = -errno;
-	for (i = 0; bytes >= 0 && i < n; i++)
-		bytes += (vec[i] & 1) ? (int64_t)ps : 0;
-	munmap(p, len);
+	if (p != MAP_FAILED)
+		munmap(p, len);
 	free(vec);
 	return bytes;
 }
@@ -67,17 +71,16 @@ void unmapped_note(struct move_cli *m, const struct pagemig_region *r, const str
 	};
 }
 
-/* A candidate's region, read again: shared, and its offset in the object. */
-static void unmapped_region(struct move_cli *m, const struct pagemig_region *r, struct unmapped_cand *c)
+/* Candidate @c, a shared mapping of its object at @offset; -errno when the object cannot be read. */
+static int unmapped_region(struct move_cli *m, uint64_t offset, struct unmapped_cand *c)
 {
 	uint64_t size = c->end - c->start, mapped = size - c->not_present, un;
-	int64_t res;
+	int64_t res = object_resident(m->pid, c->start, c->end, offset);
 
-	if (!r->shared || r->end != c->end)
-		return;
-	res = object_resident(m->pid, c->start, c->end, r->offset);
-	if (res < 0 || (uint64_t)res <= mapped)
-		return;
+	if (res < 0)
+		return (int)res;
+	if ((uint64_t)res <= mapped)
+		return 0;
 	un = (uint64_t)res - mapped;
 	if (un > c->not_present)
 		un = c->not_present;
@@ -87,23 +90,34 @@ static void unmapped_region(struct move_cli *m, const struct pagemig_region *r, 
 		cli_cell_size(&m->tb, &m->out, c->ln, COL_NOTPRES, c->not_present - un);
 		cli_cell_size(&m->tb, &m->out, c->ln, COL_UNMAPPED, un);
 	}
+	return 0;
 }
 
+/*
+ * The candidates that are shared mappings (maps' perms end in 's'; maps costs no page-table walk),
+ * until one cannot be read for want of privilege: then none can.
+ */
 void unmapped_count(struct move_cli *m)
 {
-	struct pagemig_region_iter *it;
-	struct pagemig_region r = { .sz = sizeof(r) };
-	size_t i = 0;
+	char path[64], perms[8], *line = NULL;
+	unsigned long long start, end, offset;
+	size_t cap = 0, i = 0;
+	int err = 0;
+	FILE *f;
 
-	if (m->nr_cands && !pagemig_regions_open(m->pm, PAGEMIG_REGIONS_LIGHT, &it)) {
-		while (i < m->nr_cands && pagemig_region_next(it, &r) > 0) {
-			for (; i < m->nr_cands && m->cands[i].start < r.start; i++)
-				;
-			if (i < m->nr_cands && m->cands[i].start == r.start)
-				unmapped_region(m, &r, &m->cands[i++]);
-		}
-		pagemig_regions_close(it);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)m->pid);
+	f = m->nr_cands ? fopen(path, "re") : NULL;
+	while (f && i < m->nr_cands && err != -EPERM && err != -EACCES && getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%llx-%llx %7s %llx", &start, &end, perms, &offset) != 4)
+			continue;
+		for (; i < m->nr_cands && m->cands[i].start < start; i++)
+			;
+		if (i < m->nr_cands && m->cands[i].start == start && m->cands[i].end == end && perms[3] == 's')
+			err = unmapped_region(m, offset, &m->cands[i++]);
 	}
+	if (f)
+		fclose(f);
+	free(line);
 	free(m->cands);
 	m->cands = NULL;
 	m->nr_cands = m->cap_cands = 0;
