@@ -549,6 +549,15 @@ static void test_socket_lifetime(void)
 	waitpid(p, &st, 0);
 	snprintf(path, sizeof(path), "%s/%d.sock", dir, (int)p);
 	CHECK(WIFEXITED(st) && lstat(path, &sb) && errno == ENOENT, "exit() removed %s", path);
+
+	/* a killed agent leaves its socket; the next agent's start removes it */
+	p = unit_spawn(target_setup, NULL);
+	unit_kill(p);
+	snprintf(path, sizeof(path), "%s/%d.sock", dir, (int)p);
+	CHECK(!lstat(path, &sb), "a killed agent's socket %s stays (nothing runs at SIGKILL)", path);
+	p = unit_spawn(target_setup, NULL);
+	CHECK(lstat(path, &sb) && errno == ENOENT, "the next agent removed the dead process's socket %s", path);
+	unit_kill(p);
 }
 
 /* ------------------------------------------------------------------------------------------ */
