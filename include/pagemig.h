@@ -1088,8 +1088,9 @@ PAGEMIG_API int pagemig_agent_start(struct pagemig *pm, const struct pagemig_age
 /**
  * pagemig_agent_stop() - stop serving, remove the socket, free @agent; NULL is fine.
  *
- * A transaction still held gets finish(-ESHUTDOWN) first.  In the child of a fork() it only
- * closes the inherited descriptors.
+ * A transaction still held gets finish(-ESHUTDOWN) first; a hook that is running is waited for,
+ * so a hook must not call this.  In the child of a fork() it only closes the inherited
+ * descriptors.
  */
 PAGEMIG_API void pagemig_agent_stop(struct pagemig_agent *agent);
 
