@@ -1125,8 +1125,8 @@ struct pagemig_agent_connect_opts {
  * namespace (NSpid).  A socket that is a symlink, is not the target's euid's, or is open to group
  * or others, in a directory that others may write, is refused without connecting.  After connecting,
  * the peer's credentials (SO_PEERCRED, and SO_PEERPIDFD where the kernel has it) must be the
- * target's, whose pidfd the handle holds.  Then HELLO and LIST: the owner's handlers and the
- * regions they claim now are kept in the connection.
+ * target's, whose pidfd the handle holds.  Then HELLO; the owner's handlers and the regions they
+ * claim are asked for when first needed (pagemig_agent_handler_get(), pagemig_agent_claim()).
  * Return: 0; -ENOENT when the target has no agent (no socket, or nobody listening); -EPERM when a
  * socket is there but fails the checks, or its peer is not the target; -EACCES when the agent
  * refused us; -EPROTO for another major version or a malformed answer; -ETIMEDOUT; -ESRCH when
@@ -1153,17 +1153,19 @@ struct pagemig_agent_handler {
 };
 
 /**
- * pagemig_agent_handler_get() - the @i-th handler the agent listed at connect time.
- * Return: 0, or -ENOENT past the last.
+ * pagemig_agent_handler_get() - the @i-th of the owner's handlers.  The first call of this or of
+ * pagemig_agent_claim() asks the agent for its list (LIST), kept in @c.
+ * Return: 0; -ENOENT past the last; the error of LIST.
  */
-PAGEMIG_API int pagemig_agent_handler_get(const struct pagemig_agent_conn *c, unsigned int i,
+PAGEMIG_API int pagemig_agent_handler_get(struct pagemig_agent_conn *c, unsigned int i,
 					  struct pagemig_agent_handler *h);
 
 /**
- * pagemig_agent_claim() - the name of the owner's handler that claimed a region overlapping
- * [@start, @end) when the agent listed them (connect time), or NULL.
+ * pagemig_agent_claim() - the name of the owner's handler that claims a region overlapping
+ * [@start, @end), or NULL: after a pagemig_move() with @c, the regions its handlers prepared for
+ * that move; before, those of the agent's list (asked for once, as pagemig_agent_handler_get()).
  */
-PAGEMIG_API const char *pagemig_agent_claim(const struct pagemig_agent_conn *c, uint64_t start, uint64_t end);
+PAGEMIG_API const char *pagemig_agent_claim(struct pagemig_agent_conn *c, uint64_t start, uint64_t end);
 
 /** pagemig_agent_socket() - the socket @c is connected to. */
 PAGEMIG_API const char *pagemig_agent_socket(const struct pagemig_agent_conn *c);

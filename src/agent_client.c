@@ -48,6 +48,8 @@ struct pagemig_agent_conn {
 	size_t nr_handlers;
 	struct claim *claims;
 	size_t nr_claims;
+	int listed;		/* LIST: 0 not asked yet (lazily, by the first that needs it), 1 done, -errno */
+	bool claims_known;	/* the claims are those a PREPARE reported: no LIST needed for them */
 	/* the transaction */
 	uint64_t txid;
 	bool prepared;
@@ -334,6 +336,7 @@ static int list(struct pagemig_agent_conn *c)
 	union agent_msg m;
 	int type, err = 0;
 
+	c->nr_handlers = c->nr_claims = 0;
 	am_init(&m, AM_LIST, 0);
 	type = send_locked(c, &m);
 	while (!err && !type) {
@@ -400,8 +403,6 @@ PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_a
 	if (c->errbuf && c->errlen)
 		c->errbuf[0] = '\0';
 	err = open_conn(c);
-	if (!err)
-		err = list(c);
 	if (err) {
 		pagemig_agent_disconnect(c);
 		return err;
@@ -551,6 +552,23 @@ static int prepare_answers(struct pagemig_agent_conn *c, struct agent_result **r
 	}
 }
 
+/* What a PREPARE reported claimed: the claims of this move, without a LIST. */
+static void claims_from(struct pagemig_agent_conn *c, const struct agent_result *res, size_t n)
+{
+	struct am_claim in = { .start = 0 };
+	size_t i;
+
+	c->nr_claims = 0;
+	for (i = 0; i < n; i++) {
+		in.start = res[i].start;
+		in.end = res[i].end;
+		snprintf(in.name, sizeof(in.name), "%s", res[i].name);
+		if (add_claim(c, &in))
+			return;
+	}
+	c->claims_known = true;
+}
+
 int agent_prepare(struct pagemig_agent_conn *c, const struct pagemig_plan *plan, unsigned int flags,
 		  const char *filter_src, struct agent_result **res, size_t *nres, struct pagemig_handler_error *he)
 {
@@ -579,6 +597,8 @@ int agent_prepare(struct pagemig_agent_conn *c, const struct pagemig_plan *plan,
 		return err;
 	c->prepared = true;
 	keeper_start(c);
+	if (!c->claims_known)
+		claims_from(c, *res, *nres);
 	return 0;
 }
 
@@ -615,20 +635,37 @@ PAGEMIG_API void pagemig_agent_disconnect(struct pagemig_agent_conn *c)
 	free(c);
 }
 
-PAGEMIG_API int pagemig_agent_handler_get(const struct pagemig_agent_conn *c, unsigned int i,
+/* LIST once, when first needed: a move does not need it (PREPARE says what was claimed). */
+static int listed(struct pagemig_agent_conn *c)
+{
+	if (!c->listed) {
+		c->listed = list(c);
+		c->listed = c->listed ? c->listed : 1;
+		c->claims_known = c->listed == 1;
+	}
+	return c->listed < 0 ? c->listed : 0;
+}
+
+PAGEMIG_API int pagemig_agent_handler_get(struct pagemig_agent_conn *c, unsigned int i,
 					  struct pagemig_agent_handler *h)
 {
-	if (!c || !h || i >= c->nr_handlers)
+	int err = c && h ? listed(c) : -ENOENT;
+
+	if (err)
+		return err;
+	if (i >= c->nr_handlers)
 		return -ENOENT;
 	*h = c->handlers[i];
 	return 0;
 }
 
-PAGEMIG_API const char *pagemig_agent_claim(const struct pagemig_agent_conn *c, uint64_t start, uint64_t end)
+PAGEMIG_API const char *pagemig_agent_claim(struct pagemig_agent_conn *c, uint64_t start, uint64_t end)
 {
 	size_t i;
 
-	for (i = 0; c && i < c->nr_claims; i++)
+	if (!c || (!c->claims_known && listed(c)))
+		return NULL;
+	for (i = 0; i < c->nr_claims; i++)
 		if (c->claims[i].start < end && start < c->claims[i].end)
 			return c->claims[i].name;
 	return NULL;
