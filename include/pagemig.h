@@ -515,7 +515,9 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
  * @r: filled in; set @r->sz first.
  *
  * Return: 1 with @r filled, 0 after the last region, -ESRCH when the target exited while it was
- * read, other -errno.
+ * read, other -errno.  An exiting target's /proc files end early (at exit_mm(), before its pidfd
+ * turns readable): at the end of the files the target's PF_EXITING is checked, so a list cut
+ * short ends with -ESRCH, never with 0.
  */
 PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagemig_region *r);
 /**

@@ -139,7 +139,14 @@ static int query(struct engine *e, void **addr, size_t n, int *out)
 	e->syscalls++;
 	if (ret == -EINVAL)
 		return -ESRCH;	/* as in move_batch() */
-	return ret < 0 ? (int)ret : 0;
+	if (ret < 0)
+		return (int)ret;
+	/*
+	 * move_pages(2) takes a pid, and a pid is reused once its process is reaped: if the target
+	 * has exited (its pidfd is readable), what this batch moved and this query saw may be
+	 * another process's pages.  None of it is counted.
+	 */
+	return space_check_alive(e->pm);
 }
 
 /*
@@ -237,7 +244,10 @@ static int throttle(struct engine *e, uint64_t bytes)
 	return 0;
 }
 
-/* Move the candidates in @e->bidx[0..k) to node @t and check where they are now. */
+/*
+ * Move the candidates in @e->bidx[0..k) to node @t and check where they are now (query() also
+ * checks that the pid is still the target's: after every batch).
+ */
 static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *st)
 {
 	uint64_t bytes = 0;

@@ -145,6 +145,9 @@ void plugins_release(struct pagemig *pm);
 void builtins_release(struct pagemig *pm);
 /* space.c: 0 while the target lives, -ESRCH once it has exited (or is a zombie). */
 int space_check_alive(const struct pagemig *pm);
+/* space.c: after a /proc file of the target ended: 0 when it was whole, -ESRCH when the target is
+ * exiting (its files end at exit_mm(), before its pidfd turns readable) or gone. */
+int space_check_complete(const struct pagemig *pm);
 /* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
 int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 

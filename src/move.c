@@ -384,6 +384,8 @@ static int fallback(struct engine *e, const struct pagemig_plan *p, bool move_al
 		e->syscalls++;
 		if (ret < 0)
 			err = (int)ret;
+		else
+			err = space_check_alive(e->pm);	/* the pid may name another process by now */
 	}
 	if (dropped)
 		sys_cap_restore_effective(saved);

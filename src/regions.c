@@ -653,7 +653,8 @@ PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagem
 		copy_out(it, r);
 		return 1;
 	}
-	rc = gone_or(it->pm, rc);
+	/* an end may be a cut: the target's files end at exit_mm(), before its pidfd says so */
+	rc = rc ? gone_or(it->pm, rc) : it->pm ? space_check_complete(it->pm) : 0;
 	if (rc)
 		it->err = rc;
 	it->done = true;

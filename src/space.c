@@ -121,28 +121,58 @@ static int no_such_process(const struct pm_proc *p, const char *why, char *eb, s
 	return -ESRCH;
 }
 
-#define PF_KTHREAD 0x00200000UL	/* the kernel's task flag, field 9 of /proc/PID/stat */
+/* The kernel's task flags, field 9 of /proc/PID/stat. */
+#define PF_EXITING 0x00000004UL
+#define PF_KTHREAD 0x00200000UL
 
 /*
- * A kernel thread has no mm: its maps are empty and move_pages(2) says -EINVAL.  The flags are
- * read after the last ')' of stat (the command name may hold one).  A stat that cannot be read or
- * parsed (a canned tree without one) says "not a kernel thread": the other checks still run.
+ * The target's task flags, read after the last ')' of stat (the command name may hold one).
+ * Return: 0; -ENOENT or -ESRCH when it is gone; -EINVAL when stat does not parse (or, in a canned
+ * tree, is missing: -ENOENT then too).
  */
-static bool is_kernel_thread(const struct pm_proc *p)
+static int stat_flags(const struct pm_proc *p, unsigned long *flags)
 {
 	char buf[1024], *paren;
-	unsigned long flags;
 	size_t n;
 	int err;
 	FILE *f = proc_fopen(p, "stat", &err);
 
 	if (!f)
-		return false;
+		return err;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	paren = strrchr(buf, ')');
-	return paren && sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & PF_KTHREAD);
+	return paren && sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", flags) == 1 ? 0 : -EINVAL;
+}
+
+/*
+ * A kernel thread has no mm: its maps are empty and move_pages(2) says -EINVAL.  A stat that cannot
+ * be read or parsed (a canned tree without one) says "not a kernel thread": the other checks run.
+ */
+static bool is_kernel_thread(const struct pm_proc *p)
+{
+	unsigned long flags;
+
+	return !stat_flags(p, &flags) && (flags & PF_KTHREAD);
+}
+
+/*
+ * After a /proc file of the target ended: 0 when it ended because it was whole.  An exiting
+ * target's files end early at exit_mm(), before its pidfd turns readable (exit_notify()), but its
+ * PF_EXITING is set before exit_mm(): that says the end may be a cut.
+ */
+int space_check_complete(const struct pagemig *pm)
+{
+	unsigned long flags;
+	int err = space_check_alive(pm);
+
+	if (err)
+		return err;
+	err = stat_flags(&pm->proc, &flags);
+	if (err == -ESRCH || (err == -ENOENT && pm->pidfd >= 0) || (!err && (flags & PF_EXITING)))
+		return -ESRCH;
+	return 0;
 }
 
 /*

@@ -13,7 +13,7 @@
  * node 2, the test sends SIGINT (then, in a second round, SIGTERM).  pagemig must exit 130, print
  * the summary with what moved (which must equal the buffer's pages the kernel shows on node 2:
  * some, not all), say on stderr which signal stopped it, have written JSON progress lines for
- * the target, and the contents must be intact.
+ * the target and a last one with exit 130 and those bytes moved, and the contents must be intact.
  */
 #include "labtest.h"
 
@@ -136,6 +136,7 @@ static void stop(int sig)
 	const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM", *line;
 
 	pid = lab_spawn(setup, NULL);
+	lab_expect_on(pid, L->buf, SZ, ps, 0, "96 MiB before the move");
 	snprintf(args, sizeof(args), "move %d 0 2 --rate %d --progress=json --regions %lx-%lx", (int)pid, SLOW_MIB,
 		 (unsigned long)(uintptr_t)L->buf, (unsigned long)(uintptr_t)L->buf + SZ);
 	pm = start_pagemig(args, "/tmp/stop.out", "/tmp/stop.err");
@@ -155,8 +156,8 @@ static void stop(int sig)
 	lab_read_file("/tmp/stop.err", err, sizeof(err));
 	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	on2 = lab_count_on_node(pid, L->buf, npages, ps, 2);
-	lab_log("%s: pagemig exited %d %.2fs after the signal; %zu of %zu pages on node 2\n%s", name, rc,
-		lab_now() - tsig, on2, npages, out);
+	lab_log("%s: pagemig exited %d %.2fs after the signal; %zu of %zu pages on node 2\n%s%s", name, rc,
+		lab_now() - tsig, on2, npages, out, err);
 	if (!WIFEXITED(status) || rc != 130)
 		FAIL("%s: pagemig ended with %d, expected exit 130", name, rc);
 	if (!strstr(err, name))
@@ -172,6 +173,9 @@ static void stop(int sig)
 	line = line ? strstr(line, "\"total\": ") : NULL;
 	if (!line || strtoull(line + 9, NULL, 10) < SZ)
 		FAIL("%s: no JSON progress line for process %d with a total of 96 MiB or more", name, (int)pid);
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"exit\": 130, \"moved\": %zu,", (int)pid, on2 * ps);
+	if (!strstr(err, key))
+		FAIL("%s: no last JSON progress line '%s'", name, key);
 	if (lab_mem_checksum(pid, L->buf, SZ) != L->sum)
 		FAIL("%s: contents changed by the stopped move", name);
 	lab_kill(pid);

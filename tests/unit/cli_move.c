@@ -150,7 +150,7 @@ static void test_json(pid_t pid)
 /* Text: -q, --raw, --bytes, --noheadings, the page size; stayed as in JSON. */
 static void test_text(pid_t pid)
 {
-	char p[32], want[96], ps[32], *out, *err, *v;
+	char p[32], want[96], last[96], ps[32], *out, *err, *v;
 	long psz = sysconf(_SC_PAGESIZE);
 	int rc;
 
@@ -173,6 +173,12 @@ static void test_text(pid_t pid)
 	else
 		snprintf(ps, sizeof(ps), "%ldK", psz >> 10);
 	snprintf(want, sizeof(want), "moved 0 of 0 planned (0 of 0 %s pages)", ps);
+	rc = run_cli(&out, &err, (uid_t)-1, (const char *const[]){ "move", p, "0", "0", "--progress=json", NULL });
+	snprintf(last, sizeof(last), "{\"pid\": %d, \"exit\": 0, \"moved\": 0, ", (int)pid);
+	CHECK(rc == 0 && strstr(err, last) && count(err, "\n") == count(err, "{\"pid\": "),
+	      "--progress=json: no last line '%s' (or a line that is not JSON): %s", last, err);
+	free(out);
+	free(err);
 	rc = run_cli(&out, &err, (uid_t)-1, (const char *const[]){ "move", p, "0", "0", "--bytes", NULL });
 	CHECK(rc == 0 && strstr(out, want) && strstr(out, "\n  stayed       "), "--bytes: want '%s' in %s", want, out);
 	free(out);

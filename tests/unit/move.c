@@ -263,6 +263,62 @@ static void test_engine_sizes(void)
 	pagemig_close(pm);
 }
 
+static void nothing(void *arg)
+{
+}
+
+/*
+ * A recycled pid: move_pages(2) acts on whatever process has the number now.  Simulated: the
+ * handle's pidfd is swapped for one of a process that has exited, while the pid still answers
+ * (the target's pagemap was opened before, as a move does).  Moving a region must stop with
+ * -ESRCH at the first look at the pidfd, after the first batch or placement query, and count
+ * nothing of that process as moved or stayed.
+ */
+static void test_pid_reuse(void)
+{
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	struct pagemig_nodemask n0 = { 0 };
+	struct pagemig_region r;
+	struct pagemig_plan plan;
+	struct pagemig *pm = NULL;
+	struct engine e;
+	uint64_t nodes[8];
+	size_t len = 1 << 20;
+	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t a, b;
+	int fd, ret;
+
+	if (buf == MAP_FAILED)
+		return;
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	memset(buf, 1, len);
+	a = unit_spawn(nothing, NULL);	/* it has the page of buf too */
+	b = unit_spawn(nothing, NULL);
+	fd = (int)syscall(SYS_pidfd_open, b, 0);
+	pagemig_nodemask_set(&n0, 0);
+	pagemig_plan(&n0, &n0, &plan);
+	ret = pagemig_open(a, NULL, &pm);
+	CHECK(!ret && fd >= 0, "open %d: %d, pidfd of %d: %d", (int)a, ret, (int)b, fd);
+	if (!ret && fd >= 0 && !find_region(pm, buf, &r, nodes, 8) && !engine_init(&e, pm, &plan, NULL)) {
+		CHECK(pagemap_read(pm, 0, 0, NULL) == 0, "pagemap open");
+		unit_kill(b);			/* its pidfd is readable now */
+		sys_close(pm->pidfd);
+		pm->pidfd = fd;
+		ret = engine_move_region(&e, &r, &plan.from, true, &st);
+		CHECK(ret == -ESRCH, "moving a region whose pidfd says the target exited returned %d, want -ESRCH", ret);
+		CHECK(!st.bytes[PAGEMIG_STAT_STAYED] && !st.bytes[PAGEMIG_STAT_MOVED],
+		      "the other process's pages were counted: stayed %" PRIu64 ", moved %" PRIu64,
+		      st.bytes[PAGEMIG_STAT_STAYED], st.bytes[PAGEMIG_STAT_MOVED]);
+		engine_release(&e);
+	} else {
+		CHECK(0, "setup: open, find the region or engine_init failed");
+		unit_kill(b);
+	}
+	pagemig_close(pm);
+	unit_kill(a);
+	munmap(buf, len);
+}
+
 /* MOVE_ALL needs CAP_SYS_NICE: in a child without it, pagemig_move() refuses before moving. */
 static void test_move_all_needs_cap(void)
 {
@@ -366,6 +422,7 @@ int main(void)
 	test_move_region();
 	test_stats_layout();
 	test_engine_sizes();
+	test_pid_reuse();
 	test_move_all_needs_cap();
 	test_cli();
 	return unit_exit("move");

@@ -227,18 +227,17 @@ int report_progress(const struct pagemig_progress *p, void *ctx)
 	struct move_cli *m = ctx;
 	uint64_t every = m->progress == PROGRESS_JSON ? 500000000ULL : 100000000ULL;
 	double secs = (double)p->elapsed_ns / 1e9, rate;
+	int stop = move_stop_signal != 0;	/* pagemig_move() stops at the next batch: -ECANCELED */
 	char a[32], b[32];
 
-	if (move_stop_signal)
-		return 1;	/* pagemig_move() stops at the next batch: -ECANCELED */
 	if (m->progress == PROGRESS_OFF || (m->last_ns && p->elapsed_ns - m->last_ns < every && p->done < p->total))
-		return 0;	/* the first call prints: orchestration hears at once that it started */
+		return stop;	/* the first call prints: orchestration hears at once that it started */
 	m->last_ns = p->elapsed_ns;
 	rate = secs > 0 ? (double)p->moved / secs : 0;
 	if (m->progress == PROGRESS_JSON) {
 		fprintf(stderr, "{\"pid\": %d, \"done\": %" PRIu64 ", \"total\": %" PRIu64 ", \"moved\": %" PRIu64
 			", \"rate\": %.0f, \"elapsed\": %.3f}\n", (int)m->pid, p->done, p->total, p->moved, rate, secs);
-		return 0;
+		return stop;
 	}
 	if (m->multi)
 		fprintf(stderr, "\rpagemig: pid %d: ", (int)m->pid);
@@ -248,7 +247,7 @@ int report_progress(const struct pagemig_progress *p, void *ctx)
 		cli_size(p->moved, a, sizeof(a)), cli_size(p->total, b, sizeof(b)),
 		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, rate / 1048576.0,
 		rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : 0.0);
-	return 0;
+	return stop;
 }
 
 /* "moved 64M of 65M planned (16412 of 16536 4K pages) from 0-1 to 2-3 in 0.46s (138 MiB/s)" */
@@ -394,6 +393,10 @@ int report_process(struct move_cli *m, int rc, const char *how)
 {
 	int err = 0;
 
+	/* --progress=json: each process's last line says how it ended */
+	if (m->progress == PROGRESS_JSON && m->ran)
+		fprintf(stderr, "{\"pid\": %d, \"exit\": %d, \"moved\": %" PRIu64 ", \"rate\": %.0f, \"elapsed\": %.3f}\n",
+			(int)m->pid, rc, m->st.bytes[PAGEMIG_STAT_MOVED], rate_of(&m->st), (double)m->st.elapsed_ns / 1e9);
 	m->nprocs++;
 	if (m->ran) {
 		pagemig_stats_add(&m->total, &m->st);
