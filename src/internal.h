@@ -151,6 +151,11 @@ int space_check_complete(const struct pagemig *pm);
 /* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
 int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 
+/*
+ * regions.c: pagemig_regions_open() with or without its helper threads (@pumps: an agent reading
+ * its own regions for one move spends more starting a thread than it saves).
+ */
+int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct pagemig_region_iter **out);
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
 			 struct pagemig_region_iter **out);

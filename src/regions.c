@@ -564,6 +564,11 @@ static FILE *open_stream(struct pagemig *pm, const char *file, bool pumped, stru
 
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
 {
+	return regions_open(pm, flags, true, out);
+}
+
+int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct pagemig_region_iter **out)
+{
 	bool light = flags & PAGEMIG_REGIONS_LIGHT;
 	struct pump *pump = NULL, *npump = NULL;
 	FILE *smaps, *numa;
@@ -571,11 +576,11 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
 
 	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT)))
 		return -EINVAL;
-	numa = open_stream(pm, "numa_maps", light, &npump, &err);
+	numa = open_stream(pm, "numa_maps", pumps && light, &npump, &err);
 	if (!numa && (err != -ENOENT || space_check_alive(pm)))
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	/* maps has smaps' header lines and nothing else: the same parser reads both */
-	smaps = open_stream(pm, light ? "maps" : "smaps", numa, &pump, &err);
+	smaps = open_stream(pm, light ? "maps" : "smaps", pumps && numa, &pump, &err);
 	if (!smaps) {
 		close_stream(numa, npump);
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
