@@ -70,6 +70,33 @@ static void expect_cli(uid_t uid, const char *const *args, const char *what)
 	free(err);
 }
 
+/*
+ * --cgroup lists every process of a cgroup, and the root cgroup holds the kernel threads: they
+ * have no user memory and are left out, not reported.  A canned cgroup with kthreadd and us.
+ */
+static void test_cgroup(void)
+{
+	char dir[] = "/tmp/pagemig-kthread-XXXXXX", path[64], self[16], *out = NULL, *err = NULL;
+	FILE *f;
+	int rc;
+
+	if (!mkdtemp(dir))
+		exit(1);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f)
+		exit(1);
+	fprintf(f, "2\n%d\n", (int)getpid());
+	fclose(f);
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	rc = unit_run(&out, &err, (uid_t)-1, unit_cli(), (const char *const[]){ "show", "--cgroup", dir, "--summary", NULL });
+	CHECK(rc == 0 && !*err && strstr(out, self), "show --cgroup with kthreadd in it: exit %d, stderr '%s'", rc, err);
+	free(out);
+	free(err);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_live(void)
 {
 	char err[256];
@@ -87,6 +114,7 @@ static void test_live(void)
 	expect_cli((uid_t)-1, (const char *const[]){ "move", "2", "0", "0", "--threads", "1", NULL },
 		   "move 2 0 0 --threads 1");
 	expect_cli((uid_t)-1, (const char *const[]){ "move", "2", "0", "0", "--dry-run", NULL }, "move --dry-run");
+	test_cgroup();
 	if (geteuid() == 0)
 		expect_cli(NOBODY, (const char *const[]){ "show", "2", NULL }, "show 2 as nobody");
 	else

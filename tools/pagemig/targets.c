@@ -83,7 +83,32 @@ static bool is_cgroup(const char *dir)
 	return !access(path, F_OK);
 }
 
-/* The processes of cgroup @dir; a cgroup removed meanwhile, or a threaded one, has none. */
+/*
+ * Whether @pid is a kernel thread (PF_KTHREAD in its stat flags, after the last ')'): the root
+ * cgroup lists them, but they have no user memory to show or move.
+ */
+static bool is_kernel_thread(pid_t pid)
+{
+	char path[64], buf[1024], *paren;
+	unsigned long flags = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x00200000UL);
+}
+
+/*
+ * The processes of cgroup @dir, kernel threads left out; a cgroup removed meanwhile, or a threaded
+ * one, has none.
+ */
 static int read_procs(struct cli_targets *t, const char *dir)
 {
 	char path[4200], line[64];
@@ -102,7 +127,7 @@ static int read_procs(struct cli_targets *t, const char *dir)
 	while (!rc && fgets(line, sizeof(line), f)) {
 		long v = strtol(line, NULL, 10);
 
-		if (v > 0)
+		if (v > 0 && !is_kernel_thread((pid_t)v))
 			rc = push(t, (pid_t)v);
 	}
 	fclose(f);
