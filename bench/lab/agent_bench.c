@@ -196,7 +196,7 @@ int main(int argc, char **argv)
 	row("move 0->0, no agent: mover CPU", pc, reps);
 	row("move 0->0, agent: wall", aw, reps);
 	row("move 0->0, agent: mover CPU", ac, reps);
-	row("  of which connect (checks, HELLO, LIST)", con, reps);
+	row("  of which connect (checks, HELLO)", con, reps);
 	row("added by the agent: wall", add, reps);
 	row("added by the agent: mover CPU", addc, reps);
 	printf("%-34s %8.3f ms per agent move (all its threads, over %d)\n", "target CPU", (t1 - t0) * 1e3 / reps, reps);
