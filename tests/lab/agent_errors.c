@@ -13,12 +13,16 @@
  *  (7) uid 65534 cannot move a root target with an agent (exit 4, its handler never called), and
  *      moves its own process through that process's agent (/tmp/pagemig-65534);
  *  (8) a socket squatted at a root target's path (another owner, mode 0666, a symlink): the mover
- *      never connects to it; it warns and moves without an agent, or exits 6 with --agent=require.
+ *      never connects to it; it warns and moves without an agent, or exits 6 with --agent=require;
+ *  (12) a target in its own pid and mount namespaces, with its own /run: found and moved through
+ *      its agent (/proc/PID/root, NSpid).
  * Placement from move_pages(2) queries of the targets.
  */
 #include "labtest.h"
 
 #include <dirent.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -332,6 +336,54 @@ static void scenario_squat(void)
 	lab_log("(8) squatted sockets: never connected to; a warning, or exit 6 with --agent=require");
 }
 
+/*
+ * (12) a target in its own pid and mount namespaces (a container): its /run is its own tmpfs, it is
+ * pid 1 there.  The mover finds its socket through /proc/PID/root under its own pid there (NSpid).
+ */
+static void container_setup(void *arg)
+{
+	int ready[2];
+	pid_t c;
+	char b;
+
+	if (pipe2(ready, O_CLOEXEC) || unshare(CLONE_NEWPID | CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		FAIL("unshare: %s", strerror(errno));
+	fflush(NULL);
+	c = fork();
+	if (c == 0) {
+		if (mount("proc", "/proc", "proc", 0, NULL) || mount("tmpfs", "/run", "tmpfs", 0, "mode=755"))
+			_exit(1);
+		owner_setup(NULL);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (c < 0 || read(ready[0], &b, 1) != 1)
+		FAIL("the container's process did not start");
+	S->child = c;
+}
+
+static void scenario_container(void)
+{
+	char err[2048], path[64];
+	struct stat st;
+	int rc, m0 = S->migrate;
+	pid_t t = lab_spawn(container_setup, NULL);
+
+	snprintf(path, sizeof(path), "/run/pagemig/%d.sock", (int)S->child);
+	if (!lstat(path, &st) || !lstat("/run/pagemig/1.sock", &st))
+		FAIL("(12) the container's socket is in the host's /run");
+	rc = move_rc((uid_t)-1, S->child, "0 2 --agent=require", err, sizeof(err), NULL);
+	if (rc != 0 || S->migrate != m0 + 1)
+		FAIL("(12) a target in its own namespaces: exit %d, handler calls %d, '%s'", rc, S->migrate - m0, err);
+	expect_extra_on(S->child, 2, "(12) the container's region");
+	lab_kill(S->child);
+	lab_kill(t);
+	lab_log("(12) a target in its own pid and mount namespaces: its agent found through /proc/PID/root");
+}
+
 int main(void)
 {
 	struct io_uring ring;
@@ -349,5 +401,6 @@ int main(void)
 	scenario_fork();
 	scenario_users();
 	scenario_squat();
+	scenario_container();
 	return 0;
 }
