@@ -49,6 +49,16 @@ static inline bool opts_valid(const void *opts, size_t known, size_t sz)
 	((opts) && (opts)->sz >= offsetof(typeof(*(opts)), field) + sizeof((opts)->field))
 #define OPTS_GET(opts, field, fallback) (OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
+/*
+ * sys.c: fault injection for host tests.  A test that defines sys_fault() sees every call of
+ * @call's kind first, with its arguments as longs: it returns SYS_FAULT_PASS to let the kernel
+ * answer, or the answer itself (-errno, a count; it may fill the call's output, or make a shorter
+ * call itself for a short read).
+ */
+enum sys_fault_call { SYS_FAULT_MOVE_PAGES, SYS_FAULT_MIGRATE_PAGES, SYS_FAULT_PREAD };
+#define SYS_FAULT_PASS LONG_MIN
+long sys_fault(enum sys_fault_call call, const long *args) __attribute__((weak, visibility("hidden")));
+
 /* sys.c: every raw syscall, wrapped once; each returns 0 (or a count) or -errno. */
 long sys_move_pages(pid_t pid, unsigned long count, void **pages, const int *nodes, int *status, int flags);
 long sys_migrate_pages(pid_t pid, unsigned long maxnode, const unsigned long *old_nodes,

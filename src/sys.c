@@ -19,14 +19,31 @@
 		return r_ < 0 ? -(long)errno : r_; \
 	} while (0)
 
+/*
+ * A host test (linked with the static library) may define sys_fault() to answer a call instead of
+ * the kernel: the retry, re-query and partial paths then run without a NUMA machine.  Elsewhere it
+ * is not defined (a weak, hidden reference: no program linked with libpagemig.so can define it).
+ */
+#define FAULT(call, ...)                                                    \
+	do {                                                                \
+		if (sys_fault) {                                            \
+			const long a_[] = { __VA_ARGS__ };                  \
+			long f_ = sys_fault(call, a_);                      \
+			if (f_ != SYS_FAULT_PASS)                           \
+				return f_;                                  \
+		}                                                           \
+	} while (0)
+
 long sys_move_pages(pid_t pid, unsigned long count, void **pages, const int *nodes, int *status, int flags)
 {
+	FAULT(SYS_FAULT_MOVE_PAGES, pid, (long)count, (long)pages, (long)nodes, (long)status, flags);
 	RET(syscall(SYS_move_pages, pid, count, pages, nodes, status, flags));
 }
 
 long sys_migrate_pages(pid_t pid, unsigned long maxnode, const unsigned long *old_nodes,
 		       const unsigned long *new_nodes)
 {
+	FAULT(SYS_FAULT_MIGRATE_PAGES, pid, (long)maxnode, (long)old_nodes, (long)new_nodes);
 	RET(syscall(SYS_migrate_pages, pid, maxnode, old_nodes, new_nodes));
 }
 
@@ -59,6 +76,7 @@ long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen, int ad
 
 long sys_pread(int fd, void *buf, size_t len, off_t off)
 {
+	FAULT(SYS_FAULT_PREAD, fd, (long)buf, (long)len, (long)off);
 	RET(pread(fd, buf, len, off));
 }
 
