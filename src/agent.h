@@ -36,6 +36,13 @@ struct agent_result {
  */
 int agent_prepare(struct pagemig_agent_conn *c, const struct pagemig_plan *plan, unsigned int flags,
 		  const char *filter_src, struct agent_result **res, size_t *nres, struct pagemig_handler_error *he);
+/*
+ * Keep the lease: called from the move's thread at each region and batch (renews it when a third
+ * of it has passed), and with @now before a step that calls nothing back (a thread renews it
+ * from then on).  A single step without a call lasting most of the lease lets it run out: the
+ * agent then finishes the move itself (-ETIMEDOUT) and FINISH says -ESTALE.
+ */
+void agent_keep(struct pagemig_agent_conn *c, bool now);
 /* Tell the agent the outcome: 0, or -ESTALE when it had already ended the transaction itself. */
 int agent_finish(struct pagemig_agent_conn *c, int outcome);
 

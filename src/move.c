@@ -181,6 +181,8 @@ struct pass {
 	bool fallback_done;
 	const struct pagemig_move_opts *opts;
 	struct pagemig_agent_conn *agent;	/* the target's agent, when its handlers ran */
+	int (*user_progress)(const struct pagemig_progress *p, void *ctx);	/* under agent_progress() */
+	void *user_ctx;
 	struct agent_result *owner;		/* what they did, per region they claimed */
 	size_t nowner;
 };
@@ -255,6 +257,9 @@ static int visit_prepare(struct pagemig_region *r, struct rec *x, void *ctx)
 {
 	struct pass *ps = ctx;
 
+	if (ps->agent)
+		agent_keep(ps->agent, false);
+
 	if (!unmovable(r->kind))
 		ps->e->prog.total += source_bytes(ps->plan, r);
 	if (ps->dry_run)
@@ -284,6 +289,16 @@ static void finish_handlers(struct pass *ps, struct recs *rs, int err)
 		if (he)
 			he->finish_err = fin;
 	}
+}
+
+/* The move's progress, with the agent's lease kept on the way (no thread for a short move). */
+static int agent_progress(const struct pagemig_progress *p, void *ctx)
+{
+	struct pass *ps = ctx;
+
+	if (ps->agent)
+		agent_keep(ps->agent, false);
+	return ps->user_progress ? ps->user_progress(p, ps->user_ctx) : 0;
 }
 
 /* The owner's migrate hooks first, in the target's agent, for the regions the filter selects. */
@@ -631,6 +646,8 @@ static int finish(struct pagemig *pm, struct pass *ps, struct recs *rs, struct p
 	/* Only pages move_pages(2) could not see can be hidden: without any, numa_maps has no news. */
 	if (!unseen_bytes(rs))
 		return 0;
+	if (ps->agent)
+		agent_keep(ps->agent, true);	/* walks and migrate_pages(2) call no progress */
 	err = walk(pm, f, rs, false, 0, visit_verify, ps);
 	if (!err && hidden_bytes(rs) && fallback_allowed(pm, ps->plan, opts, rs)) {
 		err = fallback(ps->e, ps->plan, OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL);
@@ -709,6 +726,12 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	ps.threads = MIN(OPTS_GET(opts, threads, 0), PAGEMIG_MAX_THREADS);
 	if (!ps.threads)
 		ps.threads = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+	if (agent && !ps.dry_run) {
+		ps.user_progress = e.progress;
+		ps.user_ctx = e.progress_ctx;
+		e.progress = agent_progress;
+		e.progress_ctx = &ps;
+	}
 	ops_lock(pm);	/* our handlers stay registered until their finish() */
 	err = agent && !ps.dry_run ? owner_prepare(&ps, agent) : 0;
 	if (!err)

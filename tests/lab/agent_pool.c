@@ -147,7 +147,10 @@ static void hold(struct holder *h, pid_t target, unsigned int timeout_ms)
 		pagemig_nodemask_set(&to, 2);
 		pagemig_plan(&from, &to, &plan);
 		if (pagemig_open(target, NULL, &pm) || pagemig_agent_connect(pm, &o, &conn) ||
-		    agent_prepare(conn, &plan, 0, "", &res, &n, NULL) || write(ready[1], "p", 1) != 1)
+		    agent_prepare(conn, &plan, 0, "", &res, &n, NULL))
+			_exit(1);
+		agent_keep(conn, true);		/* the lease is renewed until it is killed or stopped */
+		if (write(ready[1], "p", 1) != 1)
 			_exit(1);
 		if (read(cmd[0], &c, 1) == 1 && c == 'f')
 			_exit(agent_finish(conn, 0) ? 2 : 0);

@@ -221,6 +221,7 @@ static void test_busy_and_disconnect(pid_t t)
 		exit(1);
 	ret = agent_prepare(a, &plan, 0, "", &res, &nres, NULL);
 	CHECK(!ret && nres == 1 && res[0].start == region && res[0].result == 0, "prepare: %d, %zu regions", ret, nres);
+	agent_keep(a, true);
 	free(res);
 	ret = move(pb, b, &he, &st);
 	CHECK(ret == -EBUSY && he.err == -EBUSY && he.mover == getpid(), "second mover: %d, mover %d", ret,
@@ -500,6 +501,46 @@ static void test_hang(pid_t t)
 	pagemig_close(pm);
 }
 
+/* A slow handler of the mover's own, on the target's file regions: 300 ms each. */
+static bool slow_match(const struct pagemig_region *r, void *ctx)
+{
+	return r->kind == PAGEMIG_KIND_FILE;
+}
+
+static int slow_migrate(struct pagemig *pm, const struct pagemig_region *r, const struct pagemig_nodemask *from,
+			const struct pagemig_nodemask *to, unsigned int flags, void *ctx)
+{
+	usleep(300000);
+	return 0;
+}
+
+static const struct pagemig_region_ops slow_ops = {
+	.sz = sizeof(slow_ops), .name = "slow", .match = slow_match, .migrate = slow_migrate,
+};
+
+/* A move that outlasts its lease (1 s) keeps it from its own thread: FINISH is not stale. */
+static void test_long_move(pid_t t)
+{
+	struct pagemig_handler_error he;
+	struct pagemig_agent_conn *c;
+	struct pagemig_stats st;
+	struct pagemig *pm;
+	uint64_t t0;
+	int ret, f0 = L->finish;
+
+	if (connect_to(t, &pm, &c, 1000, NULL, 0) || pagemig_handler_register(pm, &slow_ops, NULL) <= 0)
+		exit(1);
+	L->mode = M_OK;
+	t0 = now_ms();
+	ret = move(pm, c, &he, &st);
+	CHECK(now_ms() - t0 > 1500, "the move lasted %" PRIu64 " ms, not more than its lease", now_ms() - t0);
+	CHECK(ret == 0 && !he.err && !he.finish_err, "a long move: %d, finish_err %d", ret, he.finish_err);
+	wait_until(&L->finish, f0 + 1, 2000);
+	CHECK(L->finish == f0 + 1 && L->last_err == 0, "the owner's finish got %d, not the lease's end", L->last_err);
+	pagemig_agent_disconnect(c);
+	pagemig_close(pm);
+}
+
 static void test_fork_and_exit(pid_t t)
 {
 	struct pagemig_agent_conn *c;
@@ -665,6 +706,7 @@ int main(void)
 	test_untrusted();
 	test_peer_refused(t);
 	test_hang(t);
+	test_long_move(t);
 	if (access(CLI, X_OK) == 0) {
 		test_cli(t, plain);
 		test_busy_cli(t);
