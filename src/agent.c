@@ -189,23 +189,28 @@ static void tx_end(struct pagemig_agent *a, int err)
 	tx->txid = 0;
 }
 
+static int send_calling(int fd, uint64_t txid, const struct pagemig_region *r, const char *name)
+{
+	union agent_msg m;
+
+	am_init(&m, AM_CALLING, txid);
+	m.calling.start = r->start;
+	m.calling.end = r->end;
+	am_strcpy(m.calling.name, sizeof(m.calling.name), name);
+	return am_send(fd, &m, 5000);
+}
+
 static int send_region(int fd, uint64_t txid, const struct pagemig_region *r, const char *name, int result,
 		       const char *detail)
 {
 	union agent_msg m;
 
-	am_init(&m, result == INT32_MIN ? AM_CALLING : AM_REGION, txid);
-	if (result == INT32_MIN) {
-		m.calling.start = r->start;
-		m.calling.end = r->end;
-		am_strcpy(m.calling.name, sizeof(m.calling.name), name);
-	} else {
-		m.region.start = r->start;
-		m.region.end = r->end;
-		m.region.result = result;
-		am_strcpy(m.region.name, sizeof(m.region.name), name);
-		am_strcpy(m.region.detail, sizeof(m.region.detail), detail);
-	}
+	am_init(&m, AM_REGION, txid);
+	m.region.start = r->start;
+	m.region.end = r->end;
+	m.region.result = result;
+	am_strcpy(m.region.name, sizeof(m.region.name), name);
+	am_strcpy(m.region.detail, sizeof(m.region.detail), detail);
 	return am_send(fd, &m, 5000);
 }
 
@@ -219,7 +224,7 @@ static int prepare_region(struct pagemig_agent *a, struct conn *c, const struct 
 
 	memcpy(from.bits, p->from, sizeof(from.bits));
 	memcpy(to.bits, p->to, sizeof(to.bits));
-	if (send_region(c->fd, p->h.txid, r, name, INT32_MIN, NULL))
+	if (send_calling(c->fd, p->h.txid, r, name))
 		return -ECONNABORTED;
 	a->pm->explain[0] = '\0';
 	err = keep(&a->tx, r, h);

@@ -301,7 +301,7 @@ static int grow(void **v, size_t n, size_t size)
 
 	if (n & (n - 1))	/* room is doubled at powers of two */
 		return 0;
-	p = realloc(*v, (n ? n * 2 : 8) * size);
+	p = realloc(*v, (n ? n * 2 : 1) * size);
 	if (!p)
 		return -ENOMEM;
 	*v = p;

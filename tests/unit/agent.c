@@ -467,14 +467,6 @@ static void test_peer_refused(pid_t t)
 /* Hangs, exits, forks                                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void test_hang(pid_t t)
 {
 	struct pagemig_handler_error he;
@@ -488,11 +480,11 @@ static void test_hang(pid_t t)
 		exit(1);
 	L->mode = M_HANG;
 	L->hang_ms = 1500;
-	t0 = now_ms();
+	t0 = am_now_ms();
 	ret = move(pm, c, &he, &st);
 	CHECK(ret == -ETIMEDOUT && he.err == -ETIMEDOUT && !strcmp(he.handler, "unit-range") && he.start == region,
 	      "a hanging handler: %d '%s'", ret, he.handler);
-	CHECK(now_ms() - t0 < 1400, "the mover gave up at its deadline (%" PRIu64 " ms)", now_ms() - t0);
+	CHECK(am_now_ms() - t0 < 1400, "the mover gave up at its deadline (%" PRIu64 " ms)", am_now_ms() - t0);
 	wait_until(&L->finish, f0 + 1, 4000);
 	CHECK(L->finish == f0 + 1 && L->last_err < 0, "the agent undid it: finish %d with %d", L->finish - f0,
 	      L->last_err);
@@ -531,9 +523,9 @@ static void test_long_move(pid_t t)
 	if (connect_to(t, &pm, &c, 1000, NULL, 0) || pagemig_handler_register(pm, &slow_ops, NULL) <= 0)
 		exit(1);
 	L->mode = M_OK;
-	t0 = now_ms();
+	t0 = am_now_ms();
 	ret = move(pm, c, &he, &st);
-	CHECK(now_ms() - t0 > 1500, "the move lasted %" PRIu64 " ms, not more than its lease", now_ms() - t0);
+	CHECK(am_now_ms() - t0 > 1500, "the move lasted %" PRIu64 " ms, not more than its lease", am_now_ms() - t0);
 	CHECK(ret == 0 && !he.err && !he.finish_err, "a long move: %d, finish_err %d", ret, he.finish_err);
 	wait_until(&L->finish, f0 + 1, 2000);
 	CHECK(L->finish == f0 + 1 && L->last_err == 0, "the owner's finish got %d, not the lease's end", L->last_err);
@@ -562,10 +554,10 @@ static void test_fork_and_exit(pid_t t)
 	if (connect_to(t, &pm, &c, 2000, NULL, 0))
 		exit(1);
 	L->mode = M_EXIT;
-	t0 = now_ms();
+	t0 = am_now_ms();
 	ret = move(pm, c, &he, &st);
 	CHECK(ret == -ESRCH && !he.err, "the target exited during PREPARE: %d (he %d)", ret, he.err);
-	CHECK(now_ms() - t0 < 1500, "reported promptly (%" PRIu64 " ms)", now_ms() - t0);
+	CHECK(am_now_ms() - t0 < 1500, "reported promptly (%" PRIu64 " ms)", am_now_ms() - t0);
 	pagemig_agent_disconnect(c);
 	pagemig_close(pm);
 }
