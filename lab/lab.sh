@@ -29,6 +29,10 @@
 #   PAGEMIG_LAB_CACHE    kernel cache (default /var/cache/pagemig-lab), see lab/fetch-kernel.sh
 #   LAB_BOOT_TIMEOUT     seconds a boot may take before it counts as hung (default 180)
 #   LAB_QEMU_ARGS        extra qemu arguments (word-split)
+#   LAB_LOCK             lock file that serializes guests on this host (default
+#                        /tmp/pagemig-lab.lock; "none": no lock).  TCG guests on a small host
+#                        slow each other down and distort every timing, so lab.sh waits for the
+#                        lock before the first boot and holds it until its last guest is gone.
 set -eu
 
 LAB_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -488,6 +492,14 @@ if [ "$mode" = tests ] && [ "${#test_names[@]}" -eq 0 ]; then
 fi
 [ -n "$results" ] && { : >>"$results" || die "cannot write '$results'"; }
 
+lock=${LAB_LOCK:-/tmp/pagemig-lab.lock}
+if [ "$lock" != none ]; then
+	exec 7>>"$lock" || die "cannot open lock file '$lock'"
+	if ! flock -n 7; then
+		note "waiting for another lab run on this host (lock $lock)"
+		flock 7
+	fi
+fi
 t_all=$(now_us)
 for k in "${kernels[@]}"; do
 	run_kernel "$k"
