@@ -530,6 +530,26 @@ PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, str
  */
 PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagemig_region *r);
 /**
+ * pagemig_regions_select() - from the next pagemig_region_next() on, only the regions @filter
+ * selects, and a region selected by address ranges alone cut to them.
+ * @it: the iterator (of a target, not of bare streams).
+ * @filter: a filter (pagemig_filter_parse()), or NULL for every region, whole; it must outlive
+ *	its use by @it.
+ *
+ * A region that a kind or path term of @filter selects comes whole.  A region that only address
+ * ranges select comes as its part inside them, one region per piece (ranges that overlap or
+ * touch make one piece), each widened outward to whole pages of the region (a range that starts
+ * or ends inside a page takes that page).  The kernel merges adjacent mappings whose flags and
+ * policy match into one region, so a range is how one of them is picked.  A piece's @rss (or
+ * @hugetlb) and @node_pages are its own, from pagemap and a placement query (move_pages(2) with
+ * no nodes: the caller needs the access that reading the target's placement needs); smaps' sums
+ * that cannot be split by address (@anon, @anon_huge, @swap, @locked, @private_rss) are the
+ * whole region's, capped at what the piece holds.
+ * Return: 0, -EINVAL (no @it, or bare streams with a filter), -ENOMEM.
+ */
+struct pagemig_filter;
+PAGEMIG_API int pagemig_regions_select(struct pagemig_region_iter *it, const struct pagemig_filter *filter);
+/**
  * pagemig_regions_dropped() - how many regions were left out so far because they changed while
  * they were read (in smaps but not in numa_maps, split, or cut short).
  * Return: the count (0 for a NULL @it).
@@ -691,7 +711,9 @@ struct pagemig_progress {
  * struct pagemig_move_opts - options of pagemig_move().
  * @sz: sizeof(struct pagemig_move_opts).
  * @flags: PAGEMIG_MOVE_* bits.
- * @filter: only regions this filter matches; NULL for all.
+ * @filter: only regions this filter matches, a region selected by address ranges alone cut to
+ *	them (pagemig_regions_select()): the handlers, the move and @region_done see the part; NULL
+ *	for all.
  * @batch: pages per move_pages(2) call (default 4096).
  * @retries: extra rounds for busy pages (default 3).
  * @progress: called after each batch (and while @rate holds one back), from the calling thread;

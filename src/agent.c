@@ -251,10 +251,11 @@ static int prepare_walk(struct pagemig_agent *a, struct conn *c, const struct am
 
 	if (err)
 		return err;
+	err = pagemig_regions_select(it, f);	/* a handler sees the part an address range selects */
 	while (!err && (ret = pagemig_region_next(it, &r)) > 0) {
 		const struct handler_reg *h;
 
-		if (!pagemig_filter_match(f, &r) || !(h = ops_claim(a->pm, &r)))
+		if (!(h = ops_claim(a->pm, &r)))
 			continue;
 		err = prepare_region(a, c, p, &r, h, done);
 	}

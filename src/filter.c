@@ -3,7 +3,8 @@
  * filter.c - the region filter language shared by every subcommand.
  *
  *	heap,stack            kinds (see pagemig_kind_name(), plus thp)
- *	7f0000000000-7f00ffffffff   an address range, hex, 0x optional: regions that overlap it
+ *	7f0000000000-7f00ffffffff   an address range, hex, 0x optional: regions that overlap it,
+ *	                      cut to it (filter_piece()) when no kind or glob term selects them
  *	/usr/lib/lib?*.so*    a path glob: any term with '/', '*', '?' or '['
  *	!file                 a negated term
  *
@@ -238,6 +239,67 @@ PAGEMIG_API bool pagemig_filter_match(const struct pagemig_filter *f, const stru
 		positive = true;
 	}
 	return positive || !f->has_positive;
+}
+
+/* Whether @f selects @r by address ranges alone (no positive kind or glob term matches it). */
+static bool cuts(const struct pagemig_filter *f, const struct pagemig_region *r)
+{
+	size_t i;
+	bool range = false;
+
+	for (i = 0; f && i < f->nr; i++) {
+		const struct term *t = &f->terms[i];
+
+		if (t->neg || !term_match(t, r))
+			continue;
+		if (t->type != TERM_RANGE)
+			return false;
+		range = true;
+	}
+	return range;
+}
+
+/* Range term @t on @r, widened to whole pages of @r and kept in @r and at or past @at: [*s, *e). */
+static bool term_span(const struct term *t, const struct pagemig_region *r, uint64_t at, uint64_t *s, uint64_t *e)
+{
+	uint64_t ps = r->page_size ? r->page_size : 4096;
+
+	if (t->type != TERM_RANGE || t->neg)
+		return false;
+	*s = MAX(MAX(t->lo, r->start) & ~(ps - 1), MAX(at, r->start));
+	*e = t->hi > r->end - ps ? r->end : MIN(r->end, (t->hi + ps - 1) & ~(ps - 1));
+	return *s < *e;
+}
+
+bool filter_piece(const struct pagemig_filter *f, const struct pagemig_region *r, uint64_t at, uint64_t *lo,
+		  uint64_t *hi)
+{
+	uint64_t a = UINT64_MAX, b, s, e;
+	bool grew = true;
+	size_t i;
+
+	if (!cuts(f, r)) {
+		*lo = r->start;
+		*hi = r->end;
+		return at <= r->start;
+	}
+	for (i = 0; i < f->nr; i++)
+		if (term_span(&f->terms[i], r, at, &s, &e) && s < a)
+			a = s;
+	if (a == UINT64_MAX)
+		return false;
+	for (b = a; grew;) {	/* ranges that overlap or touch make one piece */
+		grew = false;
+		for (i = 0; i < f->nr; i++) {
+			if (term_span(&f->terms[i], r, at, &s, &e) && s <= b && e > b) {
+				b = e;
+				grew = true;
+			}
+		}
+	}
+	*lo = a;
+	*hi = b;
+	return true;
 }
 
 PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f)

@@ -168,6 +168,13 @@ int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct page
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
 			 struct pagemig_region_iter **out);
+/*
+ * filter.c: the first piece of @r at or after @at that @f selects: the whole region (once), or,
+ * when @f selects @r by address ranges alone, its part inside them, widened outward to whole pages
+ * of @r (a range that starts or ends inside a page takes the page).  False when none is left.
+ */
+bool filter_piece(const struct pagemig_filter *f, const struct pagemig_region *r, uint64_t at, uint64_t *lo,
+		  uint64_t *hi);
 /* filter.c: the text a filter was compiled from ("" for NULL). */
 const char *filter_source(const struct pagemig_filter *f);
 /* kind.c */
@@ -175,6 +182,13 @@ enum pagemig_kind region_kind(const struct pagemig_region *r);
 /* residency.c: fill @r's pagemap counts; residency_release() frees what the handle holds. */
 int residency_count(struct pagemig *pm, struct pagemig_region *r);
 void residency_release(struct pagemig *pm);
+/*
+ * residency.c: the pages of [@r->start, @r->end) per node (@nodes: PAGEMIG_MAX_NODES entries, in
+ * pages of @r->page_size) from pagemap and a placement query, and the bytes resident there; 0 or
+ * -errno (-ESRCH: the target exited).  A page the placement query cannot see (NUMA-hinting
+ * protection on 6.1) is resident but on no node.
+ */
+int residency_nodes(struct pagemig *pm, struct pagemig_region *r, uint64_t *nodes, uint64_t *resident);
 
 
 /* pagemap (residency.c): entry bits of /proc/PID/pagemap, see the kernel's pagemap.rst. */

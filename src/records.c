@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * records.c - the first step of a move: the target's regions read once, the ones the filter
- * selects kept as records.  A record holds a copy of its region (path, policy and node counts
+ * selects kept as records (a region selected by address ranges alone is cut to them:
+ * pagemig_regions_select()).  A record holds a copy of its region (path, policy and node counts
  * included) and what the later steps learn about it; rec_region() is the one place that turns a
  * record back into a region, for the handlers, the engine and the report alike.
  */
@@ -100,14 +101,15 @@ int records_read(struct pagemig *pm, const struct pagemig_filter *filter, struct
 	int ret, err;
 
 	err = pagemig_regions_open(pm, 0, &it);
-	if (err)
+	if (!err)
+		err = pagemig_regions_select(it, filter);	/* address ranges cut regions */
+	if (err) {
+		pagemig_regions_close(it);
 		return err;
+	}
 	while ((ret = pagemig_region_next(it, &r)) > 0) {
-		struct rec *x;
+		struct rec *x = records_add(rs, &r);
 
-		if (!pagemig_filter_match(filter, &r))
-			continue;
-		x = records_add(rs, &r);
 		if (!x) {
 			err = -ENOMEM;
 			goto out;
@@ -136,11 +138,12 @@ int records_reread(struct pagemig *pm, struct recs *rs,
 	while ((ret = pagemig_region_next(it, &r)) > 0) {
 		for (; i < rs->n && rs->v[i].r.start < r.start; i++)
 			fn(NULL, &rs->v[i], ctx);
-		if (i == rs->n || rs->v[i].r.start != r.start)
-			continue;
-		err = fn(&r, &rs->v[i++], ctx);
-		if (err)
-			goto out;
+		/* every record that starts in it: the region itself, or pieces of it (a filter's cut) */
+		for (; i < rs->n && rs->v[i].r.start < r.end; i++) {
+			err = fn(&r, &rs->v[i], ctx);
+			if (err)
+				goto out;
+		}
 	}
 	err = ret < 0 ? ret : 0;
 	for (; !err && i < rs->n; i++)

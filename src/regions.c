@@ -41,6 +41,11 @@ struct pagemig_region_iter {
 	uint64_t node_pages[PAGEMIG_MAX_NODES];
 	char *bufs;			/* the streams' buffers: see PROC_BUF */
 	struct pump *pump, *npump;	/* smaps (or maps), numa_maps through a helper thread */
+	/* pagemig_regions_select(): the filter, and the region being cut into pieces */
+	const struct pagemig_filter *filter;
+	struct pagemig_region whole;	/* as read; its node counts in @whole_nodes */
+	uint64_t *whole_nodes;
+	uint64_t piece_at;		/* where its next piece starts; 0: no region is being cut */
 };
 
 /*
@@ -641,6 +646,83 @@ static void copy_out(struct pagemig_region_iter *it, struct pagemig_region *r)
 	r->sz = sz;
 }
 
+/*
+ * The counts of a piece of @it->whole: pagemap and placement say what its own pages are; smaps'
+ * sums that cannot be split by address are the whole region's, capped at what the piece holds.
+ */
+static int count_piece(struct pagemig_region_iter *it, uint64_t lo, uint64_t hi)
+{
+	struct pagemig_region *r = &it->cur, *w = &it->whole;
+	uint64_t resident;
+	int err;
+
+	*r = *w;
+	r->start = lo;
+	r->end = hi;
+	r->node_pages = it->node_pages;
+	err = residency_nodes(it->pm, r, it->node_pages, &resident);
+	if (err)
+		return err;
+	r->nr_nodes = PAGEMIG_MAX_NODES;
+	while (r->nr_nodes > 1 && !it->node_pages[r->nr_nodes - 1])
+		r->nr_nodes--;
+	r->rss = w->hugetlb && !w->rss ? 0 : resident;
+	r->hugetlb = w->hugetlb && !w->rss ? resident : 0;
+	r->anon = MIN(w->anon, resident);
+	r->anon_huge = MIN(w->anon_huge, resident);
+	r->locked = MIN(w->locked, resident);
+	r->swap = MIN(w->swap, hi - lo);
+	r->private_rss = MIN(w->private_rss, resident);
+	r->shared_rss = resident - r->private_rss;
+	return 1;
+}
+
+/* The next region, or the next piece of one: as pagemig_regions_select() says. */
+static int next_selected(struct pagemig_region_iter *it)
+{
+	uint64_t lo, hi;
+	int rc;
+
+	for (;;) {
+		if (!it->piece_at) {
+			rc = next_region(it);
+			if (rc != 1 || !it->filter)
+				return rc;
+			if (!pagemig_filter_match(it->filter, &it->cur))
+				continue;
+			if (!filter_piece(it->filter, &it->cur, it->cur.start, &lo, &hi) ||
+			    (lo == it->cur.start && hi == it->cur.end))
+				return 1;	/* the whole region */
+			it->whole = it->cur;
+			memcpy(it->whole_nodes, it->node_pages, (size_t)it->cur.nr_nodes * sizeof(*it->node_pages));
+			it->whole.node_pages = it->whole_nodes;
+			it->piece_at = it->cur.start;
+		}
+		if (!filter_piece(it->filter, &it->whole, it->piece_at, &lo, &hi)) {
+			it->piece_at = 0;
+			continue;
+		}
+		it->piece_at = hi;
+		return count_piece(it, lo, hi);
+	}
+}
+
+PAGEMIG_API int pagemig_regions_select(struct pagemig_region_iter *it, const struct pagemig_filter *filter)
+{
+	if (!it)
+		return -EINVAL;
+	if (filter && !it->whole_nodes) {
+		if (!it->pm)
+			return -EINVAL;		/* bare streams: no pagemap to cut with */
+		it->whole_nodes = calloc(PAGEMIG_MAX_NODES, sizeof(*it->whole_nodes));
+		if (!it->whole_nodes)
+			return -ENOMEM;
+	}
+	it->filter = filter;
+	it->piece_at = 0;
+	return 0;
+}
+
 PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagemig_region *r)
 {
 	int rc;
@@ -649,7 +731,7 @@ PAGEMIG_API int pagemig_region_next(struct pagemig_region_iter *it, struct pagem
 		return -EINVAL;
 	if (it->err || it->done)
 		return it->err;
-	rc = next_region(it);
+	rc = next_selected(it);
 	if (rc == 1 && (it->flags & PAGEMIG_REGIONS_PAGEMAP)) {
 		rc = nothing_there(it) ? 0 : residency_count(it->pm, &it->cur);
 		rc = rc ? rc : 1;
@@ -678,6 +760,7 @@ PAGEMIG_API void pagemig_regions_close(struct pagemig_region_iter *it)
 	close_stream(it->smaps, it->pump);
 	close_stream(it->numa, it->npump);
 	free(it->bufs);
+	free(it->whole_nodes);
 	free(it->hdr);
 	free(it->line);
 	free(it->nline);

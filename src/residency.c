@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "internal.h"
@@ -235,6 +236,71 @@ int residency_count(struct pagemig *pm, struct pagemig_region *r)
 		return err;
 	r->has_pagemap = true;
 	return 0;
+}
+
+#define QUERY	512	/* placement queries per move_pages(2) call */
+
+/* Where the @n pages at @addrs are (move_pages(2), nodes NULL), added to @nodes. */
+static int count_nodes(struct pagemig *pm, void **addrs, size_t n, uint64_t *nodes)
+{
+	int status[QUERY];
+	long ret;
+	size_t i;
+
+	if (!n)
+		return 0;
+	ret = sys_move_pages(pagemig_pid(pm), n, addrs, NULL, status, 0);
+	if (ret < 0)
+		return (int)ret;
+	for (i = 0; i < n; i++)
+		if (status[i] >= 0 && status[i] < PAGEMIG_MAX_NODES)
+			nodes[status[i]]++;
+	return space_check_alive(pm);	/* a pid reused by now would answer for another process */
+}
+
+/*
+ * A piece of a region: pagemap says which of its pages are resident (one entry per page of
+ * r->page_size is looked at), a placement query where.
+ */
+int residency_nodes(struct pagemig *pm, struct pagemig_region *r, uint64_t *nodes, uint64_t *resident)
+{
+	uint64_t ents[QUERY], step = MAX(r->page_size, pm->base_page), addr;
+	void *addrs[QUERY];
+	size_t k = 0, i, n;
+	long got;
+	int err = 0;
+
+	memset(nodes, 0, PAGEMIG_MAX_NODES * sizeof(*nodes));
+	*resident = 0;
+	for (addr = r->start; addr < r->end && !err; addr += n * step) {
+		n = (size_t)MIN((r->end - addr) / step, QUERY);
+		if (!n)
+			break;
+		if (step == pm->base_page) {
+			got = pagemap_read(pm, addr, n, ents);
+			if (got < 0)
+				return (int)got;
+			memset(ents + got, 0, (n - (size_t)got) * sizeof(*ents));	/* a region cut short */
+		}
+		for (i = 0; i < n && step != pm->base_page; i++) {	/* a huge page: its first entry */
+			got = pagemap_read(pm, addr + i * step, 1, &ents[i]);
+			if (got < 0)
+				return (int)got;
+			if (!got)
+				ents[i] = 0;
+		}
+		for (i = 0; i < n && !err; i++) {
+			if (!(ents[i] & PM_PRESENT))
+				continue;
+			*resident += step;
+			addrs[k++] = (void *)(uintptr_t)(addr + i * step);
+			if (k == QUERY) {
+				err = count_nodes(pm, addrs, k, nodes);
+				k = 0;
+			}
+		}
+	}
+	return err ? err : count_nodes(pm, addrs, k, nodes);
 }
 
 void residency_release(struct pagemig *pm)

@@ -538,16 +538,18 @@ static int read_regions(struct show *s, pid_t pid)
 
 	err = pagemig_regions_open(s->pm, needs_pagemap(s) ? PAGEMIG_REGIONS_PAGEMAP : light(s) ? PAGEMIG_REGIONS_LIGHT : 0,
 				   &it);
-	if (err)
+	if (!err)
+		err = pagemig_regions_select(it, s->filter);	/* an address range shows its part */
+	if (err) {
+		pagemig_regions_close(it);
 		return fail_process(s, pid, err, NULL);
+	}
 	for (;;) {
 		memset(&r, 0, sizeof(r));
 		r.sz = sizeof(r);
 		err = pagemig_region_next(it, &r);
 		if (err <= 0)
 			break;
-		if (!pagemig_filter_match(s->filter, &r))
-			continue;
 		acc_region(s, &r, &a);
 		if (!s->all && !is_resident(&r, &a))
 			continue;
