@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,19 +65,7 @@ struct pagemig_agent_conn {
 	size_t errlen;
 };
 
-static int fail(struct pagemig_agent_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(struct pagemig_agent_conn *c, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->errbuf && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->errbuf, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
+#define fail(c, err, ...) errbuf_fail((c)->errbuf, (c)->errlen, err, __VA_ARGS__)
 
 static int send_locked(struct pagemig_agent_conn *c, const union agent_msg *m)
 {

@@ -510,55 +510,53 @@ static int move_chunk(struct engine *e, const struct pagemig_region *r, uint64_t
 }
 
 /* hugetlb: one pagemap entry per huge page is enough, and one address per page moves it. */
-static int move_huge(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
-		     bool first, struct pagemig_stats *st)
+static int move_huge(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
+		     const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st)
 {
-	uint64_t va = r->start, psz = r->page_size;
+	uint64_t va, psz = r->page_size;
 	size_t c = 0, n;
 	long got;
 	int err;
 
-	while (va < r->end) {
-		for (c = 0; c < CHUNK_PAGES && va < r->end; va += psz) {
-			got = pagemap_read(e->pm, va, 1, &e->ents[c]);
-			e->syscalls++;
-			if (got < 0)
-				return (int)got;
-			if (got == 0 || !(e->ents[c] & PM_PRESENT)) {
-				if (first)
-					st->bytes[PAGEMIG_STAT_NOT_PRESENT] += psz;
-				continue;
-			}
-			e->addr[c] = (void *)(uintptr_t)va;
-			e->size[c++] = psz;
+	for (va = start; va < end && c < CHUNK_PAGES; va += psz) {
+		got = pagemap_read(e->pm, va, 1, &e->ents[c]);
+		e->syscalls++;
+		if (got < 0)
+			return (int)got;
+		if (got == 0 || !(e->ents[c] & PM_PRESENT)) {
+			if (first)
+				st->bytes[PAGEMIG_STAT_NOT_PRESENT] += psz;
+			continue;
 		}
-		err = query(e, e->addr, c, e->qstatus);
-		if (err)
-			return err;
-		n = classify(e, c, phase, first, st);
-		err = n ? move_pending(e, n, st) : 0;
-		if (err)
-			return err;
+		e->addr[c] = (void *)(uintptr_t)va;
+		e->size[c++] = psz;
 	}
-	return 0;
+	err = query(e, e->addr, c, e->qstatus);
+	if (err)
+		return err;
+	n = classify(e, c, phase, first, st);
+	return n ? move_pending(e, n, st) : 0;
 }
 
-/* Whether a region is one unit of work: its pages are not walked chunk by chunk. */
-static bool whole_region(const struct engine *e, const struct pagemig_region *r)
+/* A region of huge pages (hugetlb): a chunk is CHUNK_PAGES of them, one pagemap entry each. */
+static bool huge_pages(const struct engine *e, const struct pagemig_region *r)
 {
-	return !pagemig_kind_is_movable(r->kind) || (r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base);
+	return r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base;
 }
 
 /*
  * Where the chunk of @r that starts at @addr ends.  Chunks end on THP boundaries so that a huge
- * page is never split between two; whole-region units end with the region.
+ * page is never split between two; an unmovable region is one chunk (its resident bytes are
+ * counted once), a hugetlb chunk is CHUNK_PAGES huge pages.
  */
 uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r, uint64_t addr)
 {
 	uint64_t end;
 
-	if (whole_region(e, r))
+	if (!pagemig_kind_is_movable(r->kind))
 		return r->end;
+	if (huge_pages(e, r))
+		return MIN(r->end, addr + CHUNK_PAGES * r->page_size);
 	end = MIN(r->end, (addr + CHUNK_PAGES * e->base) & ~(e->thp_size - 1));
 	return end > addr ? end : MIN(r->end, addr + CHUNK_PAGES * e->base);
 }
@@ -568,8 +566,8 @@ uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uin
 {
 	uint64_t at;
 
-	if (whole_region(e, r))
-		return addr;	/* one unit of work: move_huge() and the unmovable count see it all */
+	if (!pagemig_kind_is_movable(r->kind) || huge_pages(e, r))
+		return addr;	/* the unmovable count and move_huge() see every page */
 	at = pagemap_next_present(e->pm, addr, end);
 
 	if (at > addr && at < end)
@@ -592,8 +590,8 @@ int engine_move_chunk(struct engine *e, const struct pagemig_region *r, uint64_t
 		if (first)
 			st->bytes[PAGEMIG_STAT_UNMOVABLE] += r->rss;
 		err = 0;
-	} else if (whole_region(e, r)) {
-		err = move_huge(e, r, phase, first, st);
+	} else if (huge_pages(e, r)) {
+		err = move_huge(e, r, start, end, phase, first, st);
 	} else {
 		err = move_chunk(e, r, start, (end - start) / e->base, phase, first, st);
 	}

@@ -341,7 +341,7 @@ uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r
 /*
  * Past the pages of [@addr, @end) of @r that are not present (pagemap_next_present(); THP-aligned),
  * counted as not present on the first phase: where the next chunk starts, @end when nothing is
- * left.  A region that is one unit of work (unmovable, hugetlb) is not skipped into: @addr.
+ * left.  Unmovable and hugetlb regions are not skipped into (every page is counted there): @addr.
  */
 uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uint64_t addr, uint64_t end, bool first,
 			   struct pagemig_stats *st);

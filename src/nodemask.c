@@ -8,7 +8,6 @@
  *  - nodemask_parse_list() reads what the kernel writes (sysfs lists, Mems_allowed_list).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "internal.h"

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
