@@ -199,7 +199,8 @@ int main(void)
 	check(pid, NICE, MPOL_MF_MOVE, "", 0, 0, "root's target, CAP_SYS_NICE only, MOVE");
 	check(pid, NICE, MPOL_MF_MOVE_ALL, "--all", 0, 0, "root's target, CAP_SYS_NICE only, MOVE_ALL");
 	check(pid, PTRACE, MPOL_MF_MOVE, "", 0, 0, "root's target, CAP_SYS_PTRACE only, MOVE");
-	check(pid, PTRACE | DAC_READ, MPOL_MF_MOVE_ALL, "--all", 0, 0, "root's target, CAP_SYS_PTRACE + DAC_READ_SEARCH, MOVE_ALL");
+	check(pid, PTRACE | DAC_READ, MPOL_MF_MOVE_ALL, "--all", 0, 0,
+	      "root's target, CAP_SYS_PTRACE + DAC_READ_SEARCH, MOVE_ALL");
 	check(pid, PTRACE | DAC_READ, MPOL_MF_MOVE, "", 2, 0, "root's target, CAP_SYS_PTRACE + DAC_READ_SEARCH, MOVE");
 	if (lab_mem_checksum(pid, L->shared, SZ) != L->sum)
 		FAIL("the shared pages' contents changed");

@@ -140,7 +140,8 @@ int main(void)
 	for (int i = 0; i < 100 && L->touching; i++)
 		usleep(50000);
 	usleep(2500000);	/* the scanner protects what the toucher left */
-	if (lab_numa_maps_pages(pid, L->priv, 0) != (long)(PSZ / ps) || lab_numa_maps_pages(pid, L->shared, 0) != (long)(SSZ / ps))
+	if (lab_numa_maps_pages(pid, L->priv, 0) != (long)(PSZ / ps) ||
+	    lab_numa_maps_pages(pid, L->shared, 0) != (long)(SSZ / ps))
 		FAIL("the buffers are not on node 0 before the move");
 	lab_log("before the move: move_pages(2) cannot see %zu of %zu private pages", unseen(pid), PSZ / ps);
 

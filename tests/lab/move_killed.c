@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * move_killed.c - the mover is SIGKILLed in the middle of a move (an OOM kill, a `kill -9` by an
- * impatient operator): no page of the target may be lost or changed, the target must keep
- * running, and a second `pagemig move` must then finish the job.
+ * impatient operator): no page of the target may be lost or changed, the target must keep running,
+ * and a second `pagemig move` must then finish the job.
  *
  * A target holds 32 MiB on node 0 (a pattern, checksummed) and answers SIGUSR1 by counting in a
  * shared page.  `pagemig move PID 0 2` is started twice and each time SIGKILLed as soon as the
- * kernel shows the buffer's first pages on node 2: once at --rate 16 (a move of two seconds, so
- * the kill lands in its middle) and once at --rate 32 with --batch 64 (many small calls).  After each kill: every page of the buffer is on node 0 or node 2 (numa_maps counts
- * all of them, none twice), its contents are what they were (read through /proc/PID/mem), the
- * target is alive (not a zombie, not stopped) and answers a signal.  Then an unhindered `pagemig
- * move` exits 0 with every page on node 2 (move_pages(nodes = NULL)) and the contents intact.
+ * kernel shows the buffer's first pages on node 2: once at --rate 16 (a move of two seconds, so the
+ * kill lands in its middle) and once at --rate 32 with --batch 64 (many small calls).  After each
+ * kill: every page of the buffer is on node 0 or node 2 (numa_maps counts all of them, none twice),
+ * its contents are what they were (read through /proc/PID/mem), the target is alive (not a zombie,
+ * not stopped) and answers a signal.  Then an unhindered `pagemig move` exits 0 with every page on
+ * node 2 (move_pages(nodes = NULL)) and the contents intact.
  */
 #include "labtest.h"
 

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * move_storm.c - `pagemig move` while the target's address space churns: one thread maps,
- * touches and unmaps memory, one mremap()s a buffer back and forth between two addresses
- * (checking its contents after each move), one forks children that exit at once.
+ * move_storm.c - `pagemig move` while the target's address space churns: one thread maps, touches
+ * and unmaps memory, one mremap()s a buffer back and forth between two addresses (checking its
+ * contents after each move), one forks children that exit at once.
  *
- * The target also holds two buffers that the storm leaves alone: 4 MiB MADV_DONTFORK ("stable")
- * and 2 MiB that every fork shares copy-on-write for a moment ("forked").  Four moves, 0 -> 2,
- * 2 -> 0, ..., run during the storm.  Each must end by itself with 0 or 5, never a signal or
- * another status, and the target must be alive after it; its row for the stable buffer must report as moved what the kernel shows on the
- * target node (move_pages(nodes = NULL)), all of it with exit 0; its summary must not count more
- * moved than planned.  Then the storm stops: the mremap thread saw no bad byte, no thread of the
- * target failed, both buffers hold what they held (read through /proc/PID/mem), and a last move
- * exits 0 with both buffers wholly on node 2.
+ * The target also holds two buffers that the storm leaves alone: 4 MiB MADV_DONTFORK ("stable") and
+ * 2 MiB that every fork shares copy-on-write for a moment ("forked").  Four moves, 0 -> 2, 2 -> 0,
+ * ..., run during the storm.  Each must end by itself with 0 or 5, never a signal or another
+ * status, and the target must be alive after it; its row for the stable buffer must report as moved
+ * what the kernel shows on the target node (move_pages(nodes = NULL)), all of it with exit 0; its
+ * summary must not count more moved than planned.  Then the storm stops: the mremap thread saw no
+ * bad byte, no thread of the target failed, both buffers hold what they held (read through
+ * /proc/PID/mem), and a last move exits 0 with both buffers wholly on node 2.
  */
 #include "labtest.h"
 #include <pthread.h>

@@ -69,7 +69,8 @@ static void test_with_dac_read_search(pid_t t)
 	int rc;
 
 	snprintf(pid, sizeof(pid), "%d", (int)t);
-	rc = unit_run(&out, &serr, (uid_t)-1, unit_cli(), (const char *const[]){ "move", pid, "0", "0", "--no-progress", NULL });
+	rc = unit_run(&out, &serr, (uid_t)-1, unit_cli(),
+		      (const char *const[]){ "move", pid, "0", "0", "--no-progress", NULL });
 	CHECK(rc == 0, "with CAP_DAC_READ_SEARCH too: exit %d, stderr '%s'", rc, serr);
 	free(out);
 	free(serr);
