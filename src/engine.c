@@ -549,3 +549,25 @@ int engine_move_region(struct engine *e, const struct pagemig_region *r, const s
 {
 	return engine_move_range(e, r, r->start, r->end, phase, first, st);
 }
+
+int engine_query_list(struct engine *e, size_t c)
+{
+	size_t off;
+	int err;
+
+	for (off = 0; off < c; off += e->batch) {
+		err = query(e, e->addr + off, MIN(e->batch, c - off), e->qstatus + off);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int engine_move_list(struct engine *e, size_t n, struct pagemig_stats *st)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		e->reason[j] = SENTINEL;
+	return move_pending(e, n, st);
+}

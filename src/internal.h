@@ -271,6 +271,23 @@ uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uin
 uint64_t engine_now_ns(void);
 /* After each batch, and once at the end: the shared counts, the stop flag, the callback. */
 int engine_report(struct engine *e);
+/*
+ * For candidates filled in by the caller (e->addr and e->size [0, @c), at most a chunk's worth;
+ * object.c): their placement into e->qstatus; and, once e->target is set for the first @n, their
+ * batches and retries, counted into @st as a region's pages are.
+ */
+int engine_query_list(struct engine *e, size_t c);
+int engine_move_list(struct engine *e, size_t n, struct pagemig_stats *st);
+
+/*
+ * object.c (PAGEMIG_MOVE_OBJECTS): whether @r is a shared mapping of an object (shm or a file);
+ * 0 when we may open /proc/PID/map_files (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else -EPERM;
+ * move (or with @dry_run count) the pages of @r's object that are in memory but not mapped by the
+ * target, through a mapping of our own, folding their counts into the region's @st.
+ */
+bool object_is_candidate(const struct pagemig_region *r);
+int object_check_privilege(void);
+int object_move(struct engine *e, const struct pagemig_region *r, bool dry_run, struct pagemig_stats *st);
 
 int nodemask_parse_list(const char *str, struct pagemig_nodemask *out);
 

@@ -25,6 +25,8 @@ struct rec {
 	uint64_t page_size;
 	uint64_t anon_huge;
 	uint64_t rss;
+	uint64_t offset;
+	bool shared;
 	enum pagemig_kind kind;
 	char *path;
 	uint64_t unseen;
@@ -81,6 +83,8 @@ static struct rec *recs_push(struct recs *rs, const struct pagemig_region *r)
 	x->page_size = r->page_size;
 	x->anon_huge = r->anon_huge;
 	x->rss = r->rss;
+	x->offset = r->offset;
+	x->shared = r->shared;
 	x->kind = r->kind;
 	x->empty = !r->rss && !r->hugetlb;
 	for (int n = 0; n < r->nr_nodes && r->node_pages; n++)
@@ -464,6 +468,7 @@ static struct pagemig_region rec_region(const struct rec *x)
 	struct pagemig_region r = {
 		.sz = sizeof(r), .start = x->start, .end = x->end, .kind = x->kind, .path = x->path,
 		.page_size = x->page_size, .anon_huge = x->anon_huge, .rss = x->rss,
+		.offset = x->offset, .shared = x->shared,
 	};
 
 	return r;
@@ -658,6 +663,26 @@ static int finish(struct pagemig *pm, struct pass *ps, struct recs *rs, struct p
 	return err;
 }
 
+/* PAGEMIG_MOVE_OBJECTS: the shared objects' pages that the target does not map (object.c). */
+static int move_objects(struct pass *ps, struct recs *rs)
+{
+	size_t i;
+	int err = 0;
+
+	if (!(ps->flags & PAGEMIG_MOVE_OBJECTS))
+		return 0;
+	if (ps->agent)
+		agent_keep(ps->agent, true);	/* mapping and mincore(2) call nothing back */
+	for (i = 0; i < rs->n && !err; i++) {
+		struct rec *x = &rs->v[i];
+		struct pagemig_region r = rec_region(x);
+
+		if (!x->done)	/* a region a handler moved itself is left to it */
+			err = object_move(ps->e, &r, ps->dry_run, &x->st);
+	}
+	return err;
+}
+
 static void report(const struct pagemig_move_opts *opts, struct recs *rs, struct pagemig_stats *total)
 {
 	void (*done)(const struct pagemig_region *, const struct pagemig_stats *, void *) =
@@ -687,14 +712,22 @@ static int start(struct engine *e, struct pagemig *pm, const struct pagemig_plan
 {
 	int err;
 
-	if (!OPTS_VALID(opts, pagemig_move_opts) || (OPTS_GET(opts, flags, 0) & ~PAGEMIG_MOVE_FLAGS) ||
-	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS)
+	unsigned int flags = OPTS_GET(opts, flags, 0);
+
+	if (!OPTS_VALID(opts, pagemig_move_opts) || (flags & ~PAGEMIG_MOVE_FLAGS) ||
+	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS ||
+	    ((flags & PAGEMIG_MOVE_OBJECTS) && !(flags & PAGEMIG_MOVE_ALL)))
 		return -EINVAL;
 	err = space_check_move(pm, NULL, 0);	/* the kernel's rule, before anything, a dry run too */
 	if (err)
 		return err;
-	if ((OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
+	if ((flags & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
 		return -EPERM;
+	if (flags & PAGEMIG_MOVE_OBJECTS) {
+		err = object_check_privilege();
+		if (err)
+			return err;
+	}
 	return engine_init(e, pm, plan, opts);
 }
 
@@ -738,6 +771,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 		err = run_passes(pm, &ps, &rs);
 	if (!err && !ps.dry_run)
 		err = finish(pm, &ps, &rs, &sum);
+	if (!err)
+		err = move_objects(&ps, &rs);
 	if (!err && !ps.dry_run)
 		engine_report(&e);	/* the last word, also for a move that had no batch */
 	if (err && err != -ECANCELED && space_check_alive(pm) == -ESRCH)
@@ -782,11 +817,15 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 	if (flags & PAGEMIG_MOVE_DRY_RUN) {
 		if (r->node_pages)
 			plan_region(plan, r, &x->st);	/* numa_maps' counts, as pagemig_move() plans */
+		if (flags & PAGEMIG_MOVE_OBJECTS)
+			err = object_move(&e, r, true, &x->st);
 	} else {
 		err = engine_move_region(&e, r, &plan->from, true, &x->st);
 		x->unseen = e.unseen;
 		if (!err && x->unseen)
 			err = walk(pm, NULL, &rs, false, 0, visit_verify, &ps);
+		if (!err && (flags & PAGEMIG_MOVE_OBJECTS))
+			err = object_move(&e, r, false, &x->st);
 		if (err && space_check_alive(pm) == -ESRCH)
 			err = -ESRCH;
 	}
