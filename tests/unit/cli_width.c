@@ -88,6 +88,12 @@ int main(void)
 		printf("%s not built (run from the repository root after make)\n", CLI);
 		return 1;
 	}
+	fd = posix_openpt(O_RDWR | O_NOCTTY);
+	if (fd < 0) {		/* the probe: no pseudo-terminals here (no /dev/ptmx, or no devpts) */
+		unit_skip("no pseudo-terminal: posix_openpt: %s", strerror(errno));
+		return unit_exit("cli_width");
+	}
+	close(fd);
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/a-file-whose-name-is-much-longer-than-the-terminal-is-wide.data", dir);
