@@ -36,7 +36,7 @@
 #define CAP_CHECKPOINT_RESTORE 40	/* Linux 5.9 */
 #endif
 
-#define CHUNK	4096	/* pages per mapping; at most the engine's candidates per chunk */
+#define CHUNK	4096	/* pages per mapping: at most a chunk of the engine's */
 
 bool object_is_candidate(const struct pagemig_region *r)
 {
@@ -64,87 +64,58 @@ static int open_object(struct pagemig *pm, const struct pagemig_region *r)
 	return err ? err : sys_open(path, O_RDONLY);
 }
 
+/* The scratch of one chunk. */
+struct chunk {
+	uint64_t ents[CHUNK];		/* the target's pagemap */
+	unsigned char vec[CHUNK];	/* mincore(2) of our mapping */
+	void *addr[CHUNK];		/* the candidates: in memory, not mapped by the target */
+};
+
 /* Map the candidates [0, @c) into our mapping: runs of neighbours, one madvise(2) each. */
-static int populate(struct engine *e, size_t c)
+static int populate(void *const *addr, size_t c, size_t ps)
 {
 	size_t i = 0, j;
 
 	while (i < c) {
-		char *p = e->addr[i];
+		char *p = addr[i];
 
-		for (j = i + 1; j < c && (char *)e->addr[j] == p + (j - i) * e->base; j++)
+		for (j = i + 1; j < c && (char *)addr[j] == p + (j - i) * ps; j++)
 			;
 		/* a failure (the file was truncated meanwhile) shows in the placement query */
-		if (madvise(p, (j - i) * e->base, MADV_POPULATE_READ) && errno == EINVAL)
+		if (madvise(p, (j - i) * ps, MADV_POPULATE_READ) && errno == EINVAL)
 			return -EOPNOTSUPP;	/* before Linux 5.14 */
 		i = j;
 	}
 	return 0;
 }
 
-/*
- * Where the candidates are now (e->qstatus): those on a source node become pending (first, with
- * their targets); the others are counted as staying or elsewhere.  A page not mapped after all
- * (dropped meanwhile) stays "not present".
- */
-static size_t classify(struct engine *e, size_t c, struct pagemig_stats *os)
-{
-	const struct pagemig_plan *p = e->plan;
-	size_t j, n = 0;
-
-	for (j = 0; j < c; j++) {
-		int node = e->qstatus[j], t = node >= 0 && node < PAGEMIG_MAX_NODES ? p->target[node] : -1;
-
-		if (node < 0)
-			continue;
-		if (t >= 0 && t != node) {
-			e->addr[n] = e->addr[j];
-			e->size[n] = e->size[j];
-			e->target[n++] = t;
-			os->bytes[PAGEMIG_STAT_PLANNED] += e->size[j];
-		} else {
-			os->bytes[pagemig_nodemask_is_set(&p->from, node) ? PAGEMIG_STAT_STAYED
-									  : PAGEMIG_STAT_ELSEWHERE] += e->size[j];
-		}
-	}
-	return n;
-}
-
 /* The @n pages of @r from @addr: the object's pages in memory that the target does not map. */
-static int object_chunk(struct engine *e, int fd, const struct pagemig_region *r, uint64_t addr, size_t n,
-			unsigned char *vec, bool dry_run, struct pagemig_stats *os)
+static int object_chunk(struct pagemig *pm, struct engine *e, int fd, const struct pagemig_region *r,
+			uint64_t addr, size_t n, struct chunk *k, bool dry_run, struct pagemig_stats *os,
+			uint64_t *vanished)
 {
-	size_t len, i, c = 0;
-	uint64_t planned = os->bytes[PAGEMIG_STAT_PLANNED];
+	size_t ps = pm->base_page, len, i, c = 0;
+	uint64_t unseen = 0;
 	long got;
 	char *p;
 	int err;
 
-	got = pagemap_read(e->pm, addr, n, e->ents);
-	e->syscalls++;
+	got = pagemap_read(pm, addr, n, k->ents);
 	if (got <= 0)
 		return (int)got;
-	len = (size_t)got * e->base;
+	len = (size_t)got * ps;
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)(r->offset + (addr - r->start)));
 	if (p == MAP_FAILED)
 		return -errno;
-	err = mincore(p, len, vec) ? -errno : 0;
-	for (i = 0; !err && i < (size_t)got; i++) {
-		if (!(vec[i] & 1) || (e->ents[i] & PM_PRESENT))
-			continue;	/* not in memory, or the target maps it: its own move counted it */
-		e->addr[c] = p + i * e->base;
-		e->size[c++] = e->base;
-	}
+	err = mincore(p, len, k->vec) ? -errno : 0;
+	for (i = 0; !err && i < (size_t)got; i++)
+		if ((k->vec[i] & 1) && !(k->ents[i] & PM_PRESENT))	/* else: not in memory, or the target's */
+			k->addr[c++] = p + i * ps;
 	if (!err && c)
-		err = populate(e, c);
+		err = populate(k->addr, c, ps);
 	if (!err && c)
-		err = engine_query_list(e, c);
-	if (!err && c)
-		c = classify(e, c, os);
-	if (!err && c && !dry_run) {
-		e->prog.total += os->bytes[PAGEMIG_STAT_PLANNED] - planned;	/* the progress total grows */
-		err = engine_move_list(e, c, os);
-	}
+		err = engine_move_own(e, k->addr, c, dry_run, os, &unseen);
+	*vanished += unseen;
 	munmap(p, len);
 	return err;
 }
@@ -161,36 +132,33 @@ static void account(struct pagemig_stats *st, struct pagemig_stats *os, uint64_t
 	pagemig_stats_add(st, os);
 }
 
-int object_move(struct engine *e, const struct pagemig_region *r, bool dry_run, struct pagemig_stats *st)
+int object_move(struct pagemig *pm, struct engine *e, const struct pagemig_region *r, bool dry_run,
+		struct pagemig_stats *st)
 {
 	struct pagemig_stats os = { .sz = sizeof(os) };
-	uint64_t addr, next, unseen = e->unseen;
-	pid_t pid = e->pid;
-	unsigned char *vec;
+	uint64_t addr, next, vanished = 0;
+	struct chunk *k;
 	int fd, err = 0;
 
 	if (!object_is_candidate(r))
 		return 0;
-	fd = open_object(e->pm, r);
+	fd = open_object(pm, r);
 	if (fd == -ENOENT)
 		return 0;	/* unmapped since the regions were read: nothing of it is the target's */
 	if (fd < 0)
 		return fd;
-	vec = malloc(CHUNK);
-	if (!vec) {
+	k = malloc(sizeof(*k));
+	if (!k) {
 		sys_close(fd);
 		return -ENOMEM;
 	}
-	e->pid = 0;		/* our own mapping */
-	e->unseen = 0;
 	for (addr = r->start; !err && addr < r->end; addr = next) {
-		next = MIN(r->end, addr + CHUNK * e->base);
-		err = object_chunk(e, fd, r, addr, (size_t)((next - addr) / e->base), vec, dry_run, &os);
+		next = MIN(r->end, addr + CHUNK * pm->base_page);
+		err = object_chunk(pm, e, fd, r, addr, (size_t)((next - addr) / pm->base_page), k, dry_run, &os,
+				   &vanished);
 	}
-	account(st, &os, e->unseen, dry_run);
-	e->pid = pid;
-	e->unseen = unseen;
-	free(vec);
+	account(st, &os, vanished, dry_run);
+	free(k);
 	sys_close(fd);
 	return err;
 }

@@ -138,19 +138,3 @@ bool unmapped_may_map(void)
 	/* CAP_SYS_ADMIN (21), CAP_CHECKPOINT_RESTORE (40, Linux 5.9) */
 	return (d[0].effective >> 21 & 1) || (d[1].effective >> (40 - 32) & 1);
 }
-
-int unmapped_plan(struct move_cli *m, const struct pagemig_region *r, struct pagemig_stats *obj)
-{
-	PAGEMIG_OPTS(pagemig_move_opts, o, .flags = PAGEMIG_MOVE_DRY_RUN | PAGEMIG_MOVE_ALL | PAGEMIG_MOVE_OBJECTS);
-	struct pagemig_region c = *r;
-	int ret;
-
-	memset(obj, 0, sizeof(*obj));
-	obj->sz = sizeof(*obj);
-	if (!r->shared || (r->kind != PAGEMIG_KIND_SHM && r->kind != PAGEMIG_KIND_FILE))
-		return 0;
-	c.node_pages = NULL;	/* the object's pages alone: numa_maps' are counted by the caller */
-	c.nr_nodes = 0;
-	ret = pagemig_move_region(m->pm, &c, m->plan, &o, obj);
-	return ret < 0 ? ret : 0;
-}
