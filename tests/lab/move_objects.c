@@ -4,9 +4,10 @@
  * process, also the pages that a process which has exited since touched (a database's buffer
  * pool that its backends filled).
  *
- * The target maps two 16 MiB shared objects on node 0, a shared anonymous region and a memfd, and
- * writes their first quarter; a child of the target writes the next half and exits, so that half
- * is in memory but mapped by nobody; the last quarter is never touched.  Then:
+ * The target maps three 16 MiB shared objects on node 0, a shared anonymous region, a memfd and a
+ * file in the test's directory (MAP_SHARED: a region of kind "file"), and writes their first
+ * quarter; a child of the target writes the next half and exits, so that half is in memory but
+ * mapped by nobody; the last quarter is never touched.  Then:
  *  - without CAP_SYS_ADMIN and CAP_CHECKPOINT_RESTORE (dropped from the bounding set; CAP_SYS_NICE
  *    kept) the move exits 4 naming --objects and the capability, and nothing moved;
  *  - --objects without --all is a usage error (exit 2);
@@ -14,7 +15,7 @@
  *  - the move exits 0, and a fresh mapping of each object here (mincore(2), then a move_pages(2)
  *    query) finds exactly the three touched quarters in memory, every page of them on node 2, with
  *    the contents the target and the child wrote; each region's row says planned = moved = 12 MiB,
- *    object 8 MiB, not present 4 MiB and unmapped 0; totals.object is the sum of the two rows.
+ *    object 8 MiB, not present 4 MiB and unmapped 0; totals.object is the sum of the rows.
  */
 #include <sys/mman.h>
 
@@ -24,7 +25,8 @@
 #define SZ (16 * MIB)
 #define OWN (SZ / 4)			/* [0, OWN): written by the target */
 #define CHILD_END (3 * SZ / 4)		/* [OWN, CHILD_END): written by its child, which exits */
-#define NOBJ 2
+#define NOBJ 3
+#define FILE_OBJ "pagemig-objects.data"	/* in the test's directory */
 
 #ifndef CAP_SYS_ADMIN
 #define CAP_SYS_ADMIN 21
@@ -39,19 +41,21 @@ static struct layout *L;
 
 static void setup_target(void *arg)
 {
-	int fd = memfd_create("pagemig-objects", 0);
+	int fd = memfd_create("pagemig-objects", 0), ffd = open(FILE_OBJ, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	pid_t child;
 	int st, i;
 
 	if (lab_set_mempolicy(MPOL_BIND, 1ULL << 0))
 		_exit(1);
-	if (fd < 0 || ftruncate(fd, SZ))
+	if (fd < 0 || ftruncate(fd, SZ) || ffd < 0 || ftruncate(ffd, SZ))
 		_exit(1);
 	L->obj[0] = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	L->obj[1] = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (L->obj[0] == MAP_FAILED || L->obj[1] == MAP_FAILED)
+	L->obj[2] = mmap(NULL, SZ, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	if (L->obj[0] == MAP_FAILED || L->obj[1] == MAP_FAILED || L->obj[2] == MAP_FAILED)
 		_exit(1);
 	close(fd);
+	close(ffd);
 	child = fork();
 	if (child == 0) {
 		for (i = 0; i < NOBJ; i++)
@@ -203,7 +207,7 @@ int main(void)
 	expect_unmoved(pid, "after the dry run");
 
 	rc = lab_pagemig(out, sizeof(out), NULL, 0,
-			 "move %d 0 2 --all --objects --json --no-progress -o RANGE,PLANNED,MOVED,OBJECT,NOTPRESENT,UNMAPPED",
+			 "move %d 0 2 --all --objects --json --no-progress -o RANGE,KIND,PLANNED,MOVED,OBJECT,NOTPRESENT,UNMAPPED",
 			 (int)pid);
 	if (rc != 0)
 		FAIL("pagemig move --all --objects exited %d, expected 0", rc);
@@ -212,6 +216,10 @@ int main(void)
 		const char *row = row_of(out, L->obj[i]);
 
 		lab_log("object %d: %zu bytes in memory, %zu on node 2", i, s.resident, s.on_node);
+		const char *kind = i == 2 ? "\"file\"" : "\"shm\"", *k = row ? strstr(row, "\"kind\": ") : NULL;
+
+		if (!k || strncmp(k + 9, kind, strlen(kind)))
+			FAIL("object %d's row is missing or not of kind %s", i, i == 2 ? "file" : "shm");
 		if (s.resident != CHILD_END || s.on_node != CHILD_END)
 			FAIL("object %d: %zu bytes in memory, %zu on node 2; expected %lu, all on node 2", i, s.resident,
 			     s.on_node, CHILD_END);
@@ -231,6 +239,7 @@ int main(void)
 	if (v != obj_sum)
 		FAIL("totals.object %" PRId64 ", expected the rows' sum %" PRId64, v, obj_sum);
 	lab_kill(pid);
+	unlink(FILE_OBJ);
 	free(buf);
 	return 0;
 }
