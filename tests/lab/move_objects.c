@@ -218,7 +218,7 @@ int main(void)
 		lab_log("object %d: %zu bytes in memory, %zu on node 2", i, s.resident, s.on_node);
 		const char *kind = i == 2 ? "\"file\"" : "\"shm\"", *k = row ? strstr(row, "\"kind\": ") : NULL;
 
-		if (!k || strncmp(k + 9, kind, strlen(kind)))
+		if (!k || strncmp(k + 8, kind, strlen(kind)))
 			FAIL("object %d's row is missing or not of kind %s", i, i == 2 ? "file" : "shm");
 		if (s.resident != CHILD_END || s.on_node != CHILD_END)
 			FAIL("object %d: %zu bytes in memory, %zu on node 2; expected %lu, all on node 2", i, s.resident,
