@@ -138,7 +138,10 @@ static int parse_pool(const char *arg, struct move_args *a)
 	return 0;
 }
 
-enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS, OPT_RATE, OPT_OBJECTS };
+enum {
+	OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS, OPT_RATE,
+	OPT_OBJECTS,
+};
 
 /* One option of getopt_long(): 0, -1 for --help (printed), or an exit code. */
 static int parse_opt(int c, const char *arg, struct move_args *a)
