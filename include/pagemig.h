@@ -502,10 +502,8 @@ struct pagemig_region_iter;
  * @flags: PAGEMIG_REGIONS_* bits.
  * @out: the iterator; close it with pagemig_regions_close().
  *
- * The /proc files are read as streams: memory use does not grow with the target's size.  Regions
- * that vanish while they are read are dropped.  The kernel's text files (maps or smaps, and
- * numa_maps) are read on up to two helper threads, every signal blocked there, which end by
- * pagemig_regions_close(); without them (no thread could start) the files are read in the caller.
+ * The /proc files are read as streams, in the caller's thread: memory use does not grow with the
+ * target's size.  Regions that vanish while they are read are dropped.
  * Return: 0; -ESRCH when the target has exited; -EACCES; other -errno.
  */
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);

@@ -150,21 +150,29 @@ static inline size_t ascii_len(const char *s)
 	return n;
 }
 
-static size_t cell_width(const char *s)
+size_t cell_width(const char *s)
 {
 	size_t n = ascii_len(s);
 
 	return s[n] ? text_width(s) : n;
 }
 
-/* Each shown column's width: its widest cell or heading, TRUNC columns cut to fit a terminal. */
+/*
+ * Each shown column's width: its widest cell or heading, TRUNC columns cut to fit a terminal.
+ * table.c keeps the widest cell as cells are set (one pass over all cells less, column by column
+ * across the rows); after a cell was set twice, the cells are measured again here.
+ */
 static void column_widths(const struct cli_table *t, size_t *width)
 {
 	size_t pos, ln, total = 0, term = term_width();
 
 	for (pos = 0; pos < t->nshown; pos++) {
 		width[pos] = t->noheadings ? 0 : cell_width(t->cols[t->shown[pos]].name);
-		for (ln = 0; ln < t->nlines; ln++) {
+		if (!t->rewritten) {
+			if (t->width[pos] > width[pos])
+				width[pos] = t->width[pos];
+		}
+		for (ln = 0; t->rewritten && ln < t->nlines; ln++) {
 			size_t w = cell_width(table_cell(t, ln, pos));
 
 			if (w > width[pos])
