@@ -385,6 +385,15 @@ enum pagemig_kind {
  * Return: a static string ("?" for an unknown kind).
  */
 PAGEMIG_API const char *pagemig_kind_name(enum pagemig_kind kind);
+/**
+ * pagemig_kind_is_movable() - whether regions of @kind have pages a move can move.
+ * @kind: a region kind.
+ *
+ * Special regions and io/pfnmap regions (no struct pages behind them) are not: their resident
+ * bytes count as PAGEMIG_STAT_UNMOVABLE.  Every other kind is, page by page.
+ * Return: true or false.
+ */
+PAGEMIG_API bool pagemig_kind_is_movable(enum pagemig_kind kind);
 
 /* VmFlags of smaps, as bits of pagemig_region.vmflags (unknown flags are kept in vmflags_str). */
 #define PAGEMIG_VM_READ		(1ULL << 0)	/* rd */

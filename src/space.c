@@ -21,18 +21,7 @@
 
 #include "internal.h"
 
-static void explain(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void explain(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
+#define explain(buf, len, ...) ((void)errbuf_fail(buf, len, 0, __VA_ARGS__))
 
 static bool has_cap_sys_ptrace(void)
 {

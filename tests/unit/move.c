@@ -282,7 +282,7 @@ static void test_pid_reuse(void)
 	struct pagemig_plan plan;
 	struct pagemig *pm = NULL;
 	struct engine e;
-	uint64_t nodes[8];
+	uint64_t nodes[8], unseen;
 	size_t len = 1 << 20;
 	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pid_t a, b;
@@ -304,7 +304,7 @@ static void test_pid_reuse(void)
 		unit_kill(b);			/* its pidfd is readable now */
 		sys_close(pm->pidfd);
 		pm->pidfd = fd;
-		ret = engine_move_region(&e, &r, &plan.from, true, &st);
+		ret = engine_move_chunk(&e, &r, r.start, r.end, &plan.from, true, &st, &unseen);
 		CHECK(ret == -ESRCH, "moving a region whose pidfd says the target exited returned %d, want -ESRCH", ret);
 		CHECK(!st.bytes[PAGEMIG_STAT_STAYED] && !st.bytes[PAGEMIG_STAT_MOVED],
 		      "the other process's pages were counted: stayed %" PRIu64 ", moved %" PRIu64,

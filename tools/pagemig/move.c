@@ -325,34 +325,12 @@ static int load_handlers(struct move_cli *m, const struct move_args *a)
 	return 0;
 }
 
-/* --dry-run: the plan per region, from numa_maps. */
-static int dry_run(struct move_cli *m, const struct pagemig_filter *filter)
-{
-	struct pagemig_region_iter *it;
-	struct pagemig_region r = { .sz = sizeof(r) };
-	char what[64];
-	int ret = pagemig_regions_open(m->pm, 0, &it);
-
-	if (!ret) {
-		while ((ret = pagemig_region_next(it, &r)) > 0)
-			if (pagemig_filter_match(filter, &r))
-				report_plan_region(m, &r, pagemig_handler_claim(m->pm, &r));
-		pagemig_regions_close(it);
-	}
-	if (ret < 0) {
-		snprintf(what, sizeof(what), "cannot read process %d", (int)m->pid);
-		return fail(m, ret, what, NULL);
-	}
-	m->ran = true;
-	return EXIT_OK;
-}
-
 /* What pagemig_move() returned, once the counts are there: the process's exit code. */
 static int move_outcome(struct move_cli *m, int ret, const char **how)
 {
 	char b[32];
 
-	if (m->st.numa_balancing && !m->quiet && !m->warned) {
+	if (m->st.numa_balancing && !m->quiet && !m->dry_run && !m->warned) {
 		cli_warn("NUMA balancing is on (kernel.numa_balancing): the kernel may move pages back later");
 		m->warned = true;
 	}
@@ -377,6 +355,7 @@ static int move_outcome(struct move_cli *m, int ret, const char **how)
 	return EXIT_OK;
 }
 
+/* The move, or with --dry-run the library's dry run of it (a row per region, its plan). */
 static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
 		   const char **how)
 {
@@ -386,6 +365,12 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 	struct pagemig_handler_error herr = { 0 };
 	char what[64], msg[512];
 	int ret;
+
+	if (a->dry_run) {
+		opts.flags |= PAGEMIG_MOVE_DRY_RUN;
+		opts.progress = NULL;
+		opts.region_done = report_plan_region;
+	}
 
 	opts.handler_error = &herr;
 	opts.agent = m->agent;
@@ -406,7 +391,7 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 			 ? "had ended the move on its own (its lease ran out): its handlers were told it failed"
 			 : "did not confirm the end of the move");
 	if (ret < 0 && !m->st.regions) {
-		snprintf(what, sizeof(what), "cannot move process %d", (int)m->pid);
+		snprintf(what, sizeof(what), "cannot %s process %d", a->dry_run ? "read" : "move", (int)m->pid);
 		return fail(m, ret, what, NULL);
 	}
 	m->ran = true;
@@ -452,7 +437,7 @@ static int move_process(struct move_cli *m, const struct move_args *a, const str
 	if (!rc)
 		rc = report_table_open(m);
 	if (!rc)
-		rc = a->dry_run ? dry_run(m, filter) : do_move(m, a, filter, &how);
+		rc = do_move(m, a, filter, &how);
 	pagemig_agent_disconnect(m->agent);
 	m->agent = NULL;
 	pagemig_close(m->pm);

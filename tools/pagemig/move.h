@@ -71,8 +71,8 @@ int report_table_open(struct move_cli *m);
 /* pagemig_move_opts callbacks: a region's row; the progress line (and the stop signal). */
 void report_region(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
 int report_progress(const struct pagemig_progress *p, void *ctx);
-/* --dry-run: a region's plan row, its numa_maps counts into @m->st. */
-void report_plan_region(struct move_cli *m, const struct pagemig_region *r, const struct pagemig_region_ops *ops);
+/* --dry-run's region_done: a region's plan row, from its numa_maps counts. */
+void report_plan_region(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
 /* The process is done (@rc its exit code, @how its RESULT when it did not finish): rows, JSON. */
 int report_process(struct move_cli *m, int rc, const char *how);
 /* The end: text table and summaries, or the JSON document's end; @rc the command's exit code. */

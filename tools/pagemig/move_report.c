@@ -109,7 +109,7 @@ static void result_text(const struct move_cli *m, const struct pagemig_stats *st
 		return;
 	}
 	if (!report_left(st)) {
-		snprintf(buf, len, "%s", kind == PAGEMIG_KIND_SPECIAL || kind == PAGEMIG_KIND_NOPAGES ? "unmovable"
+		snprintf(buf, len, "%s", !pagemig_kind_is_movable(kind) ? "unmovable"
 					 : st->bytes[PAGEMIG_STAT_HANDLED] ? "handled" : "ok");
 		return;
 	}
@@ -163,7 +163,7 @@ void report_region(const struct pagemig_region *r, const struct pagemig_stats *s
 	long ln;
 
 	if (!st->bytes[PAGEMIG_STAT_PLANNED] && !st->bytes[PAGEMIG_STAT_SHARED] && !report_left(st) &&
-	    !st->bytes[PAGEMIG_STAT_HANDLED] && r->kind != PAGEMIG_KIND_SPECIAL && r->kind != PAGEMIG_KIND_NOPAGES) {
+	    !st->bytes[PAGEMIG_STAT_HANDLED] && pagemig_kind_is_movable(r->kind)) {
 		unmapped_note(m, r, st, -1);
 		return;		/* nothing of this region was on a source node */
 	}
@@ -175,37 +175,16 @@ void report_region(const struct pagemig_region *r, const struct pagemig_stats *s
 	unmapped_note(m, r, st, ln);
 }
 
-/* The counts a dry run gives, from numa_maps (as the library's own dry run counts them). */
-static void plan_counts(const struct move_cli *m, const struct pagemig_region *r, struct pagemig_stats *st)
+/* A dry run's row (pagemig_move_opts.region_done): "0->2 12M, 1->3 4M", and the claiming handler. */
+void report_plan_region(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx)
 {
-	const struct pagemig_plan *p = m->plan;
-	int n;
-
-	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES && r->node_pages; n++) {
-		uint64_t b = r->node_pages[n] * r->page_size;
-
-		if (r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES)
-			st->bytes[PAGEMIG_STAT_UNMOVABLE] += b;
-		else if (p->target[n] >= 0 && p->target[n] != n)
-			st->bytes[PAGEMIG_STAT_PLANNED] += b;
-		else if (pagemig_nodemask_is_set(&p->from, n))
-			st->bytes[PAGEMIG_STAT_STAYED] += b;
-		else
-			st->bytes[PAGEMIG_STAT_ELSEWHERE] += b;
-	}
-	st->regions++;
-}
-
-/* A dry run's row: "0->2 12M, 1->3 4M" per region, and the handler that claims it. */
-void report_plan_region(struct move_cli *m, const struct pagemig_region *r, const struct pagemig_region_ops *ops)
-{
+	struct move_cli *m = ctx;
 	char plan[512] = "", sz[32];
 	size_t off = 0;
 	long ln;
 	int n;
 
-	plan_counts(m, r, &m->st);
-	for (n = 0; n < r->nr_nodes && off < sizeof(plan); n++) {
+	for (n = 0; n < r->nr_nodes && r->node_pages && off < sizeof(plan); n++) {
 		int t = m->plan->target[n];
 
 		if (t < 0 || t == n || !r->node_pages[n])
@@ -213,13 +192,12 @@ void report_plan_region(struct move_cli *m, const struct pagemig_region *r, cons
 		off += (size_t)snprintf(plan + off, sizeof(plan) - off, "%s%d->%d %s", off ? ", " : "", n, t,
 					size_str(m, r->node_pages[n] * r->page_size, sz, sizeof(sz)));
 	}
-	if (!off && !ops && !pagemig_agent_claim(m->agent, r->start, r->end))
+	if (!off && !pagemig_handler_claim(m->pm, r) && !pagemig_agent_claim(m->agent, r->start, r->end))
 		return;
 	ln = cli_table_line(&m->tb);
 	row_common(m, ln, r);
 	handler_cell(m, ln, r);
-	cli_cell_str(&m->tb, ln, COL_PLAN, r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES
-						   ? "unmovable" : off ? plan : "-");
+	cli_cell_str(&m->tb, ln, COL_PLAN, !pagemig_kind_is_movable(r->kind) ? "unmovable" : off ? plan : "-");
 }
 
 int report_progress(const struct pagemig_progress *p, void *ctx)
