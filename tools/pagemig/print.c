@@ -191,9 +191,13 @@ static void column_widths(const struct cli_table *t, size_t *width)
 	}
 }
 
-/* One aligned line: @cells[pos] for each shown column; no trailing blanks. */
+/*
+ * One aligned line: @cells[pos] for each shown column; no trailing blanks.  @last and @last_w
+ * remember each column's last cell and its width: a cell that shares the text of the one above
+ * (table.c) is not measured again (the bars' UTF-8 took a decoder call per character).
+ */
 static void aligned_line(const struct cli_table *t, struct out *o, const char *const *cells,
-			 const size_t *width)
+			 const size_t *width, const char **last, size_t *last_w)
 {
 	size_t pos, pad = 0, n, w;
 
@@ -205,7 +209,13 @@ static void aligned_line(const struct cli_table *t, struct out *o, const char *c
 			continue;
 		}
 		n = ascii_len(s);
-		w = s[n] ? text_width(s) : n;
+		if (!s[n])
+			w = n;
+		else if (s == last[pos])
+			w = last_w[pos];
+		else
+			w = last_w[pos] = text_width(s);
+		last[pos] = s;
 		if (w > width[pos])
 			w = width[pos];
 		if (t->cols[t->shown[pos]].flags & CLI_COL_RIGHT) {
@@ -226,8 +236,8 @@ static void aligned_line(const struct cli_table *t, struct out *o, const char *c
 
 static int print_aligned(const struct cli_table *t, FILE *f)
 {
-	const char *cells[CLI_MAX_COLS];
-	size_t width[CLI_MAX_COLS], pos, ln;
+	const char *cells[CLI_MAX_COLS], *last[CLI_MAX_COLS] = { NULL };
+	size_t width[CLI_MAX_COLS], last_w[CLI_MAX_COLS], pos, ln;
 	struct out *o = out_open(f);
 
 	if (!o)
@@ -236,12 +246,12 @@ static int print_aligned(const struct cli_table *t, FILE *f)
 	if (!t->noheadings) {
 		for (pos = 0; pos < t->nshown; pos++)
 			cells[pos] = t->cols[t->shown[pos]].name;
-		aligned_line(t, o, cells, width);
+		aligned_line(t, o, cells, width, last, last_w);
 	}
 	for (ln = 0; ln < t->nlines && !o->err; ln++) {
 		for (pos = 0; pos < t->nshown; pos++)
 			cells[pos] = table_cell(t, ln, pos);
-		aligned_line(t, o, cells, width);
+		aligned_line(t, o, cells, width, last, last_w);
 	}
 	return out_close(o);
 }

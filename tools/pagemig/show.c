@@ -546,9 +546,8 @@ static int read_regions(struct show *s, pid_t pid)
 				   &it);
 	if (err)
 		return fail_process(s, pid, err, NULL);
+	r.sz = sizeof(r);	/* pagemig_region_next() writes all of it */
 	for (;;) {
-		memset(&r, 0, sizeof(r));
-		r.sz = sizeof(r);
 		err = pagemig_region_next(it, &r);
 		if (err <= 0)
 			break;

@@ -135,6 +135,14 @@ static char *reserve(struct cli_table *t, size_t len)
 	return t->text + t->text_len;
 }
 
+/* Cells are short: a loop inline costs less than a call to memcmp(). */
+static inline bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
 /*
  * The text of cell (@ln, @col) is the @len bytes just written at reserve()'s pointer.  The same
  * text as the cell above it shares that cell's bytes: most columns repeat from row to row (a
@@ -149,7 +157,7 @@ static void commit(struct cli_table *t, long ln, int col, size_t len)
 
 	s[len] = '\0';
 	t->rewritten |= t->cells[at] != 0;
-	if (above && !memcmp(t->text + above, s, len + 1)) {
+	if (above && same(t->text + above, s)) {
 		t->cells[at] = above;
 		return;
 	}
