@@ -146,8 +146,8 @@ method:    per kind, one untimed warm-up round, then per repetition the tools ta
              migratepages  fork + exec 'migratepages PID 0 2' + wait4()
              move_pages    the single move_pages(2) call alone, MPOL_MF_MOVE, arrays built untimed
                            (4k: one address per 4 KiB page; thp: one per 2 MiB page)
-             mp-batched    diagnostic: the same addresses in pagemig's batch sizes (4096 pages or
-                           16 THPs per call), no queries: the cost of batching alone
+             mp-batched    diagnostic: the same addresses in pagemig's batch sizes (32768 pages or
+                           64 THPs per call), no queries: the cost of batching alone
            After each, a placement query (move_pages, nodes = NULL) of every 4 KiB page of the region
            decides success: a measurement that left a page off node 2 is marked '!' and is not in
            the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool;

@@ -187,7 +187,7 @@ stop_workload
 	echo "memory:   $(awk '/^MemTotal:/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), nodes $(cat /sys/devices/system/node/online 2>/dev/null || echo '?')"
 	echo "load:     $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the host skews the numbers)"
 	echo "thp:      $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo '?')"
-	echo "tools:    $("$CLI" --version) built from $(git rev-parse --short HEAD 2>/dev/null || echo "?")$(git diff --quiet HEAD 2>/dev/null || echo "+uncommitted"), numastat from numactl $(dpkg-query -W -f='${Version}' numactl 2>/dev/null || echo '?')"
+	echo "tools:    $("$CLI" --version) built from $(git rev-parse --short HEAD 2>/dev/null || echo "?")$(git diff --quiet HEAD -- src tools include 2>/dev/null || echo "+uncommitted"), numastat from numactl $(dpkg-query -W -f='${Version}' numactl 2>/dev/null || echo '?')"
 	echo "method:   bench/show.sh: targets from bench/workload.c; per target one warm-up run of each"
 	echo "          command, then $RUNS rounds of all commands interleaved; each run through bench/timeit.c:"
 	echo "          wall = CLOCK_MONOTONIC around fork+exec+wait4, stdout to /dev/null; CPU = wait4's"

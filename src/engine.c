@@ -20,7 +20,12 @@
 #define MPOL_MF_MOVE_	(1 << 1)
 #define MPOL_MF_MOVE_ALL_ (1 << 2)
 #define SENTINEL	INT_MIN
-#define CHUNK_PAGES	8192		/* pagemap entries per chunk (32 MiB of 4 KiB pages, 128 MiB of 16 KiB) */
+/*
+ * Pagemap entries per chunk, and the default batch: one move_pages(2) call per chunk.  Each call
+ * pays a fixed cost before its first page (do_pages_move() disables the LRU caches on every CPU,
+ * where migrate_pages(2) does that once per move): fewer, larger calls (bench/README.md, "move").
+ */
+#define CHUNK_PAGES	32768
 #define KPF_COMPOUND_HEAD 15
 #define KPF_THP		22
 #define KPF_ZERO_PAGE	24
@@ -53,7 +58,7 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 	e->pid = pagemig_pid(pm);
 	e->plan = plan;
 	e->mpol_flags = (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) ? MPOL_MF_MOVE_ALL_ : MPOL_MF_MOVE_;
-	e->batch = OPTS_GET(opts, batch, 0) ? OPTS_GET(opts, batch, 0) : 4096;
+	e->batch = OPTS_GET(opts, batch, 0) ? OPTS_GET(opts, batch, 0) : CHUNK_PAGES;
 	e->retries = OPTS_HAS(opts, retries) && opts->retries ? opts->retries : 3;
 	e->progress = OPTS_GET(opts, progress, NULL);
 	e->progress_ctx = OPTS_GET(opts, progress_ctx, NULL);

@@ -53,11 +53,11 @@ static const char *const tool_name[T_MAX] = { "pagemig", "pagemig-1", "migratepa
 
 /*
  * T_BATCHED, a diagnostic: the move_pages baseline cut into the calls pagemig's engine makes
- * (src/engine.c: batches of 4096 base pages; a 32 MiB chunk, 16 THPs, per call for THP), with
+ * (src/engine.c: a chunk of 32768 base pages per call, 128 MiB: 64 THPs for THP), with
  * no placement queries: what batching alone costs.
  */
-#define BATCH_4K	4096
-#define BATCH_THP	16
+#define BATCH_4K	32768
+#define BATCH_THP	64
 
 struct meas {
 	double secs;		/* < 0: not run */
