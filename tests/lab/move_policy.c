@@ -3,9 +3,11 @@
  * move_policy.c - a region's memory policy after `pagemig move` (syzkaller's mbind modes and
  * flags): pagemig moves pages, never policies, as move_pages(2) and migrate_pages(2) do.
  *
- * A target has five regions of 1 MiB between PROT_NONE guards, each with a policy of its own:
- * bind:0, interleave:0-1, prefer:1, bind=static:0 (MPOL_F_STATIC_NODES) and none (default, the
- * pages placed by a task policy on node 0).  `pagemig move PID 0,1 2,3` must put every page on
+ * A target has nine regions of 1 MiB between PROT_NONE guards, each with a policy of its own:
+ * bind:0, interleave:0-1, prefer:1, bind=static:0 (MPOL_F_STATIC_NODES), none (default, the pages
+ * placed by a task policy on node 0), local, prefer (many):0-1, bind=relative:0
+ * (MPOL_F_RELATIVE_NODES) and weighted interleave:0-1 (Linux 6.9+; left out where mbind(2) does
+ * not know it).  `pagemig move PID 0,1 2,3` must put every page on
  * its target (0 -> 2, 1 -> 3: move_pages(nodes = NULL)) and leave each region's policy as
  * numa_maps showed it before, word for word; and a page first touched after the move still
  * follows the policy: in the bind:0 region it lands on node 0, not where its neighbours went.
@@ -16,12 +18,20 @@
 
 #define MIB (1UL << 20)
 #define RSZ (1 * MIB)
-#define NR 5
+#define NR 9
+#ifndef MPOL_PREFERRED_MANY
+#define MPOL_PREFERRED_MANY 5
+#endif
+#ifndef MPOL_WEIGHTED_INTERLEAVE
+#define MPOL_WEIGHTED_INTERLEAVE 6
+#endif
 
-static const char *const names[NR] = { "bind:0", "interleave:0-1", "prefer:1", "bind static:0", "default" };
+static const char *const names[NR] = { "bind:0", "interleave:0-1", "prefer:1", "bind static:0", "default",
+					"local", "preferred many:0-1", "bind relative:0", "weighted interleave:0-1" };
 
 struct layout {
 	char *r[NR];
+	int unsupported[NR];	/* mbind(2) said EINVAL: this kernel has no such mode (weighted: 6.9+) */
 };
 
 static struct layout *L;
@@ -30,7 +40,8 @@ static void setup(void *arg)
 {
 	static const struct { int mode; uint64_t nodes; } pol[NR] = {
 		{ MPOL_BIND, 1 }, { MPOL_INTERLEAVE, 3 }, { MPOL_PREFERRED, 2 },
-		{ MPOL_BIND | MPOL_F_STATIC_NODES, 1 }, { MPOL_DEFAULT, 0 },
+		{ MPOL_BIND | MPOL_F_STATIC_NODES, 1 }, { MPOL_DEFAULT, 0 }, { MPOL_LOCAL, 0 },
+		{ MPOL_PREFERRED_MANY, 3 }, { MPOL_BIND | MPOL_F_RELATIVE_NODES, 1 }, { MPOL_WEIGHTED_INTERLEAVE, 3 },
 	};
 	size_t ps = lab_page_size();
 	char *area = mmap(NULL, NR * (RSZ + ps) + ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -47,9 +58,11 @@ static void setup(void *arg)
 			FAIL("mprotect: %s", strerror(errno));
 		madvise(L->r[i], RSZ, MADV_NOHUGEPAGE);
 		if (pol[i].mode != MPOL_DEFAULT) {
-			/* MPOL_F_STATIC_NODES travels in the mode argument of mbind(2). */
+			/* MPOL_F_STATIC_NODES and _RELATIVE_NODES travel in the mode argument of mbind(2). */
 			err = lab_mbind(L->r[i], RSZ, pol[i].mode, pol[i].nodes, 0);
-			if (err)
+			if (err == -EINVAL && (pol[i].mode == MPOL_WEIGHTED_INTERLEAVE || pol[i].mode == MPOL_PREFERRED_MANY))
+				L->unsupported[i] = 1;
+			else if (err)
 				FAIL("mbind %s: %s", names[i], strerror(-err));
 		}
 		/* The last page of each region stays untouched, for the fault after the move. */
@@ -76,7 +89,10 @@ static void policy_of(pid_t pid, const void *start, char *buf, size_t size)
 	buf[0] = '\0';
 	while (getline(&line, &cap, f) > 0)
 		if (!strncmp(line, key, strlen(key))) {
-			sscanf(line + strlen(key), "%63s", buf);
+			/* the policy may hold spaces ("prefer (many):0-1"): it ends where the counts begin */
+			const char *p = line + strlen(key), *e = strstr(p, " anon=");
+
+			snprintf(buf, size, "%.*s", (int)(e ? e - p : (long)strcspn(p, "\n")), p);
 			break;
 		}
 	free(line);
@@ -106,7 +122,8 @@ int main(void)
 	pid = lab_spawn(setup, NULL);
 	for (int i = 0; i < NR; i++) {
 		policy_of(pid, L->r[i], before[i], sizeof(before[i]));
-		lab_log("%-15s region %p: numa_maps policy '%s'", names[i], (void *)L->r[i], before[i]);
+		lab_log("%-24s region %p: numa_maps policy '%s'%s", names[i], (void *)L->r[i], before[i],
+			L->unsupported[i] ? " (mode not in this kernel)" : "");
 	}
 	rc = lab_pagemig(NULL, 0, NULL, 0, "move %d 0,1 2,3 --no-progress", pid);
 	if (rc != 0)
