@@ -1076,9 +1076,9 @@ struct pagemig_agent;
  * dead processes in the directory are removed) and starts one thread, every signal blocked, that
  * answers movers one transaction at a time.  A peer may connect when it runs as this process's
  * euid, as root, or with CAP_SYS_NICE.  Hooks run on that thread with @pm, on the regions the
- * agent reads for each move: from numa_maps and maps (as with PAGEMIG_REGIONS_LIGHT) when every
- * handler of @pm is a range handler and the move has no region filter, else from smaps too (one
- * page-table walk less for the common case).  While they hold a
+ * agent reads for each move: from numa_maps and maps (as with PAGEMIG_REGIONS_LIGHT, with every
+ * page counted private) when every handler of @pm is a range handler and the move has no region
+ * filter, else from smaps too (the page-table walks of smaps and pagemap saved in the common case).  While they hold a
  * transaction, registering or unregistering handlers on @pm from another thread waits for its end
  * (a mutex in the handle); hooks may register and unregister on @pm themselves.  Every descriptor
  * is close-on-exec; the child of a fork() has no agent (its own pid has no socket).  The socket is

@@ -244,7 +244,8 @@ static int prepare_region(struct pagemig_agent *a, struct conn *c, const struct 
 /*
  * How to read our regions for a PREPARE: range handlers claim by address, so without a class
  * handler (whose match may look at anything) or a filter (which may look at smaps' fields),
- * numa_maps and maps say enough: one page-table walk instead of two (smaps').
+ * numa_maps and maps say enough: one page-table walk instead of two (smaps'), and none of pagemap
+ * over the shared libraries (their private/shared split is nothing a hook asks).
  */
 static unsigned int walk_flags(const struct pagemig *pm, const struct pagemig_filter *f)
 {
@@ -253,7 +254,7 @@ static unsigned int walk_flags(const struct pagemig *pm, const struct pagemig_fi
 	for (i = 0; i < pm->nr_handlers && !f; i++)
 		if (!pm->handlers[i].range)
 			return 0;
-	return f ? 0 : PAGEMIG_REGIONS_LIGHT;
+	return f ? 0 : PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT;
 }
 
 /* Walk our own regions and run the migrate hook of each claimed one that @f selects. */

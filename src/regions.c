@@ -444,7 +444,7 @@ static int light_counts(struct pagemig_region_iter *it)
 	else
 		r->rss = sum;
 	r->private_rss = sum;
-	if (r->mapmax <= 1 || !sum || !it->pm)
+	if (r->mapmax <= 1 || !sum || !it->pm || (it->flags & REGIONS_NO_SPLIT))
 		return 1;
 	r->node_pages = it->node_pages;
 	err = residency_count(it->pm, r);
@@ -564,7 +564,7 @@ static FILE *open_stream(struct pagemig *pm, const char *file, bool pumped, stru
 
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
 {
-	return regions_open(pm, flags, true, out);
+	return flags & REGIONS_NO_SPLIT ? -EINVAL : regions_open(pm, flags, true, out);
 }
 
 int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct pagemig_region_iter **out)
@@ -574,7 +574,7 @@ int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct page
 	FILE *smaps, *numa;
 	int err;
 
-	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT)))
+	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT)))
 		return -EINVAL;
 	numa = open_stream(pm, "numa_maps", pumps && light, &npump, &err);
 	if (!numa && (err != -ENOENT || space_check_alive(pm)))
