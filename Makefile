@@ -85,12 +85,12 @@ $(B)/tests/unit/%: tests/unit/%.c $(STATIC_LIB) $(wildcard tests/unit/*.h tests/
 
 # The CLI's table printer, tested on its own (it is not in the library).
 TABLE_OBJS := $(addprefix $(B)/tools/pagemig/,table.o print.o json.o output.o)
-$(B)/tests/unit/cli_table: tests/unit/cli_table.c $(TABLE_OBJS) tools/pagemig/cli.h tests/unit/unit.h
+$(B)/tests/unit/cli_table: tests/unit/cli_table.c $(TABLE_OBJS) $(STATIC_LIB) tools/pagemig/cli.h tests/unit/unit.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TABLE_OBJS) $(STATIC_LIB)
 
 # The table printer on arbitrary cells (tools/pagemig, like cli_table).
-$(B)/tests/fuzz/fuzz_table: tests/fuzz/fuzz_table.c tests/fuzz/driver.c $(TABLE_OBJS) tools/pagemig/cli.h
+$(B)/tests/fuzz/fuzz_table: tests/fuzz/fuzz_table.c tests/fuzz/driver.c $(TABLE_OBJS) $(STATIC_LIB) tools/pagemig/cli.h
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Isrc -Itools/pagemig $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(TABLE_OBJS) $(STATIC_LIB)
 

@@ -83,8 +83,71 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 	return 0;
 }
 
+int engine_init_worker(struct engine *w, const struct engine *main, struct engine_shared *sh)
+{
+	struct pagemig_move_opts opts = {
+		.sz = sizeof(opts), .flags = main->mpol_flags == MPOL_MF_MOVE_ALL_ ? PAGEMIG_MOVE_ALL : 0,
+		.batch = main->batch, .retries = main->retries,
+	};
+	int err = engine_init(w, main->pm, main->plan, &opts);
+
+	if (err)
+		return err;
+	w->t0 = main->t0;
+	w->rl = main->rl;	/* one rate limit for the whole move */
+	w->sh = sh;
+	return 0;
+}
+
+int engine_share(struct engine *e, struct engine_shared *sh)
+{
+	long err = pagemap_read(e->pm, 0, 0, NULL);	/* the workers share its descriptor */
+
+	if (err < 0)
+		return (int)err;
+	sh->prog = e->prog;
+	e->prog.done = e->prog.moved = 0;
+	e->sh = sh;
+	e->main = true;
+	return 0;
+}
+
+void engine_unshare(struct engine *e, struct engine_shared *sh)
+{
+	e->prog = sh->prog;
+	e->syscalls += sh->syscalls;
+	e->sh = NULL;
+	e->main = false;
+}
+
+void engine_set_progress(struct engine *e, int (*fn)(const struct pagemig_progress *p, void *ctx), void *ctx)
+{
+	e->progress = fn;
+	e->progress_ctx = ctx;
+}
+
+void engine_add_total(struct engine *e, uint64_t bytes)
+{
+	e->prog.total += bytes;
+}
+
+uint64_t engine_syscalls(const struct engine *e)
+{
+	return e->syscalls;
+}
+
+uint64_t engine_elapsed_ns(const struct engine *e)
+{
+	return engine_now_ns() - e->t0;
+}
+
 void engine_release(struct engine *e)
 {
+	if (e->sh && !e->main) {
+		pthread_mutex_lock(&e->sh->lock);
+		e->sh->syscalls += e->syscalls;
+		pthread_mutex_unlock(&e->sh->lock);
+	}
 	if (e->kpf_fd >= 0)
 		sys_close(e->kpf_fd);
 	e->kpf_fd = -1;
@@ -483,8 +546,7 @@ static int move_huge(struct engine *e, const struct pagemig_region *r, const str
 /* Whether a region is one unit of work: its pages are not walked chunk by chunk. */
 static bool whole_region(const struct engine *e, const struct pagemig_region *r)
 {
-	return r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES ||
-	       (r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base);
+	return !pagemig_kind_is_movable(r->kind) || (r->kind == PAGEMIG_KIND_HUGETLB && r->page_size > e->base);
 }
 
 /*
@@ -517,35 +579,78 @@ uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uin
 	return at;
 }
 
-/* Move the pages of [@start, @end) of @r: whole chunks (engine_chunk_end()) of it, holes skipped. */
-int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
-		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st)
+int engine_move_chunk(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
+		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st, uint64_t *unseen)
 {
-	uint64_t addr, next;
+	int err;
 
-	if (r->kind == PAGEMIG_KIND_SPECIAL || r->kind == PAGEMIG_KIND_NOPAGES) {
+	e->unseen = 0;
+	*unseen = 0;
+	if (start >= end || end > engine_chunk_end(e, r, start))
+		return -EINVAL;		/* one chunk at a time: the scratch arrays hold one */
+	if (!pagemig_kind_is_movable(r->kind)) {
 		if (first)
 			st->bytes[PAGEMIG_STAT_UNMOVABLE] += r->rss;
-		return 0;
+		err = 0;
+	} else if (whole_region(e, r)) {
+		err = move_huge(e, r, phase, first, st);
+	} else {
+		err = move_chunk(e, r, start, (end - start) / e->base, phase, first, st);
 	}
-	if (whole_region(e, r))
-		return move_huge(e, r, phase, first, st);
-	for (addr = start; addr < end; addr = next) {
-		int err;
-
-		addr = engine_skip_holes(e, r, addr, end, first, st);
-		if (addr >= end)
-			break;
-		next = engine_chunk_end(e, r, addr);
-		err = move_chunk(e, r, addr, (next - addr) / e->base, phase, first, st);
-		if (err)
-			return err;
-	}
-	return 0;
+	*unseen = e->unseen;
+	return err;
 }
 
-int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
-		       bool first, struct pagemig_stats *st)
+/* engine_move_own(): where the pages are; those on a source node first, with their targets. */
+static size_t classify_own(struct engine *e, size_t c, struct pagemig_stats *st)
 {
-	return engine_move_range(e, r, r->start, r->end, phase, first, st);
+	const struct pagemig_plan *p = e->plan;
+	size_t j, n = 0;
+
+	for (j = 0; j < c; j++) {
+		int node = e->qstatus[j], t = node >= 0 && node < PAGEMIG_MAX_NODES ? p->target[node] : -1;
+
+		if (node < 0)
+			continue;	/* not mapped after all (dropped meanwhile): not counted */
+		if (t >= 0 && t != node) {
+			e->addr[n] = e->addr[j];
+			e->size[n] = e->size[j];
+			e->target[n] = t;
+			e->reason[n++] = SENTINEL;
+			st->bytes[PAGEMIG_STAT_PLANNED] += e->size[j];
+		} else {
+			st->bytes[pagemig_nodemask_is_set(&p->from, node) ? PAGEMIG_STAT_STAYED
+									  : PAGEMIG_STAT_ELSEWHERE] += e->size[j];
+		}
+	}
+	return n;
+}
+
+int engine_move_own(struct engine *e, void *const *addr, size_t c, bool dry_run, struct pagemig_stats *st,
+		    uint64_t *unseen)
+{
+	uint64_t planned = st->bytes[PAGEMIG_STAT_PLANNED];
+	pid_t pid = e->pid;
+	size_t j, n, off;
+	int err = 0;
+
+	*unseen = 0;
+	if (c > CHUNK_PAGES)
+		return -EINVAL;		/* the scratch arrays hold one chunk */
+	e->pid = 0;			/* move_pages(2) on our own address space */
+	e->unseen = 0;
+	for (j = 0; j < c; j++) {
+		e->addr[j] = addr[j];
+		e->size[j] = e->base;
+	}
+	for (off = 0; off < c && !err; off += e->batch)
+		err = query(e, e->addr + off, MIN(e->batch, c - off), e->qstatus + off);
+	n = err ? 0 : classify_own(e, c, st);
+	if (n && !dry_run) {
+		e->prog.total += st->bytes[PAGEMIG_STAT_PLANNED] - planned;	/* the progress total grows */
+		err = move_pending(e, n, st);
+	}
+	*unseen = e->unseen;
+	e->pid = pid;
+	return err;
 }

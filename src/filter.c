@@ -52,19 +52,7 @@ static const struct {
 	{ "nopages", PAGEMIG_KIND_NOPAGES }, { "other", PAGEMIG_KIND_OTHER },
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#define fail(err, errlen, ...) errbuf_fail(err, errlen, -EINVAL, __VA_ARGS__)
 
 /* @s for a one-line message: control characters escaped, long strings cut with "...". */
 static const char *shown(const char *s, char *buf, size_t len)

@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <sys/uio.h>
 #include "pagemig.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -63,13 +62,7 @@ long sys_fault(enum sys_fault_call call, const long *args) __attribute__((weak, 
 long sys_move_pages(pid_t pid, unsigned long count, void **pages, const int *nodes, int *status, int flags);
 long sys_migrate_pages(pid_t pid, unsigned long maxnode, const unsigned long *old_nodes,
 		       const unsigned long *new_nodes);
-long sys_get_mempolicy(int *mode, unsigned long *nodemask, unsigned long maxnode, void *addr,
-		       unsigned long flags);
-long sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode);
-long sys_mbind(void *addr, unsigned long len, int mode, const unsigned long *nodemask, unsigned long maxnode,
-	       unsigned int flags);
 int sys_pidfd_open(pid_t pid, unsigned int flags);
-long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen, int advice, unsigned int flags);
 long sys_pread(int fd, void *buf, size_t len, off_t off);
 long sys_read(int fd, void *buf, size_t len);
 long sys_write(int fd, const void *buf, size_t len);
@@ -84,6 +77,12 @@ int sys_capget_effective(uint64_t *caps);
 int sys_cap_drop_effective(int cap, uint64_t *saved);
 int sys_cap_restore_effective(uint64_t saved);
 int thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/*
+ * errbuf.c: write a one-line reason into the caller's @buf (when it has one: @buf and @len) and
+ * return @ret; control characters become '?'.
+ */
+int errbuf_fail(char *buf, size_t len, int ret, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* procfs helpers (proc.c) */
 struct pm_proc {
@@ -208,6 +207,52 @@ void stats_add_error(struct pagemig_stats *st, int err, uint64_t bytes);
 void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src);
 
 /*
+ * The move path, one step per file (move.c has the whole picture): records.c reads and selects
+ * the regions into records, plan.c counts them, hooks.c runs the region handlers, batches.c moves
+ * the records' pages in chunks on worker threads, each with an engine (engine.c: batches of
+ * move_pages(2)), verify.c checks numa_maps and falls back to migrate_pages(2), move.c reports.
+ */
+
+/* records.c: one selected region of a move, and what happened to it. */
+struct rec {
+	struct pagemig_region r;	/* as read; its path, policy and node counts are the record's */
+	struct pagemig_stats st;
+	uint64_t unseen;		/* resident bytes move_pages(2) could not see (verify.c) */
+	uint64_t src_left;		/* bytes left on source nodes at the last verify */
+	const struct pagemig_region_ops *ops;	/* the claiming handler of ours, or NULL (hooks.c) */
+	const char *owner;	/* the owner's handler (in the target's agent) that claims it, or NULL */
+	void *ctx;
+	bool ran;		/* ops->migrate was called */
+	bool done;		/* the region needs no page moved by us (PAGEMIG_REGION_DONE) */
+	bool empty;		/* nothing resident when the regions were read (a reservation) */
+};
+
+struct recs {
+	struct rec *v;
+	size_t n;
+	size_t cap;
+};
+/* A copy of @r as a new record (@rs owns it); NULL without memory. */
+struct rec *records_add(struct recs *rs, const struct pagemig_region *r);
+void records_free(struct recs *rs);
+/* The region a record stands for: the one place a record turns back into a region. */
+const struct pagemig_region *rec_region(const struct rec *x);
+/* Read the target's regions that @filter selects into @rs, calling @fn for each new record. */
+int records_read(struct pagemig *pm, const struct pagemig_filter *filter, struct recs *rs,
+		 int (*fn)(struct rec *x, void *ctx), void *ctx);
+/*
+ * Read the regions again and call @fn for each record with its region as it is now, or with NULL
+ * when its region is gone (regions mapped since the first read have no record: not ours).
+ */
+int records_reread(struct pagemig *pm, struct recs *rs,
+		   int (*fn)(const struct pagemig_region *now, struct rec *x, void *ctx), void *ctx);
+
+/* plan.c: bytes of @r (numa_maps' counts) on nodes whose pages should move. */
+uint64_t plan_source_bytes(const struct pagemig_plan *p, const struct pagemig_region *r);
+/* plan.c: @r's numa_maps counts by what the plan does with them (a dry run's counts). */
+void plan_count_region(const struct pagemig_plan *p, const struct pagemig_region *r, struct pagemig_stats *st);
+
+/*
  * engine.c: the rate limit of a move (pagemig_move_opts.rate), one schedule that every thread of
  * the move shares: a batch of B bytes starts no earlier than @next_ns, which then moves on by
  * B / @pace.  The batches started in any one second then add up to at most one batch
@@ -220,7 +265,7 @@ struct ratelimit {
 	uint64_t next_ns;
 };
 
-/* engine.c: moving one region's pages with move_pages(2). */
+/* engine.c: moving one chunk of a region's pages with move_pages(2).  Its fields are engine.c's. */
 struct engine {
 	struct pagemig *pm;
 	pid_t pid;
@@ -231,7 +276,7 @@ struct engine {
 	uint64_t base;			/* base page size */
 	uint64_t thp_size;
 	int kpf_fd;			/* /proc/kpageflags, or -1 */
-	uint64_t unseen;		/* resident pages move_pages(2) could not see; reset by the caller */
+	uint64_t unseen;		/* resident bytes of the current chunk move_pages(2) could not see */
 	uint64_t syscalls;
 	uint64_t t0;
 	int (*progress)(const struct pagemig_progress *p, void *ctx);
@@ -258,14 +303,32 @@ struct engine_shared {
 	pthread_mutex_t lock;
 	struct pagemig_progress prog;
 	int stop;			/* non-zero: every worker stops with this error */
+	uint64_t syscalls;		/* the workers', added when they are released */
 };
 int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
 		const struct pagemig_move_opts *opts);
+/* A worker's engine: @main's settings and rate limit, progress and stop flag shared in @sh. */
+int engine_init_worker(struct engine *w, const struct engine *main, struct engine_shared *sh);
 void engine_release(struct engine *e);
-int engine_move_region(struct engine *e, const struct pagemig_region *r, const struct pagemig_nodemask *phase,
-		       bool first, struct pagemig_stats *st);
-int engine_move_range(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
-		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st);
+/*
+ * The calling thread's engine shares its progress in @sh while workers run (the pagemap descriptor
+ * they share is opened first: 0 or -errno), and takes it back, with the workers' syscall counts.
+ */
+int engine_share(struct engine *e, struct engine_shared *sh);
+void engine_unshare(struct engine *e, struct engine_shared *sh);
+/* The move's progress callback (hooks.c puts the agent's lease under it). */
+void engine_set_progress(struct engine *e, int (*fn)(const struct pagemig_progress *p, void *ctx), void *ctx);
+/* Bytes the move plans to move, for the progress total. */
+void engine_add_total(struct engine *e, uint64_t bytes);
+uint64_t engine_syscalls(const struct engine *e);
+uint64_t engine_elapsed_ns(const struct engine *e);
+/*
+ * Move the pages of one chunk [@start, @end) of @r (@end at most engine_chunk_end(@start): batches.c cuts them)
+ * that are on a node of @phase; @first: the first phase, which also counts what stays.  @unseen
+ * gets the resident bytes move_pages(2) could not see (verify.c tells hidden from gone).
+ */
+int engine_move_chunk(struct engine *e, const struct pagemig_region *r, uint64_t start, uint64_t end,
+		      const struct pagemig_nodemask *phase, bool first, struct pagemig_stats *st, uint64_t *unseen);
 uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r, uint64_t addr);
 /*
  * Past the pages of [@addr, @end) of @r that are not present (pagemap_next_present(); THP-aligned),
@@ -277,6 +340,67 @@ uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uin
 uint64_t engine_now_ns(void);
 /* After each batch, and once at the end: the shared counts, the stop flag, the callback. */
 int engine_report(struct engine *e);
+/*
+ * object.c: @c base pages of our own address space (mapped; at most a chunk's worth), moved as a
+ * chunk's candidates are (not with @dry_run): those on a source node are planned and go to their
+ * targets, in batches with retries, the rest count as stayed or elsewhere, and those not mapped
+ * after all are not counted; @unseen gets the planned bytes that vanished during the move.
+ */
+int engine_move_own(struct engine *e, void *const *addr, size_t c, bool dry_run, struct pagemig_stats *st,
+		    uint64_t *unseen);
+
+/*
+ * object.c (PAGEMIG_MOVE_OBJECTS): whether @r is a shared mapping of an object (shm or a file);
+ * 0 when we may open /proc/PID/map_files (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else -EPERM;
+ * move (or with @dry_run count) the pages of @r's object that are in memory but not mapped by the
+ * target, through a mapping of our own, folding their counts into the region's @st.
+ */
+bool object_is_candidate(const struct pagemig_region *r);
+int object_check_privilege(void);
+int object_move(struct pagemig *pm, struct engine *e, const struct pagemig_region *r, bool dry_run,
+		struct pagemig_stats *st);
+
+/*
+ * batches.c: one phase of a move: the pages of @rs's records that are on a node of @phase move,
+ * chunk by chunk in address order, on up to @threads threads (the calling thread with @e is one).
+ */
+int batches_move(struct engine *e, struct recs *rs, unsigned int threads, const struct pagemig_nodemask *phase,
+		 bool first);
+
+/* hooks.c: the region handlers of one move, ours and the owner's (in the target's agent). */
+struct hooks {
+	struct pagemig *pm;
+	const struct pagemig_plan *plan;
+	unsigned int flags;		/* the move's PAGEMIG_MOVE_* */
+	struct pagemig_handler_error *he;	/* the caller's, or NULL */
+	struct pagemig_agent_conn *agent;	/* the target's agent, once its handlers ran */
+	struct agent_result *owner;		/* what they did, per region they claimed */
+	size_t nowner;
+	int (*user_progress)(const struct pagemig_progress *p, void *ctx);	/* under hooks_progress() */
+	void *user_ctx;
+};
+/* The owner's migrate hooks, in the target's agent, for the regions @filter selects. */
+int hooks_owner_migrate(struct hooks *h, struct pagemig_agent_conn *agent, const struct pagemig_filter *filter);
+/* The claiming handler's migrate hook for @x (none in a dry run); a region it kept is done. */
+int hooks_migrate(struct hooks *h, struct rec *x);
+/* Every handler that ran gets its finish hook with the move's outcome @err; the agent, FINISH. */
+void hooks_finish(struct hooks *h, struct recs *rs, int err);
+/* The agent's lease: kept from this thread (@now false), or by a thread until the next call. */
+void hooks_keep_lease(struct hooks *h, bool now);
+/* A progress callback that keeps the lease, then calls the caller's (engine_set_progress()). */
+int hooks_progress(const struct pagemig_progress *p, void *ctx);
+void hooks_release(struct hooks *h);
+
+/*
+ * verify.c: after the batches, numa_maps says what move_pages(2) could not see: hidden pages
+ * (on 6.1, NUMA-hinting protection), moved with migrate_pages(2) when the move allows it.
+ * @syscalls counts the migrate_pages(2) calls.
+ */
+int verify_move(struct pagemig *pm, const struct pagemig_plan *plan, const struct pagemig_move_opts *opts,
+		struct recs *rs, struct hooks *h, uint64_t *syscalls);
+/* Verify @rs against numa_maps without a fallback (pagemig_move_region()). */
+int verify_only(struct pagemig *pm, const struct pagemig_plan *plan, struct recs *rs);
+bool has_cap(int cap);
 
 int nodemask_parse_list(const char *str, struct pagemig_nodemask *out);
 

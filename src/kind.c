@@ -37,6 +37,11 @@ PAGEMIG_API const char *pagemig_kind_name(enum pagemig_kind kind)
 	return kind_names[kind];
 }
 
+PAGEMIG_API bool pagemig_kind_is_movable(enum pagemig_kind kind)
+{
+	return kind != PAGEMIG_KIND_SPECIAL && kind != PAGEMIG_KIND_NOPAGES;
+}
+
 static bool starts_with(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

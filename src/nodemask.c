@@ -268,22 +268,7 @@ struct parse {
 };
 
 /* Write a one-line reason (control characters of user input become '?') and return @ret. */
-static int fail(struct parse *p, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct parse *p, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	char *c;
-
-	if (!p->err || !p->errlen)
-		return ret;
-	va_start(ap, fmt);
-	vsnprintf(p->err, p->errlen, fmt, ap);
-	va_end(ap);
-	for (c = p->err; *c; c++)
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			*c = '?';
-	return ret;
-}
+#define fail(p, ret, ...) errbuf_fail((p)->err, (p)->errlen, ret, __VA_ARGS__)
 
 /* @m as a list for messages: "0-3", "none". */
 static const char *list(const struct pagemig_nodemask *m, char *buf, size_t len)

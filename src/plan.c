@@ -69,3 +69,32 @@ PAGEMIG_API int pagemig_plan(const struct pagemig_nodemask *from, const struct p
 	}
 	return 0;
 }
+
+uint64_t plan_source_bytes(const struct pagemig_plan *p, const struct pagemig_region *r)
+{
+	uint64_t sum = 0;
+	int n;
+
+	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES && r->node_pages; n++)
+		if (p->target[n] >= 0 && p->target[n] != n)
+			sum += r->node_pages[n] * r->page_size;
+	return sum;
+}
+
+void plan_count_region(const struct pagemig_plan *p, const struct pagemig_region *r, struct pagemig_stats *st)
+{
+	int n;
+
+	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES && r->node_pages; n++) {
+		uint64_t b = r->node_pages[n] * r->page_size;
+
+		if (!pagemig_kind_is_movable(r->kind))
+			st->bytes[PAGEMIG_STAT_UNMOVABLE] += b;
+		else if (p->target[n] >= 0 && p->target[n] != n)
+			st->bytes[PAGEMIG_STAT_PLANNED] += b;
+		else if (pagemig_nodemask_is_set(&p->from, n))
+			st->bytes[PAGEMIG_STAT_STAYED] += b;
+		else
+			st->bytes[PAGEMIG_STAT_ELSEWHERE] += b;
+	}
+}

@@ -14,37 +14,16 @@
 
 #include "internal.h"
 
-static int fail(char *err, size_t errlen, int code, const char *fmt, const char *a, const char *b)
-{
-	if (err && errlen)
-		snprintf(err, errlen, fmt, a, b);
-	return code;
-}
-
-static int refuse(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int refuse(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /* @st (of @what, a component of @path) lets only root or the caller change what @path loads. */
 static int check_owner(const char *path, const char *what, const struct stat *st, char *err, size_t errlen)
 {
 	uid_t me = geteuid();
 
 	if (st->st_uid != 0 && st->st_uid != me)
-		return refuse(err, errlen, -EPERM, "plugin '%s' refused: '%s' belongs to uid %u, neither root nor us (uid %u)",
+		return errbuf_fail(err, errlen, -EPERM, "plugin '%s' refused: '%s' belongs to uid %u, neither root nor us (uid %u)",
 			      path, what, (unsigned int)st->st_uid, (unsigned int)me);
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX)))
-		return refuse(err, errlen, -EPERM, "plugin '%s' refused: '%s' is writable by group or others (mode %04o)",
+		return errbuf_fail(err, errlen, -EPERM, "plugin '%s' refused: '%s' is writable by group or others (mode %04o)",
 			      path, what, (unsigned int)(st->st_mode & 07777));
 	return 0;
 }
@@ -63,21 +42,21 @@ static int check_path(const char *path, char *real, char *err, size_t errlen)
 	int ret;
 
 	if (!strchr(path, '/'))
-		return refuse(err, errlen, -EINVAL, "plugin '%s' is not a path: give its path, with a '/' (./%s "
+		return errbuf_fail(err, errlen, -EINVAL, "plugin '%s' is not a path: give its path, with a '/' (./%s "
 			      "for one in the current directory)", path, path);
 	if (!realpath(path, real))
-		return refuse(err, errlen, errno == ENOMEM ? -ENOMEM : -ENOENT, "cannot load plugin '%s': %s", path,
+		return errbuf_fail(err, errlen, errno == ENOMEM ? -ENOMEM : -ENOENT, "cannot load plugin '%s': %s", path,
 			      strerror(errno));
 	if (stat(real, &st))
-		return refuse(err, errlen, -ENOENT, "cannot load plugin '%s': %s", path, strerror(errno));
+		return errbuf_fail(err, errlen, -ENOENT, "cannot load plugin '%s': %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return refuse(err, errlen, -ENOENT, "cannot load plugin '%s': not a regular file", path);
+		return errbuf_fail(err, errlen, -ENOENT, "cannot load plugin '%s': not a regular file", path);
 	ret = check_owner(path, real, &st, err, errlen);
 	snprintf(dir, sizeof(dir), "%s", real);
 	while (!ret && (slash = strrchr(dir, '/'))) {
 		slash[slash == dir] = '\0';	/* the parent; "/" stays "/" */
 		if (stat(dir, &st))
-			return refuse(err, errlen, -ENOENT, "cannot load plugin '%s': '%s': %s", path, dir,
+			return errbuf_fail(err, errlen, -ENOENT, "cannot load plugin '%s': '%s': %s", path, dir,
 				      strerror(errno));
 		ret = check_owner(path, dir, &st, err, errlen);
 		if (!strcmp(dir, "/"))
@@ -130,17 +109,17 @@ PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *
 		return ret;
 	dl = dlopen(real, RTLD_NOW | RTLD_LOCAL);
 	if (!dl)
-		return fail(err, errlen, -ENOENT, "cannot load plugin '%s': %s", path, dlerror());
+		return errbuf_fail(err, errlen, -ENOENT, "cannot load plugin '%s': %s", path, dlerror());
 	abi = dlsym(dl, "pagemig_plugin_abi");
 	init = (pagemig_plugin_init_fn)(uintptr_t)dlsym(dl, "pagemig_plugin_init");
 	if (!abi || !init) {
-		ret = fail(err, errlen, -ENOEXEC, "'%s' is not a pagemig plugin (no %s)", path,
+		ret = errbuf_fail(err, errlen, -ENOEXEC, "'%s' is not a pagemig plugin (no %s)", path,
 			   !abi ? "pagemig_plugin_abi" : "pagemig_plugin_init");
 		goto err_close;
 	}
 	if (*abi != PAGEMIG_PLUGIN_ABI) {
 		snprintf(num, sizeof(num), "%u", *abi);
-		ret = fail(err, errlen, -ENOTSUP, "plugin '%s' was built for plugin ABI %s, this pagemig has ABI "
+		ret = errbuf_fail(err, errlen, -ENOTSUP, "plugin '%s' was built for plugin ABI %s, this pagemig has ABI "
 			   PAGEMIG_STR(PAGEMIG_PLUGIN_ABI), path, num);
 		goto err_close;
 	}
@@ -152,7 +131,7 @@ PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *
 	pm->plugins = v;
 	ret = run_init(pm, init);
 	if (ret) {
-		fail(err, errlen, ret, "plugin '%s' failed to initialize: %s", path, strerror(-ret));
+		errbuf_fail(err, errlen, ret, "plugin '%s' failed to initialize: %s", path, strerror(-ret));
 		goto err_close;
 	}
 	pm->plugins[pm->nr_plugins++] = dl;

@@ -12,6 +12,7 @@
  * when the process exits, which tells a reader that what it just read may be cut short.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -21,18 +22,7 @@
 
 #include "internal.h"
 
-static void explain(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void explain(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
+#define explain(buf, len, ...) ((void)errbuf_fail(buf, len, 0, __VA_ARGS__))
 
 static bool has_cap_sys_ptrace(void)
 {
@@ -176,15 +166,40 @@ int space_check_complete(const struct pagemig *pm)
 }
 
 /*
+ * A move reads the target's pagemap, which is mode 0400 and owned by the target's uid: the file's
+ * permission is checked before ptrace access, so CAP_SYS_PTRACE, enough for move_pages(2), is not
+ * enough for it (CAP_DAC_READ_SEARCH is).  Other errors are left to the move (a target that exits).
+ */
+static int check_pagemap(const struct pm_proc *p, char *eb, size_t el)
+{
+	char path[PATH_MAX];
+	int fd = proc_path(p, "pagemap", path, sizeof(path));
+
+	if (fd)
+		return fd;
+	fd = sys_open(path, O_RDONLY);
+	if (fd >= 0)
+		return sys_close(fd), 0;
+	if (fd != -EACCES && fd != -EPERM)
+		return 0;
+	explain(eb, el, "cannot open /proc/%d/pagemap, which only its owner may read (mode 0400): reading it "
+		"takes the process's uid or CAP_DAC_READ_SEARCH, besides CAP_SYS_PTRACE", (int)p->pid);
+	return -EACCES;
+}
+
+/*
  * move_pages(2) and migrate_pages(2) check ptrace read access with the caller's real credentials
  * (PTRACE_MODE_READ_REALCREDS): the same real uid and gid as all of the target's, or
  * CAP_SYS_PTRACE.  Reading /proc uses the filesystem credentials, which may allow what this denies.
  */
 int space_check_move(const struct pagemig *pm, char *eb, size_t el)
 {
+	int err;
+
 	if (pm->proc.pid == getpid())
 		return 0;
-	return explain_denied(&pm->proc, false, eb, el);
+	err = explain_denied(&pm->proc, false, eb, el);
+	return err ? err : check_pagemap(&pm->proc, eb, el);
 }
 
 /* Does the target exist, is it alive, does it have user memory, may we read (and move) it? */

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,32 +46,14 @@ long sys_migrate_pages(pid_t pid, unsigned long maxnode, const unsigned long *ol
 	RET(syscall(SYS_migrate_pages, pid, maxnode, old_nodes, new_nodes));
 }
 
-long sys_get_mempolicy(int *mode, unsigned long *nodemask, unsigned long maxnode, void *addr,
-		       unsigned long flags)
-{
-	RET(syscall(SYS_get_mempolicy, mode, nodemask, maxnode, addr, flags));
-}
 
-long sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode)
-{
-	RET(syscall(SYS_set_mempolicy, mode, nodemask, maxnode));
-}
 
-long sys_mbind(void *addr, unsigned long len, int mode, const unsigned long *nodemask, unsigned long maxnode,
-	       unsigned int flags)
-{
-	RET(syscall(SYS_mbind, addr, len, mode, nodemask, maxnode, flags));
-}
 
 int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
 	RET(syscall(SYS_pidfd_open, pid, flags));
 }
 
-long sys_process_madvise(int pidfd, const struct iovec *iov, size_t vlen, int advice, unsigned int flags)
-{
-	RET(syscall(SYS_process_madvise, pidfd, iov, vlen, advice, flags));
-}
 
 long sys_pread(int fd, void *buf, size_t len, off_t off)
 {

@@ -203,41 +203,53 @@ static void setup_hog(void *arg)
 }
 
 /*
- * Move the hugetlb region of @pid from node @from to @to and judge the outcome against the kernel:
- *  - exit 0 or 5: the region's row reports as moved what the kernel shows on @to, the rest as left,
- *    and exit 0 exactly when every page is there;
- *  - exit 6: the hugetlb handler refused up front (its target pool is short): nothing moved, and
- *    stderr says why.
- * Return: the exit status; *@moved: huge pages the kernel shows on @to.
+ * Move the hugetlb region of @pid from node @from to @to and judge the outcome against the kernel,
+ * by its counts before and after (an earlier partial move may have left pages on @to already):
+ *  - exit 0 or 5: the region's row plans the pages that were on @from, reports as moved those that
+ *    arrived on @to, the rest as left; exit 0 exactly when all of them arrived;
+ *  - exit 6: the hugetlb handler refused up front (its target pool is short): no page arrived on
+ *    @to, none left @from, and stderr says why.
+ * Return: the exit status; *@moved: huge pages the kernel shows on @to afterwards (all of them).
  */
 static char hout[65536];
 
 static int move_huge(pid_t pid, int from, int to, size_t *moved, const char *what)
 {
 	char *out = hout, err[4096];
-	size_t hsz = NR_HUGE * HPAGE;
+	size_t hsz = NR_HUGE * HPAGE, on_from = on_node(pid, L->huge, hsz, HPAGE, from);
+	size_t on_to = on_node(pid, L->huge, hsz, HPAGE, to), arrived;
+	uint64_t v[4];
 	int rc;
 
 	rc = lab_pagemig(out, sizeof(hout), err, sizeof(err),
 			 "move %d %d %d --regions huge --no-progress -o RANGE,PLANNED,MOVED,SHARED,LEFT,RESULT --bytes",
 			 pid, from, to);
+	*moved = on_node(pid, L->huge, hsz, HPAGE, to);
+	arrived = *moved - on_to;
+	lab_log("%s: before: %zu huge pages on node %d, %zu on node %d; after: %zu on node %d; exit %d", what, on_from,
+		from, on_to, to, *moved, to, rc);
 	if (rc == 6) {
-		*moved = on_node(pid, L->huge, hsz, HPAGE, to);
-		if (*moved)
-			FAIL("%s: exit 6 says nothing moved, the kernel shows %zu huge pages on node %d", what, *moved, to);
-		lab_expect_on(pid, L->huge, hsz, HPAGE, from, what);
+		if (arrived)
+			FAIL("%s: exit 6 says nothing moved, the kernel shows %zu more huge pages on node %d", what, arrived,
+			     to);
+		if (on_node(pid, L->huge, hsz, HPAGE, from) != on_from)
+			FAIL("%s: exit 6 says nothing moved, yet pages left node %d", what, from);
 		if (!strstr(err, "pagemig: ") || !strstr(err, "huge"))
 			FAIL("%s: exit 6 without a word about huge pages on stderr", what);
 		return rc;
 	}
 	if (rc != 0 && rc != 5)
 		FAIL("%s: exit %d, expected 0, 5 or 6", what, rc);
-	*moved = expect_row_matches_kernel(out, pid, L->huge, hsz, HPAGE, to, what);
-	if (*moved == NR_HUGE && rc != 0)
+	if (!lab_move_row(out, L->huge, v))
+		FAIL("%s: no row for the region at %p", what, (void *)L->huge);
+	if (v[0] != on_from * HPAGE || v[1] != arrived * HPAGE || v[3] != (on_from - arrived) * HPAGE)
+		FAIL("%s: pagemig reports planned %lu, moved %lu, left %lu; the kernel: %zu on node %d before, %zu "
+		     "arrived on node %d", what, v[0], v[1], v[3], on_from * HPAGE, from, arrived * HPAGE, to);
+	if (arrived == on_from && rc != 0)
 		FAIL("%s: every page moved, yet exit %d", what, rc);
-	if (*moved < NR_HUGE && rc != 5)
-		FAIL("%s: %zu pages did not move, yet exit %d (expected 5)", what, NR_HUGE - *moved, rc);
-	if (*moved < NR_HUGE && !strstr(out, "partial ("))
+	if (arrived < on_from && rc != 5)
+		FAIL("%s: %zu pages did not move, yet exit %d (expected 5)", what, on_from - arrived, rc);
+	if (arrived < on_from && !strstr(out, "partial ("))
 		FAIL("%s: pages left behind, but no 'partial (...)' result says why", what);
 	return rc;
 }

@@ -39,6 +39,7 @@ int main(void)
 	struct pagemig_plan plan;
 	struct pagemig *pm;
 	struct engine e;
+	uint64_t unseen;
 	size_t ps = lab_page_size(), n = 4 * MIB / ps;
 	pid_t a, b;
 	int fd, ret;
@@ -69,7 +70,7 @@ int main(void)
 	lab_kill(b);				/* B's pidfd is readable now */
 	close(pm->pidfd);
 	pm->pidfd = fd;
-	ret = engine_move_region(&e, &r, &plan.from, true, &st);
+	ret = engine_move_chunk(&e, &r, r.start, r.end, &plan.from, true, &st, &unseen);
 	if (ret != -ESRCH)
 		FAIL("moving under a pid whose pidfd says exited returned %d, want -ESRCH", ret);
 	if (st.bytes[PAGEMIG_STAT_MOVED])

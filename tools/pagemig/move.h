@@ -12,7 +12,7 @@
 
 enum {
 	COL_PID, COL_RANGE, COL_SIZE, COL_KIND, COL_PATH, COL_PLANNED, COL_MOVED, COL_STAYED, COL_SHARED,
-	COL_LEFT, COL_NOTPRES, COL_UNMAPPED, COL_RESULT, COL_PLAN, COL_HANDLER, NR_MOVE_COLS,
+	COL_LEFT, COL_NOTPRES, COL_UNMAPPED, COL_OBJECT, COL_RESULT, COL_PLAN, COL_HANDLER, NR_MOVE_COLS,
 };
 extern const struct cli_col move_cols[NR_MOVE_COLS];
 
@@ -36,6 +36,7 @@ struct move_cli {
 	bool tb_open;
 	bool quiet;			/* -q: nothing on stdout, no warnings */
 	bool dry_run;
+	bool objects;			/* --objects: the shared objects' unmapped pages move too */
 	bool multi;			/* several processes: PID column, JSON "processes" array */
 	int progress;			/* PROGRESS_* */
 	uint64_t page_size;		/* the machine's base page size */
@@ -71,8 +72,8 @@ int report_table_open(struct move_cli *m);
 /* pagemig_move_opts callbacks: a region's row; the progress line (and the stop signal). */
 void report_region(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
 int report_progress(const struct pagemig_progress *p, void *ctx);
-/* --dry-run: a region's plan row, its numa_maps counts into @m->st. */
-void report_plan_region(struct move_cli *m, const struct pagemig_region *r, const struct pagemig_region_ops *ops);
+/* --dry-run's region_done: a region's plan row, from its numa_maps counts. */
+void report_plan_region(const struct pagemig_region *r, const struct pagemig_stats *st, void *ctx);
 /* The process is done (@rc its exit code, @how its RESULT when it did not finish): rows, JSON. */
 int report_process(struct move_cli *m, int rc, const char *how);
 /* The end: text table and summaries, or the JSON document's end; @rc the command's exit code. */
@@ -86,6 +87,8 @@ uint64_t report_left(const struct pagemig_stats *st);
  */
 void unmapped_note(struct move_cli *m, const struct pagemig_region *r, const struct pagemig_stats *st, long ln);
 void unmapped_count(struct move_cli *m);
+/* --objects: whether we may open /proc/PID/map_files (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE). */
+bool unmapped_may_map(void);
 /* Clock for elapsed times. */
 uint64_t report_now_ns(void);
 

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * hooks.c - the region handlers of one move (the seed's migrate_vmas()): before any page moves,
+ * the owner's handlers run in the target's agent, then ours, region by region, in address order;
+ * a region either claims was moved (or kept) by its handler and no page of it moves here.  After
+ * the move, each handler whose migrate hook ran gets its finish hook with the move's outcome, and
+ * the agent is told the outcome too.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+/* A region its handler moved itself (or kept): done, its resident bytes counted as handled. */
+static void handled(struct rec *x)
+{
+	const struct pagemig_region *r = rec_region(x);
+
+	if (x->done)
+		return;
+	x->done = true;
+	x->st.bytes[pagemig_kind_is_movable(r->kind) ? PAGEMIG_STAT_HANDLED : PAGEMIG_STAT_UNMOVABLE] += r->rss;
+}
+
+/*
+ * The owner's handler that ran for @x in the target's agent, if any: a region it moved itself (or
+ * kept) is done like one of ours, and no handler of ours runs for it.
+ */
+static bool owner_claims(struct hooks *h, struct rec *x)
+{
+	const struct pagemig_region *r = rec_region(x);
+	size_t i;
+
+	for (i = 0; i < h->nowner; i++) {
+		const struct agent_result *o = &h->owner[i];
+
+		if (o->start >= r->end || r->start >= o->end)
+			continue;
+		x->owner = o->name;
+		if (o->result == PAGEMIG_REGION_DONE)
+			handled(x);
+	}
+	return x->owner != NULL;
+}
+
+static void note_error(struct hooks *h, const struct pagemig_region_ops *ops, const struct pagemig_region *r,
+		       int err)
+{
+	if (!h->he)
+		return;
+	h->he->err = err;
+	snprintf(h->he->handler, sizeof(h->he->handler), "%s", ops->name ? ops->name : "?");
+	h->he->start = r->start;
+	h->he->end = r->end;
+	snprintf(h->he->detail, sizeof(h->he->detail), "%s", h->pm->explain);
+}
+
+int hooks_migrate(struct hooks *h, struct rec *x)
+{
+	const struct pagemig_region *r = rec_region(x);
+	const struct handler_reg *reg;
+	int ret;
+
+	hooks_keep_lease(h, false);
+	if (owner_claims(h, x) || !(reg = ops_claim(h->pm, r)))
+		return 0;
+	x->ops = reg->ops;
+	x->ctx = reg->ctx;
+	if ((h->flags & PAGEMIG_MOVE_DRY_RUN) || !reg->ops->migrate)
+		return 0;
+	h->pm->explain[0] = '\0';
+	ret = reg->ops->migrate(h->pm, r, &h->plan->from, &h->plan->to, h->flags & PAGEMIG_MOVE_ALL, reg->ctx);
+	x->ran = true;
+	if (ret < 0) {
+		note_error(h, reg->ops, r, ret);
+		return ret;
+	}
+	if (ret == PAGEMIG_REGION_DONE)
+		handled(x);
+	return 0;
+}
+
+void hooks_finish(struct hooks *h, struct recs *rs, int err)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rec *x = &rs->v[i];
+
+		if (x->ran && x->ops->finish)
+			x->ops->finish(h->pm, rec_region(x), err, x->ctx);
+	}
+	if (h->agent) {
+		int fin = agent_finish(h->agent, err);
+
+		if (h->he)
+			h->he->finish_err = fin;
+	}
+}
+
+int hooks_owner_migrate(struct hooks *h, struct pagemig_agent_conn *agent, const struct pagemig_filter *filter)
+{
+	int err = agent_prepare(agent, h->plan, h->flags, filter_source(filter), &h->owner, &h->nowner, h->he);
+
+	if (!err)
+		h->agent = agent;
+	return err;
+}
+
+void hooks_keep_lease(struct hooks *h, bool now)
+{
+	if (h->agent)
+		agent_keep(h->agent, now);
+}
+
+int hooks_progress(const struct pagemig_progress *p, void *ctx)
+{
+	struct hooks *h = ctx;
+
+	hooks_keep_lease(h, false);
+	return h->user_progress ? h->user_progress(p, h->user_ctx) : 0;
+}
+
+void hooks_release(struct hooks *h)
+{
+	free(h->owner);
+	h->owner = NULL;
+	h->nowner = 0;
+}
