@@ -146,6 +146,14 @@ int space_check_complete(const struct pagemig *pm);
 /* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
 int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 
+/* regions.c: pagemig_regions_open(), and the flags only the library passes (REGIONS_NO_SPLIT). */
+int regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);
+/*
+ * regions_open() only, with PAGEMIG_REGIONS_LIGHT: numa_maps' counts alone, all counted private,
+ * without reading pagemap to split regions mapped more than once (the shared libraries' text) into
+ * private and shared.  For the agent, whose hooks need the owner's regions' per-node counts only.
+ */
+#define REGIONS_NO_SPLIT (1U << 31)
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
 			 struct pagemig_region_iter **out);

@@ -430,7 +430,7 @@ static int light_counts(struct pagemig_region_iter *it)
 	else
 		r->rss = sum;
 	r->private_rss = sum;
-	if (r->mapmax <= 1 || !sum || !it->pm)
+	if (r->mapmax <= 1 || !sum || !it->pm || (it->flags & REGIONS_NO_SPLIT))
 		return 1;
 	r->node_pages = it->node_pages;
 	err = residency_count(it->pm, r);
@@ -538,11 +538,16 @@ static FILE *open_stream(struct pagemig *pm, const char *file, int *err)
 
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
 {
+	return flags & REGIONS_NO_SPLIT ? -EINVAL : regions_open(pm, flags, out);
+}
+
+int regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
+{
 	bool light = flags & PAGEMIG_REGIONS_LIGHT;
 	FILE *smaps, *numa;
 	int err;
 
-	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT)))
+	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT)))
 		return -EINVAL;
 	numa = open_stream(pm, "numa_maps", &err);
 	if (!numa && (err != -ENOENT || space_check_alive(pm)))
