@@ -575,6 +575,16 @@ PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f);
 #define PAGEMIG_MOVE_NO_FALLBACK (1U << 1)
 /** PAGEMIG_MOVE_DRY_RUN - plan and count, move nothing. */
 #define PAGEMIG_MOVE_DRY_RUN (1U << 2)
+/**
+ * PAGEMIG_MOVE_OBJECTS - with PAGEMIG_MOVE_ALL: also move the pages of each selected shared
+ * mapping's object (shm, memfd, shared anonymous memory, a MAP_SHARED file) that are in memory but
+ * not mapped by the target (touched by other processes, perhaps exited since), within the range
+ * the target maps.  The library maps the object itself through /proc/PID/map_files (which needs
+ * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), moves those pages with move_pages(2) on its own
+ * mapping (MPOL_MF_MOVE_ALL: the pages may be other processes' too), and unmaps it.  Counted as
+ * PAGEMIG_STAT_OBJECT (part of PAGEMIG_STAT_MOVED).  Needs Linux 5.14 (MADV_POPULATE_READ).
+ */
+#define PAGEMIG_MOVE_OBJECTS (1U << 3)
 
 /**
  * enum pagemig_stat - what happened to a page; struct pagemig_stats counts bytes of each.
@@ -582,6 +592,10 @@ PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f);
  * @PAGEMIG_STAT_MOVED: such a page, now on its target (placement checked after the move).
  * @PAGEMIG_STAT_FALLBACK: the part of MOVED that migrate_pages(2) moved, because move_pages(2)
  *	could not see the pages (Linux 6.1 with NUMA balancing on reports such pages -ENOENT).
+ * @PAGEMIG_STAT_OBJECT: the part of MOVED (and PLANNED) that PAGEMIG_MOVE_OBJECTS moved through the
+ *	library's own mapping of a shared object: in memory, not mapped by the target (in a dry run:
+ *	would move so).  Like the other pages of the object found that way, they are not counted as
+ *	NOT_PRESENT.
  * @PAGEMIG_STAT_STAYED: resident on a source node that is also a destination and keeps its pages
  *	(the masks differ in weight, as in migrate_pages(2)): already where it belongs.
  * @PAGEMIG_STAT_ELSEWHERE: resident on a node that is not a source: not part of the move.
@@ -614,6 +628,7 @@ enum pagemig_stat {
 	PAGEMIG_STAT_NOT_PRESENT,
 	PAGEMIG_STAT_UNMOVABLE,
 	PAGEMIG_STAT_HANDLED,
+	PAGEMIG_STAT_OBJECT,
 	PAGEMIG_STAT_MAX,
 };
 
@@ -736,7 +751,8 @@ struct pagemig_move_opts {
 };
 
 /** PAGEMIG_MOVE_FLAGS - every PAGEMIG_MOVE_* flag this header knows; others are -EINVAL. */
-#define PAGEMIG_MOVE_FLAGS (PAGEMIG_MOVE_ALL | PAGEMIG_MOVE_NO_FALLBACK | PAGEMIG_MOVE_DRY_RUN)
+#define PAGEMIG_MOVE_FLAGS \
+	(PAGEMIG_MOVE_ALL | PAGEMIG_MOVE_NO_FALLBACK | PAGEMIG_MOVE_DRY_RUN | PAGEMIG_MOVE_OBJECTS)
 /** PAGEMIG_MAX_THREADS - the most threads pagemig_move_opts.threads may ask for. */
 #define PAGEMIG_MAX_THREADS 8
 
@@ -759,15 +775,19 @@ struct pagemig_move_opts {
  * see (NUMA-hinting protection on Linux 6.1) are moved with migrate_pages(2) afterwards, keeping
  * MOVE semantics by dropping CAP_SYS_NICE for the call, unless a filter is set (migrate_pages(2)
  * moves the whole process), a handler kept a region to itself, or PAGEMIG_MOVE_NO_FALLBACK is
- * given.  A verify pass rereads numa_maps after the move.  Last, every handler that ran gets
- * finish() with the outcome.  Regions mapped after the move began are not moved.
+ * given.  A verify pass rereads numa_maps after the move.  With PAGEMIG_MOVE_OBJECTS, the shared
+ * objects' pages that the target does not map move next (regions a handler moved itself are left
+ * to it).  Last, every handler that ran gets finish() with the outcome.  Regions mapped after the
+ * move began are not moved.
  *
  * Return: 0 when every page that should have moved is on its target; PAGEMIG_PARTIAL when some
  * did not (see @total); -EINVAL for a bad argument: @opts with a flag outside PAGEMIG_MOVE_FLAGS,
  * more than PAGEMIG_MAX_THREADS threads, or non-zero bytes past the fields this library knows
- * (PAGEMIG_OPTS()); -EACCES when move_pages(2)'s access rule denies the caller (ptrace read access
- * with real credentials: another uid's process needs CAP_SYS_PTRACE; checked before anything, for
- * a dry run too); -EPERM for PAGEMIG_MOVE_ALL without CAP_SYS_NICE (nothing moved);
+ * (PAGEMIG_OPTS()), or PAGEMIG_MOVE_OBJECTS without PAGEMIG_MOVE_ALL; -EACCES when move_pages(2)'s
+ * access rule denies the caller (ptrace read access with real credentials: another uid's process
+ * needs CAP_SYS_PTRACE; checked before anything, for a dry run too); -EPERM for PAGEMIG_MOVE_ALL
+ * without CAP_SYS_NICE, or PAGEMIG_MOVE_OBJECTS without CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+ * (checked before anything: nothing moved); -EOPNOTSUPP for PAGEMIG_MOVE_OBJECTS before Linux 5.14;
  * -ESRCH when the target exited (@total says what moved before); -ECANCELED when the progress
  * callback stopped it; a handler's -errno (@opts->handler_error says which; nothing moved);
  * other -errno.
@@ -787,7 +807,10 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
  * @plan: the mapping.
  * @opts: options, or NULL: @flags, @batch, @retries and @progress as for pagemig_move(); pages
  *	move on the calling thread (@threads is not used); @filter, @region_done and @handler_error
- *	are not used: no region handler runs, and there is no migrate_pages(2) fallback.
+ *	are not used: no region handler runs, and there is no migrate_pages(2) fallback.  With
+ *	PAGEMIG_MOVE_OBJECTS (@r->offset and @r->shared used too), the object's pages that the
+ *	target does not map move after the region's, as for pagemig_move(); for a dry run they are
+ *	counted alone when @r->node_pages is NULL.
  * @st: the region's counts (set @st->sz first), with @st->regions 1, @st->syscalls,
  *	@st->elapsed_ns and @st->numa_balancing as pagemig_move() fills them.
  *

@@ -600,3 +600,57 @@ int engine_move_chunk(struct engine *e, const struct pagemig_region *r, uint64_t
 	*unseen = e->unseen;
 	return err;
 }
+
+/* engine_move_own(): where the pages are; those on a source node first, with their targets. */
+static size_t classify_own(struct engine *e, size_t c, struct pagemig_stats *st)
+{
+	const struct pagemig_plan *p = e->plan;
+	size_t j, n = 0;
+
+	for (j = 0; j < c; j++) {
+		int node = e->qstatus[j], t = node >= 0 && node < PAGEMIG_MAX_NODES ? p->target[node] : -1;
+
+		if (node < 0)
+			continue;	/* not mapped after all (dropped meanwhile): not counted */
+		if (t >= 0 && t != node) {
+			e->addr[n] = e->addr[j];
+			e->size[n] = e->size[j];
+			e->target[n] = t;
+			e->reason[n++] = SENTINEL;
+			st->bytes[PAGEMIG_STAT_PLANNED] += e->size[j];
+		} else {
+			st->bytes[pagemig_nodemask_is_set(&p->from, node) ? PAGEMIG_STAT_STAYED
+									  : PAGEMIG_STAT_ELSEWHERE] += e->size[j];
+		}
+	}
+	return n;
+}
+
+int engine_move_own(struct engine *e, void *const *addr, size_t c, bool dry_run, struct pagemig_stats *st,
+		    uint64_t *unseen)
+{
+	uint64_t planned = st->bytes[PAGEMIG_STAT_PLANNED];
+	pid_t pid = e->pid;
+	size_t j, n, off;
+	int err = 0;
+
+	*unseen = 0;
+	if (c > CHUNK_PAGES)
+		return -EINVAL;		/* the scratch arrays hold one chunk */
+	e->pid = 0;			/* move_pages(2) on our own address space */
+	e->unseen = 0;
+	for (j = 0; j < c; j++) {
+		e->addr[j] = addr[j];
+		e->size[j] = e->base;
+	}
+	for (off = 0; off < c && !err; off += e->batch)
+		err = query(e, e->addr + off, MIN(e->batch, c - off), e->qstatus + off);
+	n = err ? 0 : classify_own(e, c, st);
+	if (n && !dry_run) {
+		e->prog.total += st->bytes[PAGEMIG_STAT_PLANNED] - planned;	/* the progress total grows */
+		err = move_pending(e, n, st);
+	}
+	*unseen = e->unseen;
+	e->pid = pid;
+	return err;
+}

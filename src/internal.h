@@ -334,6 +334,25 @@ uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uin
 uint64_t engine_now_ns(void);
 /* After each batch, and once at the end: the shared counts, the stop flag, the callback. */
 int engine_report(struct engine *e);
+/*
+ * object.c: @c base pages of our own address space (mapped; at most a chunk's worth), moved as a
+ * chunk's candidates are (not with @dry_run): those on a source node are planned and go to their
+ * targets, in batches with retries, the rest count as stayed or elsewhere, and those not mapped
+ * after all are not counted; @unseen gets the planned bytes that vanished during the move.
+ */
+int engine_move_own(struct engine *e, void *const *addr, size_t c, bool dry_run, struct pagemig_stats *st,
+		    uint64_t *unseen);
+
+/*
+ * object.c (PAGEMIG_MOVE_OBJECTS): whether @r is a shared mapping of an object (shm or a file);
+ * 0 when we may open /proc/PID/map_files (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), else -EPERM;
+ * move (or with @dry_run count) the pages of @r's object that are in memory but not mapped by the
+ * target, through a mapping of our own, folding their counts into the region's @st.
+ */
+bool object_is_candidate(const struct pagemig_region *r);
+int object_check_privilege(void);
+int object_move(struct pagemig *pm, struct engine *e, const struct pagemig_region *r, bool dry_run,
+		struct pagemig_stats *st);
 
 /*
  * batches.c: one phase of a move: the pages of @rs's records that are on a node of @phase move,

@@ -14,6 +14,8 @@
  *                placement query after each deciding what moved;
  *  4. verify.c   reads numa_maps again: resident pages move_pages(2) could not see are hidden
  *                (NUMA-hinting protection on 6.1), and migrate_pages(2) moves them when it may;
+ *     object.c   with PAGEMIG_MOVE_OBJECTS, moves the pages of each shared object that are in
+ *                memory but not mapped by the target, through a mapping of its own;
  *  5. hooks.c    gives every handler that ran its finish hook, with the move's outcome;
  *  6. move.c     reports: region_done for each record, then the totals.
  * pagemig_move_region() takes the same path with one record and no handler.
@@ -50,13 +52,19 @@ static int move_start(struct move *mv, struct pagemig *pm, const struct pagemig_
 
 	memset(mv, 0, sizeof(*mv));
 	if (!OPTS_VALID(opts, pagemig_move_opts) || (flags & ~PAGEMIG_MOVE_FLAGS) ||
-	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS)
+	    OPTS_GET(opts, threads, 0) > PAGEMIG_MAX_THREADS ||
+	    ((flags & PAGEMIG_MOVE_OBJECTS) && !(flags & PAGEMIG_MOVE_ALL)))
 		return -EINVAL;
 	err = space_check_move(pm, NULL, 0);	/* the kernel's rule, before anything, a dry run too */
 	if (err)
 		return err;
 	if ((flags & PAGEMIG_MOVE_ALL) && !has_cap(CAP_SYS_NICE))
 		return -EPERM;
+	if (flags & PAGEMIG_MOVE_OBJECTS) {
+		err = object_check_privilege();		/* /proc/PID/map_files */
+		if (err)
+			return err;
+	}
 	mv->pm = pm;
 	mv->plan = plan;
 	mv->opts = opts;
@@ -117,6 +125,24 @@ static int move_phases(struct move *mv)
 		if (i < p->nr_steps)
 			pagemig_nodemask_set(&phase, p->steps[i].from);
 		err = batches_move(&mv->e, &mv->rs, threads, &phase, i == 0);
+	}
+	return err;
+}
+
+/* Step 4b (PAGEMIG_MOVE_OBJECTS): the shared objects' pages that the target does not map. */
+static int move_objects(struct move *mv)
+{
+	size_t i;
+	int err = 0;
+
+	if (!(mv->h.flags & PAGEMIG_MOVE_OBJECTS))
+		return 0;
+	hooks_keep_lease(&mv->h, true);		/* mapping and mincore(2) call nothing back */
+	for (i = 0; i < mv->rs.n && !err; i++) {
+		struct rec *x = &mv->rs.v[i];
+
+		if (!x->done)	/* a region a handler moved itself is left to it */
+			err = object_move(mv->pm, &mv->e, rec_region(x), mv->dry_run, &x->st);
 	}
 	return err;
 }
@@ -191,6 +217,8 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 		err = move_phases(&mv);
 	if (!err && !mv.dry_run)
 		err = verify_move(pm, plan, opts, &mv.rs, &mv.h, &mv.fallback_calls);
+	if (!err)
+		err = move_objects(&mv);
 	if (!err && !mv.dry_run)
 		engine_report(&mv.e);	/* the last word, also for a move that had no batch */
 	err = exited_or(pm, err);
@@ -229,8 +257,11 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 		err = batches_move(&mv.e, &mv.rs, 1, &plan->from, true);
 		if (!err)
 			err = verify_only(pm, plan, &mv.rs);
-		err = exited_or(pm, err);
 	}
+	if (!err && (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_OBJECTS))
+		err = object_move(pm, &mv.e, rec_region(x), mv.dry_run, &x->st);
+	if (!mv.dry_run)
+		err = exited_or(pm, err);
 	mv.opts = NULL;		/* no region_done: the region's counts are @st */
 	if (!report(&mv, st) && !err)
 		err = PAGEMIG_PARTIAL;

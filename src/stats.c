@@ -19,6 +19,7 @@ static const char *const stat_names[PAGEMIG_STAT_MAX] = {
 	[PAGEMIG_STAT_NOT_PRESENT] = "not-present",
 	[PAGEMIG_STAT_UNMOVABLE] = "unmovable",
 	[PAGEMIG_STAT_HANDLED] = "handled",
+	[PAGEMIG_STAT_OBJECT] = "object",
 };
 
 PAGEMIG_API const char *pagemig_stat_name(enum pagemig_stat stat)

@@ -320,6 +320,83 @@ static void test_pid_reuse(void)
 }
 
 /* MOVE_ALL needs CAP_SYS_NICE: in a child without it, pagemig_move() refuses before moving. */
+/* Lines of our own /proc/self/maps: PAGEMIG_MOVE_OBJECTS must leave no mapping of its own behind. */
+static int maps_lines(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * PAGEMIG_MOVE_OBJECTS on ourselves (0 -> 0: nothing moves): a shared region that a child filled
+ * and that we touched a quarter of.  The child's pages are the object's, not ours: they are found
+ * (stayed), and not counted as not present; a dry run finds them too.  Without MOVE_ALL: -EINVAL.
+ */
+static void test_objects(void)
+{
+	const size_t len = 1 << 20, own = len / 4, ps = (size_t)sysconf(_SC_PAGESIZE);
+	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	PAGEMIG_OPTS(pagemig_move_opts, o, .flags = PAGEMIG_MOVE_OBJECTS);
+	struct pagemig_region r = { .sz = sizeof(r) };
+	uint64_t nodes[PAGEMIG_MAX_NODES];
+	struct pagemig_nodemask m = { 0 };
+	struct pagemig_plan plan;
+	struct pagemig *pm;
+	int err, before;
+	pid_t child;
+
+	pagemig_nodemask_set(&m, 0);
+	pagemig_plan(&m, &m, &plan);
+	if (buf == MAP_FAILED || pagemig_open(0, NULL, &pm)) {
+		CHECK(0, "setup");
+		return;
+	}
+	CHECK(pagemig_move(pm, &plan, &o, &st) == -EINVAL, "OBJECTS without MOVE_ALL is -EINVAL");
+	if (geteuid() != 0) {
+		unit_skip("not root: PAGEMIG_MOVE_OBJECTS not tested");
+		goto out;
+	}
+	child = fork();
+	if (child == 0) {
+		memset(buf, 7, len);
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+	for (size_t off = 0; off < own; off += ps)
+		buf[off] = 7;	/* maps our quarter: a write (a read would map neighbours: fault-around) */
+	err = find_region(pm, buf, &r, nodes, PAGEMIG_MAX_NODES);
+	CHECK(!err && r.shared && r.kind == PAGEMIG_KIND_SHM, "our shared region: %d", err);
+	before = maps_lines();
+	o.flags = PAGEMIG_MOVE_OBJECTS | PAGEMIG_MOVE_ALL;
+	err = pagemig_move_region(pm, &r, &plan, &o, &st);
+	CHECK(err == 0, "move with objects: %d", err);
+	CHECK(st.bytes[PAGEMIG_STAT_STAYED] == len && st.bytes[PAGEMIG_STAT_NOT_PRESENT] == 0 &&
+	      st.bytes[PAGEMIG_STAT_OBJECT] == 0 && st.bytes[PAGEMIG_STAT_PLANNED] == 0,
+	      "stayed %" PRIu64 " (want %zu), not present %" PRIu64 ", object %" PRIu64,
+	      st.bytes[PAGEMIG_STAT_STAYED], len, st.bytes[PAGEMIG_STAT_NOT_PRESENT], st.bytes[PAGEMIG_STAT_OBJECT]);
+	CHECK(maps_lines() == before, "no mapping left behind: %d lines of maps, %d before", maps_lines(), before);
+	r.node_pages = NULL;	/* the object's pages alone */
+	r.nr_nodes = 0;
+	o.flags |= PAGEMIG_MOVE_DRY_RUN;
+	memset(&st, 0, sizeof(st));
+	st.sz = sizeof(st);
+	err = pagemig_move_region(pm, &r, &plan, &o, &st);
+	CHECK(err == 0 && st.bytes[PAGEMIG_STAT_STAYED] == len - own, "dry run: %d, stayed %" PRIu64 " (want %zu)",
+	      err, st.bytes[PAGEMIG_STAT_STAYED], len - own);
+	CHECK(maps_lines() == before, "no mapping left behind by the dry run");
+out:
+	pagemig_close(pm);
+	munmap(buf, len);
+}
+
 static void test_move_all_needs_cap(void)
 {
 	pid_t pid;
@@ -424,6 +501,7 @@ int main(void)
 	test_engine_sizes();
 	test_pid_reuse();
 	test_move_all_needs_cap();
+	test_objects();
 	test_cli();
 	return unit_exit("move");
 }

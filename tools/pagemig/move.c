@@ -40,6 +40,9 @@ static void usage(FILE *f)
 		   "                        (a directory, or a path under the cgroup2 mount); repeatable\n"
 		   "  -A, --all             MOVE_ALL: also move pages shared with other processes\n"
 		   "                        (needs CAP_SYS_NICE); the default moves only exclusive pages\n"
+		   "      --objects         with --all: also the pages of shared objects (shm, shared\n"
+		   "                        files) that are in memory but not mapped by the process,\n"
+		   "                        through a mapping of pagemig's own (needs CAP_SYS_ADMIN)\n"
 		   "  -R, --regions FILTER  only these regions (kinds, ADDR-ADDR, path globs, !negation)\n"
 		   "  -d, --dry-run         print the plan per region, move nothing\n"
 		   "      --rate MIB        move at most MIB MiB per second (on average over any second)\n"
@@ -135,7 +138,10 @@ static int parse_pool(const char *arg, struct move_args *a)
 	return 0;
 }
 
-enum { OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS, OPT_RATE };
+enum {
+	OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS, OPT_RATE,
+	OPT_OBJECTS,
+};
 
 /* One option of getopt_long(): 0, -1 for --help (printed), or an exit code. */
 static int parse_opt(int c, const char *arg, struct move_args *a)
@@ -148,6 +154,7 @@ static int parse_opt(int c, const char *arg, struct move_args *a)
 	case 'd': a->dry_run = true; return 0;
 	case 'q': a->quiet = true; return 0;
 	case OPT_NOFALLBACK: a->flags |= PAGEMIG_MOVE_NO_FALLBACK; return 0;
+	case OPT_OBJECTS: a->flags |= PAGEMIG_MOVE_OBJECTS; return 0;
 	case OPT_NOPROGRESS: a->progress = PROGRESS_OFF; return 0;
 	case OPT_STRICT: a->builtin.flags |= PAGEMIG_BUILTIN_STRICT; return 0;
 	case OPT_POOL: return parse_pool(arg, a);
@@ -218,6 +225,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "objects", no_argument, NULL, OPT_OBJECTS },
 		{ "no-fallback", no_argument, NULL, OPT_NOFALLBACK },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "threads", required_argument, NULL, OPT_THREADS },
@@ -248,6 +256,10 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 			return cli_bad_option("move", c, argv);
 		if (rc)
 			return rc;
+	}
+	if ((a->flags & PAGEMIG_MOVE_OBJECTS) && !(a->flags & PAGEMIG_MOVE_ALL)) {
+		cli_err("--objects needs --all (the objects' pages may be other processes' too)");
+		return EXIT_USAGE;
 	}
 	return parse_positional(argc, argv, a);
 }
@@ -355,6 +367,17 @@ static int move_outcome(struct move_cli *m, int ret, const char **how)
 	return EXIT_OK;
 }
 
+/* -EPERM from the library: which privilege --all or --objects lacks (nothing was moved). */
+static int perm_error(struct move_cli *m)
+{
+	if (m->objects && !unmapped_may_map())
+		perr(m, "--objects maps shared objects through /proc/%d/map_files and needs CAP_SYS_ADMIN "
+		     "(or CAP_CHECKPOINT_RESTORE); nothing was moved", (int)m->pid);
+	else
+		perr(m, "--all moves pages shared with other processes and needs CAP_SYS_NICE; nothing was moved");
+	return EXIT_PERM;
+}
+
 /* The move, or with --dry-run the library's dry run of it (a row per region, its plan). */
 static int do_move(struct move_cli *m, const struct move_args *a, const struct pagemig_filter *filter,
 		   const char **how)
@@ -377,10 +400,8 @@ static int do_move(struct move_cli *m, const struct move_args *a, const struct p
 	ret = pagemig_move(m->pm, m->plan, &opts, &m->st);
 	if (m->progress == PROGRESS_TEXT)
 		fputc('\n', stderr);
-	if (ret == -EPERM && (a->flags & PAGEMIG_MOVE_ALL)) {
-		perr(m, "--all moves pages shared with other processes and needs CAP_SYS_NICE; nothing was moved");
-		return EXIT_PERM;
-	}
+	if (ret == -EPERM && !m->st.regions && (a->flags & PAGEMIG_MOVE_ALL))
+		return perm_error(m);
 	if (herr.err) {
 		ret = cli_handler_error(m->pid, &herr, msg, sizeof(msg));
 		perr(m, "%s", msg);
@@ -490,6 +511,7 @@ static int move_all(struct move_cli *m, struct move_args *a, const struct pagemi
 
 	m->quiet = a->quiet;
 	m->dry_run = a->dry_run;
+	m->objects = a->flags & PAGEMIG_MOVE_OBJECTS;
 	m->multi = a->targets.n > 1 || a->nr_cgroups;
 	m->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	m->from_arg = a->from;

@@ -12,7 +12,7 @@
 
 enum {
 	COL_PID, COL_RANGE, COL_SIZE, COL_KIND, COL_PATH, COL_PLANNED, COL_MOVED, COL_STAYED, COL_SHARED,
-	COL_LEFT, COL_NOTPRES, COL_UNMAPPED, COL_RESULT, COL_PLAN, COL_HANDLER, NR_MOVE_COLS,
+	COL_LEFT, COL_NOTPRES, COL_UNMAPPED, COL_OBJECT, COL_RESULT, COL_PLAN, COL_HANDLER, NR_MOVE_COLS,
 };
 extern const struct cli_col move_cols[NR_MOVE_COLS];
 
@@ -36,6 +36,7 @@ struct move_cli {
 	bool tb_open;
 	bool quiet;			/* -q: nothing on stdout, no warnings */
 	bool dry_run;
+	bool objects;			/* --objects: the shared objects' unmapped pages move too */
 	bool multi;			/* several processes: PID column, JSON "processes" array */
 	int progress;			/* PROGRESS_* */
 	uint64_t page_size;		/* the machine's base page size */
@@ -86,6 +87,8 @@ uint64_t report_left(const struct pagemig_stats *st);
  */
 void unmapped_note(struct move_cli *m, const struct pagemig_region *r, const struct pagemig_stats *st, long ln);
 void unmapped_count(struct move_cli *m);
+/* --objects: whether we may open /proc/PID/map_files (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE). */
+bool unmapped_may_map(void);
 /* Clock for elapsed times. */
 uint64_t report_now_ns(void);
 

@@ -28,6 +28,8 @@ const struct cli_col move_cols[NR_MOVE_COLS] = {
 			  CLI_JSON_NUMBER },
 	[COL_UNMAPPED] = { "UNMAPPED", CLI_COL_RIGHT, "shared object in memory, not mapped by the process (root)",
 			   CLI_JSON_NUMBER },
+	[COL_OBJECT] = { "OBJECT", CLI_COL_RIGHT, "--objects: moved through pagemig's mapping of the shared object",
+			 CLI_JSON_NUMBER },
 	[COL_RESULT] = { "RESULT", 0, "ok, partial (why), unmovable, handled", CLI_JSON_STRING },
 	[COL_PLAN] = { "PLAN", 0, "--dry-run: bytes per source->target pair", CLI_JSON_STRING },
 	[COL_HANDLER] = { "HANDLER", 0, "the region handler that claims the region", CLI_JSON_STRING },
@@ -35,7 +37,7 @@ const struct cli_col move_cols[NR_MOVE_COLS] = {
 
 /* The summary's and the JSON totals' counters, in this order, named as pagemig_stat_name() says. */
 static const enum pagemig_stat counters[] = {
-	PAGEMIG_STAT_PLANNED, PAGEMIG_STAT_MOVED, PAGEMIG_STAT_FALLBACK, PAGEMIG_STAT_STAYED,
+	PAGEMIG_STAT_PLANNED, PAGEMIG_STAT_MOVED, PAGEMIG_STAT_FALLBACK, PAGEMIG_STAT_OBJECT, PAGEMIG_STAT_STAYED,
 	PAGEMIG_STAT_ELSEWHERE, PAGEMIG_STAT_SHARED, PAGEMIG_STAT_BUSY, PAGEMIG_STAT_NOMEM,
 	PAGEMIG_STAT_HIDDEN, PAGEMIG_STAT_REFUSED, PAGEMIG_STAT_FAILED, PAGEMIG_STAT_NOT_PRESENT,
 	PAGEMIG_STAT_UNMOVABLE, PAGEMIG_STAT_HANDLED,
@@ -81,12 +83,13 @@ static const char *errno_name(int err)
 int report_table_open(struct move_cli *m)
 {
 	bool pid = m->multi && !m->out.json;
-	const char *cols = m->dry_run ? "RANGE,SIZE,KIND,PATH,HANDLER,PLAN" : "RANGE,KIND,PATH,PLANNED,MOVED,SHARED,LEFT,RESULT";
+	const char *cols = m->dry_run ? "RANGE,SIZE,KIND,PATH,HANDLER,PLAN" : "RANGE,KIND,PATH,PLANNED,MOVED,SHARED,LEFT";
 	char defaults[128];
 
 	if (m->tb_open)
 		return 0;
-	snprintf(defaults, sizeof(defaults), "%s%s", pid ? "PID," : "", cols);
+	snprintf(defaults, sizeof(defaults), "%s%s%s%s", pid ? "PID," : "", cols, m->objects ? ",OBJECT" : "",
+		 m->dry_run ? "" : ",RESULT");
 	if (cli_table_new(&m->tb, &m->out, "regions", move_cols, NR_MOVE_COLS, defaults))
 		return EXIT_USAGE;
 	m->tb_open = true;
@@ -143,6 +146,7 @@ static void row_stats(struct move_cli *m, long ln, const struct pagemig_stats *s
 	cli_cell_size(&m->tb, &m->out, ln, COL_SHARED, st->bytes[PAGEMIG_STAT_SHARED]);
 	cli_cell_size(&m->tb, &m->out, ln, COL_LEFT, report_left(st));
 	cli_cell_size(&m->tb, &m->out, ln, COL_NOTPRES, st->bytes[PAGEMIG_STAT_NOT_PRESENT]);
+	cli_cell_size(&m->tb, &m->out, ln, COL_OBJECT, st->bytes[PAGEMIG_STAT_OBJECT]);
 	result_text(m, st, kind, res, sizeof(res));
 	cli_cell_str(&m->tb, ln, COL_RESULT, res);
 }
@@ -192,12 +196,14 @@ void report_plan_region(const struct pagemig_region *r, const struct pagemig_sta
 		off += (size_t)snprintf(plan + off, sizeof(plan) - off, "%s%d->%d %s", off ? ", " : "", n, t,
 					size_str(m, r->node_pages[n] * r->page_size, sz, sizeof(sz)));
 	}
-	if (!off && !pagemig_handler_claim(m->pm, r) && !pagemig_agent_claim(m->agent, r->start, r->end))
+	if (!off && !pagemig_handler_claim(m->pm, r) && !pagemig_agent_claim(m->agent, r->start, r->end) &&
+	    !st->bytes[PAGEMIG_STAT_OBJECT])
 		return;
 	ln = cli_table_line(&m->tb);
 	row_common(m, ln, r);
 	handler_cell(m, ln, r);
 	cli_cell_str(&m->tb, ln, COL_PLAN, !pagemig_kind_is_movable(r->kind) ? "unmovable" : off ? plan : "-");
+	cli_cell_size(&m->tb, &m->out, ln, COL_OBJECT, st->bytes[PAGEMIG_STAT_OBJECT]);
 }
 
 int report_progress(const struct pagemig_progress *p, void *ctx)
@@ -264,7 +270,9 @@ static void counter_lines(const struct move_cli *m, const struct pagemig_stats *
 		if (!t->bytes[c] && !(c == PAGEMIG_STAT_NOT_PRESENT && unmapped))
 			continue;
 		printf("  %-12s %s%s\n", pagemig_stat_name(c), size_str(m, t->bytes[c], a, sizeof(a)),
-		       c == PAGEMIG_STAT_FALLBACK ? " (moved by migrate_pages(2): move_pages(2) could not see them)" : "");
+		       c == PAGEMIG_STAT_FALLBACK ? " (moved by migrate_pages(2): move_pages(2) could not see them)"
+		       : c != PAGEMIG_STAT_OBJECT ? "" : m->dry_run ? " (would move through pagemig's mapping of shared objects)"
+		       : " (moved through pagemig's mapping of shared objects: mapped by other processes or by none)");
 		if (c == PAGEMIG_STAT_NOT_PRESENT && unmapped)
 			printf("  %-12s %s (of shared objects: in memory, mapped by other processes or by none)\n",
 			       "unmapped", size_str(m, unmapped, a, sizeof(a)));

@@ -76,7 +76,7 @@ static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
 			     CLI_JSON_ARRAY },
 	[COL_NODE_PAGES] = { "NODE-PAGES", 0, "resident pages of PAGESIZE per node (index = node)",
 			     CLI_JSON_ARRAY },
-	[COL_PATH] = { "PATH", 0, "file or pseudo-name", CLI_JSON_STRING },
+	[COL_PATH] = { "PATH", CLI_COL_TRUNC, "file or pseudo-name (cut to a terminal's width)", CLI_JSON_STRING },
 	[COL_PID] = { "PID", CLI_COL_RIGHT, "process id (several processes)", CLI_JSON_NUMBER },
 	[COL_HANDLER] = { "HANDLER", 0, "the owner's handler that claims it (by default when it has an agent)",
 			  CLI_JSON_STRING },

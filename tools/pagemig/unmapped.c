@@ -6,9 +6,14 @@
  * present; the object itself can: the region's file, opened through /proc/PID/map_files (root
  * only), is mapped here at the region's offset (never touched) and mincore(2) says which of its
  * pages are in memory.  Without the privilege, or when the process is gone, nothing is said.
+ *
+ * With --objects the library moves those pages itself (PAGEMIG_MOVE_OBJECTS) and counts them: what
+ * is left here is what it could not find (none, normally).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,4 +126,15 @@ void unmapped_count(struct move_cli *m)
 	free(m->cands);
 	m->cands = NULL;
 	m->nr_cands = m->cap_cands = 0;
+}
+
+bool unmapped_may_map(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, d))
+		return false;
+	/* CAP_SYS_ADMIN (21), CAP_CHECKPOINT_RESTORE (40, Linux 5.9) */
+	return (d[0].effective >> 21 & 1) || (d[1].effective >> (40 - 32) & 1);
 }
