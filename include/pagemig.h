@@ -511,10 +511,8 @@ struct pagemig_region_iter;
  * @flags: PAGEMIG_REGIONS_* bits.
  * @out: the iterator; close it with pagemig_regions_close().
  *
- * The /proc files are read as streams: memory use does not grow with the target's size.  Regions
- * that vanish while they are read are dropped.  The kernel's text files (maps or smaps, and
- * numa_maps) are read on up to two helper threads, every signal blocked there, which end by
- * pagemig_regions_close(); without them (no thread could start) the files are read in the caller.
+ * The /proc files are read as streams, in the caller's thread: memory use does not grow with the
+ * target's size.  Regions that vanish while they are read are dropped.
  * Return: 0; -ESRCH when the target has exited; -EACCES; other -errno.
  */
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);
@@ -707,7 +705,7 @@ struct pagemig_progress {
  * @sz: sizeof(struct pagemig_move_opts).
  * @flags: PAGEMIG_MOVE_* bits.
  * @filter: only regions this filter matches; NULL for all.
- * @batch: pages per move_pages(2) call (default 4096).
+ * @batch: pages per move_pages(2) call (default 32768, a chunk: each call has a fixed cost).
  * @retries: extra rounds for busy pages (default 3).
  * @progress: called after each batch (and while @rate holds one back), from the calling thread;
  *	return non-zero to stop the move early, at the next batch (pagemig_move() then returns
@@ -717,8 +715,9 @@ struct pagemig_progress {
  *	counts when the region is finished; may be NULL.
  * @region_ctx: its context.
  * @handler_error: when not NULL, filled with the handler and region that stopped the move.
- * @threads: threads that move pages, each taking 32 MiB chunks in address order (0: two, or one
- *	on a single-CPU machine; 1: only the calling thread; at most 8).  Pages of one chunk go in
+ * @threads: threads that move pages, each taking chunks of 32768 pages (128 MiB of 4 KiB pages)
+ *	in address order (0: two, or one on a single-CPU machine; 1: only the calling thread; at
+ *	most 8).  Pages of one chunk go in
  *	one thread's batches, in plan order, so the counts and the order guarantees do not depend on
  *	it.  More than PAGEMIG_MAX_THREADS is -EINVAL.  More threads buy wall time with CPU time
  *	(bench/ has the figures).
@@ -1030,7 +1029,7 @@ PAGEMIG_API int pagemig_plugin_load(struct pagemig *pm, const char *path, char *
 /** PAGEMIG_AGENT_PROTO_MAJOR - the agent protocol's major version: peers of another major refuse. */
 #define PAGEMIG_AGENT_PROTO_MAJOR 1
 /** PAGEMIG_AGENT_PROTO_MINOR - its minor version: additions a peer of the same major may ignore. */
-#define PAGEMIG_AGENT_PROTO_MINOR 0
+#define PAGEMIG_AGENT_PROTO_MINOR 1
 
 /**
  * enum pagemig_agent_event_type - what an agent reports to its owner.
@@ -1107,7 +1106,10 @@ struct pagemig_agent;
  * Publishes the socket (bound under a temporary name, made 0600, renamed into place; sockets of
  * dead processes in the directory are removed) and starts one thread, every signal blocked, that
  * answers movers one transaction at a time.  A peer may connect when it runs as this process's
- * euid, as root, or with CAP_SYS_NICE.  Hooks run on that thread with @pm; while they hold a
+ * euid, as root, or with CAP_SYS_NICE.  Hooks run on that thread with @pm, on the regions the
+ * agent reads for each move: from numa_maps and maps (as with PAGEMIG_REGIONS_LIGHT, with every
+ * page counted private) when every handler of @pm is a range handler and the move has no region
+ * filter, else from smaps too (the page-table walks of smaps and pagemap saved in the common case).  While they hold a
  * transaction, registering or unregistering handlers on @pm from another thread waits for its end
  * (a mutex in the handle); hooks may register and unregister on @pm themselves.  Every descriptor
  * is close-on-exec; the child of a fork() has no agent (its own pid has no socket).  The socket is
@@ -1138,7 +1140,8 @@ PAGEMIG_API const char *pagemig_agent_path(const struct pagemig_agent *agent);
  * @timeout_ms: how long to wait for each answer (default 10000).  While the owner's migrate hooks
  *	run, each hook's start and result extends the wait by this much again, up to six times it in
  *	all; the lease asked for the move is this long and is renewed every third of it.
- * @errbuf: a one-line reason for a failure; may be NULL.
+ * @errbuf: a one-line reason for a failure of pagemig_agent_connect(); may be NULL.  Written only
+ *	by pagemig_agent_connect() itself (the connection keeps no pointer to it).
  * @errlen: its size.
  */
 struct pagemig_agent_connect_opts {
@@ -1159,12 +1162,16 @@ struct pagemig_agent_connect_opts {
  * namespace (NSpid).  A socket that is a symlink, is not the target's euid's, or is open to group
  * or others, in a directory that others may write, is refused without connecting.  After connecting,
  * the peer's credentials (SO_PEERCRED, and SO_PEERPIDFD where the kernel has it) must be the
- * target's, whose pidfd the handle holds.  Then HELLO; the owner's handlers and the regions they
- * claim are asked for when first needed (pagemig_agent_handler_get(), pagemig_agent_claim()).
+ * target's, whose pidfd the handle holds.  Then HELLO, sent and not waited for: the agent's answer
+ * is read with the answer to the first request (protocol 1.1: one round trip less per move), so
+ * that request reports what the agent said of us: -EACCES (it refused us), -EPROTO (another major
+ * version, a malformed answer), -ETIMEDOUT.  The first request is the move's PREPARE
+ * (pagemig_move(), which tells -EPROTO and -ETIMEDOUT in its handler_error as the agent's), or
+ * LIST: the owner's handlers and the regions they claim are asked for when first needed
+ * (pagemig_agent_handler_get(), pagemig_agent_claim()).
  * Return: 0; -ENOENT when the target has no agent (no socket, or nobody listening); -EPERM when a
- * socket is there but fails the checks, or its peer is not the target; -EACCES when the agent
- * refused us; -EPROTO for another major version or a malformed answer; -ETIMEDOUT; -ESRCH when
- * the target exited; other -errno.
+ * socket is there but fails the checks, or its peer is not the target; -EACCES when the socket
+ * may not be connected to; -ESRCH when the target exited; other -errno.
  */
 PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_agent_connect_opts *opts,
 				      struct pagemig_agent_conn **out);

@@ -241,13 +241,29 @@ static int prepare_region(struct pagemig_agent *a, struct conn *c, const struct 
 	return err ? -ECONNABORTED : 0;		/* the mover went away (it gave up) */
 }
 
+/*
+ * How to read our regions for a PREPARE: range handlers claim by address, so without a class
+ * handler (whose match may look at anything) or a filter (which may look at smaps' fields),
+ * numa_maps and maps say enough: one page-table walk instead of two (smaps'), and none of pagemap
+ * over the shared libraries (their private/shared split is nothing a hook asks).
+ */
+static unsigned int walk_flags(const struct pagemig *pm, const struct pagemig_filter *f)
+{
+	int i;
+
+	for (i = 0; i < pm->nr_handlers && !f; i++)
+		if (!pm->handlers[i].range)
+			return 0;
+	return f ? 0 : PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT;
+}
+
 /* Walk our own regions and run the migrate hook of each claimed one that @f selects. */
 static int prepare_walk(struct pagemig_agent *a, struct conn *c, const struct am_prepare *p,
 			const struct pagemig_filter *f, unsigned int *done)
 {
 	struct pagemig_region_iter *it;
 	struct pagemig_region r = { .sz = sizeof(r) };
-	int ret, err = regions_open(a->self, 0, false, &it);
+	int ret, err = regions_open(a->self, walk_flags(a->pm, f), &it);
 
 	if (err)
 		return err;
@@ -374,7 +390,7 @@ static int list_claims(struct pagemig_agent *a, int fd, uint32_t *n)
 	}
 	if (err || !classes)
 		return err;
-	err = regions_open(a->self, 0, false, &it);
+	err = pagemig_regions_open(a->self, 0, &it);
 	if (err)
 		return err;
 	while (!err && (ret = pagemig_region_next(it, &r)) > 0) {

@@ -53,6 +53,7 @@ struct pagemig_agent_conn {
 	size_t nr_claims;
 	int listed;		/* LIST: 0 not asked yet (lazily, by the first that needs it), 1 done, -errno */
 	bool claims_known;	/* the claims are those a PREPARE reported: no LIST needed for them */
+	bool hello_pending;	/* HELLO sent, its answer not read yet: it comes before the first request's */
 	/* the transaction */
 	uint64_t txid;
 	bool prepared;
@@ -62,8 +63,7 @@ struct pagemig_agent_conn {
 	pthread_t keeper;
 	bool keeper_running;
 	int keeper_pipe[2];
-	char *errbuf;
-	size_t errlen;
+	char msg[512];		/* the last failure, in words (the caller's errbuf gets it on connect) */
 };
 
 static int fail(struct pagemig_agent_conn *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -72,11 +72,9 @@ static int fail(struct pagemig_agent_conn *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->errbuf && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->errbuf, c->errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
 	return err;
 }
 
@@ -273,18 +271,34 @@ static int recv_msg(struct pagemig_agent_conn *c, union agent_msg *m, int timeou
 	return type;
 }
 
+/*
+ * HELLO goes out with the first request (pipelined, protocol 1.1): its answer is read just before
+ * that request's, which saves a round trip (two thread wakeups on each side) per connection.
+ */
 static int hello(struct pagemig_agent_conn *c)
 {
 	union agent_msg m;
-	int type;
+	int err;
 
 	am_init(&m, AM_HELLO, 0);
 	m.hello.major = PAGEMIG_AGENT_PROTO_MAJOR;
 	m.hello.minor = PAGEMIG_AGENT_PROTO_MINOR;
 	m.hello.pid = (int32_t)getpid();
-	type = send_locked(c, &m);
-	if (!type)
-		type = recv_msg(c, &m, (int)c->timeout_ms);
+	err = send_locked(c, &m);
+	c->hello_pending = !err || err == -EPIPE;	/* closed on us: its ERROR may be waiting */
+	return c->hello_pending ? 0 : err;
+}
+
+/* The agent's answer to our HELLO, when it has not been read yet: an ERROR, or its version. */
+static int hello_answer(struct pagemig_agent_conn *c)
+{
+	union agent_msg m;
+	int type;
+
+	if (!c->hello_pending)
+		return 0;
+	c->hello_pending = false;
+	type = recv_msg(c, &m, (int)c->timeout_ms);
 	if (type < 0)
 		return type;
 	if (type != AM_HELLO)
@@ -343,6 +357,8 @@ static int list(struct pagemig_agent_conn *c)
 	c->nr_handlers = c->nr_claims = 0;
 	am_init(&m, AM_LIST, 0);
 	type = send_locked(c, &m);
+	if (!type || c->hello_pending)
+		type = hello_answer(c) ?: type;	/* the agent's refusal explains a LIST it never read */
 	while (!err && !type) {
 		type = recv_msg(c, &m, (int)c->timeout_ms);
 		if (type == AM_HANDLER)
@@ -357,7 +373,7 @@ static int list(struct pagemig_agent_conn *c)
 	return 0;
 }
 
-/* Find, check, connect, check the peer, HELLO: a connection to the target's agent in c->fd. */
+/* Find, check, connect, check the peer, send HELLO: a connection to the target's agent in c->fd. */
 static int open_conn(struct pagemig_agent_conn *c)
 {
 	char name[32];
@@ -399,14 +415,12 @@ PAGEMIG_API int pagemig_agent_connect(struct pagemig *pm, const struct pagemig_a
 	c->fd = c->keeper_pipe[0] = c->keeper_pipe[1] = -1;
 	c->pid = pagemig_pid(pm);
 	c->timeout_ms = OPTS_GET(opts, timeout_ms, 0) ? OPTS_GET(opts, timeout_ms, 0) : DEFAULT_TIMEOUT_MS;
-	c->errbuf = OPTS_GET(opts, errbuf, NULL);
-	c->errlen = OPTS_GET(opts, errlen, 0);
 	if (dir)
 		c->socket_dir = strcpy(c->dir_buf, dir);
 	pthread_mutex_init(&c->send_lock, NULL);
-	if (c->errbuf && c->errlen)
-		c->errbuf[0] = '\0';
 	err = open_conn(c);
+	if (OPTS_GET(opts, errbuf, NULL) && OPTS_GET(opts, errlen, 0))
+		snprintf(opts->errbuf, opts->errlen, "%s", err ? c->msg : "");
 	if (err) {
 		pagemig_agent_disconnect(c);
 		return err;
@@ -484,7 +498,7 @@ static void set_error(struct pagemig_agent_conn *c, struct pagemig_handler_error
 	snprintf(he->handler, sizeof(he->handler), "%s", name);
 	he->start = start;
 	he->end = end;
-	snprintf(he->detail, sizeof(he->detail), "%s", detail);
+	snprintf(he->detail, sizeof(he->detail), "%.*s", (int)sizeof(he->detail) - 1, detail);	/* cut to fit */
 	he->owner = c->pid;
 }
 
@@ -542,7 +556,7 @@ static int prepare_answers(struct pagemig_agent_conn *c, struct agent_result **r
 		}
 		if (type < 0) {
 			if (type == -EPROTO)
-				set_error(c, he, type, "agent", 0, 0, c->errbuf ? c->errbuf : "protocol error");
+				set_error(c, he, type, "agent", 0, 0, c->msg[0] ? c->msg : "protocol error");
 			return type;
 		}
 		if (m.h.txid != c->txid)
@@ -576,6 +590,18 @@ static int prepare_answers(struct pagemig_agent_conn *c, struct agent_result **r
 	}
 }
 
+/*
+ * A failed answer to the HELLO sent with PREPARE: a protocol error or no answer in time is the
+ * agent's failure, told like a handler's (the move stops, exit 6 in pagemig(1)); its refusal
+ * (-EACCES) and the target's exit (-ESRCH) are returned as they are.
+ */
+static int hello_setup_error(struct pagemig_agent_conn *c, struct pagemig_handler_error *he, int err)
+{
+	if (err == -EPROTO || err == -ETIMEDOUT)
+		set_error(c, he, err, "agent", 0, 0, c->msg);
+	return err;
+}
+
 /* What a PREPARE reported claimed: the claims of this move, without a LIST. */
 static void claims_from(struct pagemig_agent_conn *c, const struct agent_result *res, size_t n)
 {
@@ -602,7 +628,7 @@ int agent_prepare(struct pagemig_agent_conn *c, const struct pagemig_plan *plan,
 	*res = NULL;
 	*nres = 0;
 	err = send_prepare(c, plan, flags, filter_src);
-	if (err == -EPIPE) {
+	if (err == -EPIPE && !c->hello_pending) {
 		/* the agent drops connections idle for long (idle_ms): connect again, once */
 		sys_close(c->fd);
 		c->fd = -1;
@@ -610,6 +636,8 @@ int agent_prepare(struct pagemig_agent_conn *c, const struct pagemig_plan *plan,
 		if (!err)
 			err = send_prepare(c, plan, flags, filter_src);
 	}
+	if (c->hello_pending)
+		err = hello_setup_error(c, he, hello_answer(c)) ?: err;
 	if (!err)
 		err = prepare_answers(c, res, nres, he);
 	if (err == -ETIMEDOUT) {

@@ -91,20 +91,6 @@ struct pm_proc {
 };
 int proc_path(const struct pm_proc *p, const char *file, char *buf, size_t len);
 FILE *proc_fopen(const struct pm_proc *p, const char *file, int *err);
-/*
- * pump.c: a file read on a helper thread, for the caller to read from a pipe as a stream, so that
- * the kernel writes two /proc files at once (maps and numa_maps are each a walk of the target).
- * pump_open() takes @fd and returns the pipe's read end as a FILE, or NULL with @fd still the
- * caller's (no thread, pipe or memory: the caller reads @fd itself, only slower).  Once
- * that FILE is at its end, pump_result() says whether the whole file went through: 0, or the
- * helper's read error (-errno).  pump_close() closes the FILE (early or not) and ends the helper.
- * The file is never held whole: the pipe bounds what is read ahead.
- */
-struct pump;
-FILE *pump_open(int fd, struct pump **out, int *err);
-int pump_result(struct pump *p);
-void pump_close(struct pump *p, FILE *f);
-
 /* The value of "@key:" in /proc/PID/status, trimmed; -ENOENT when the key is absent. */
 int proc_status_get(const struct pm_proc *p, const char *key, char *buf, size_t len);
 /* The file's text without trailing newlines; -EOVERFLOW when it does not fit (@buf has a prefix). */
@@ -160,11 +146,14 @@ int space_check_complete(const struct pagemig *pm);
 /* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
 int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 
+/* regions.c: pagemig_regions_open(), and the flags only the library passes (REGIONS_NO_SPLIT). */
+int regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);
 /*
- * regions.c: pagemig_regions_open() with or without its helper threads (@pumps: an agent reading
- * its own regions for one move spends more starting a thread than it saves).
+ * regions_open() only, with PAGEMIG_REGIONS_LIGHT: numa_maps' counts alone, all counted private,
+ * without reading pagemap to split regions mapped more than once (the shared libraries' text) into
+ * private and shared.  For the agent, whose hooks need the owner's regions' per-node counts only.
  */
-int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct pagemig_region_iter **out);
+#define REGIONS_NO_SPLIT (1U << 31)
 /* regions.c: an iterator over given streams (it owns them); @pm NULL or @numa_maps NULL allowed. */
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
 			 struct pagemig_region_iter **out);

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,7 @@ struct tlog {
 	int last_event_err;
 	pid_t grandchild;
 	uint64_t region;
+	int fake_request;	/* what a stand-in agent read after HELLO, before it answered */
 };
 
 static struct tlog *L;
@@ -400,6 +403,98 @@ static void sleeper(void *arg)
 {
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* HELLO goes out with the first request (protocol 1.1)                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+static int fake_answer;		/* in a stand-in agent: 2, a HELLO of major 2; -EACCES, a refusal */
+
+/*
+ * A stand-in for an agent, in the target's own process and socket: it refuses at once (as the
+ * agent refuses a peer), or reads HELLO and the request after it before it answers anything (a
+ * mover that waited for the answer to HELLO would time out instead), then answers major 2.
+ */
+static void *fake_serve(void *arg)
+{
+	struct pollfd p = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+	union agent_msg m, in;
+	int fd;
+
+	while (poll(&p, 1, -1) == 1) {
+		fd = accept(p.fd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		if (fake_answer == -EACCES) {
+			am_init(&m, AM_ERROR, 0);
+			m.error.err = -EACCES;
+			am_strcpy(m.error.text, sizeof(m.error.text), "uid 1 may not move this process");
+			am_send(fd, &m, 1000);
+			close(fd);
+			continue;
+		}
+		L->fake_request = am_recv(fd, &in, 3000, -1) == AM_HELLO ? am_recv(fd, &in, 3000, -1) : -1;
+		am_init(&m, AM_HELLO, 0);
+		m.hello.major = 2;
+		m.hello.pid = (int32_t)getpid();
+		am_send(fd, &m, 1000);
+		am_recv(fd, &in, 3000, -1);	/* until the mover hangs up */
+		close(fd);
+	}
+	return NULL;
+}
+
+static void fake_setup(void *arg)
+{
+	char path[128];
+	pthread_t th;
+
+	fake_answer = (int)(intptr_t)arg;
+	snprintf(path, sizeof(path), "%s/%d.sock", dir, (int)getpid());
+	if (pthread_create(&th, NULL, fake_serve, (void *)(intptr_t)listener(path)))
+		_exit(1);
+}
+
+/* Another major version, and a refusal: told by the first request, with the agent's words. */
+static void test_pipelined(void)
+{
+	pid_t v2 = unit_spawn(fake_setup, (void *)2), vr = unit_spawn(fake_setup, (void *)(intptr_t)-EACCES);
+	struct pagemig_handler_error he;
+	struct pagemig_agent_handler h;
+	struct pagemig_agent_conn *c;
+	struct pagemig_stats st;
+	struct pagemig *pm;
+	char err[256] = "";
+	int ret;
+
+	ret = connect_to(v2, &pm, &c, 2000, err, sizeof(err));
+	CHECK(!ret, "connect to an agent of major 2 (its answer comes with the first request's): %d '%s'", ret, err);
+	ret = ret ? ret : move(pm, c, &he, &st);
+	CHECK(ret == -EPROTO && he.err == -EPROTO && he.owner == v2 && strstr(he.detail, "speaks protocol 2.0"),
+	      "a move through an agent of major 2: %d, %d '%s'", ret, he.err, he.detail);
+	CHECK(L->fake_request == AM_PREPARE, "HELLO and PREPARE went out together: the agent read %d", L->fake_request);
+	pagemig_agent_disconnect(c);
+	pagemig_close(pm);
+	L->fake_request = 0;
+	ret = connect_to(v2, &pm, &c, 2000, NULL, 0);
+	ret = ret ? ret : pagemig_agent_handler_get(c, 0, &h);
+	CHECK(ret == -EPROTO && L->fake_request == AM_LIST, "LIST through an agent of major 2: %d (it read %d)", ret,
+	      L->fake_request);
+	pagemig_agent_disconnect(c);
+	pagemig_close(pm);
+	ret = connect_to(vr, &pm, &c, 2000, NULL, 0);
+	ret = ret ? ret : pagemig_agent_handler_get(c, 0, &h);
+	CHECK(ret == -EACCES, "LIST through an agent that refused us: %d", ret);
+	pagemig_agent_disconnect(c);
+	pagemig_close(pm);
+	ret = connect_to(vr, &pm, &c, 2000, NULL, 0);
+	ret = ret ? ret : move(pm, c, &he, &st);
+	CHECK(ret == -EACCES && !he.err, "a move through an agent that refused us: %d (handler error %d)", ret, he.err);
+	pagemig_agent_disconnect(c);
+	pagemig_close(pm);
+	unit_kill(v2);
+	unit_kill(vr);
+}
+
 static void test_untrusted(void)
 {
 	pid_t v = unit_spawn(sleeper, NULL);
@@ -696,6 +791,7 @@ int main(void)
 	test_lease(t);
 	test_garbage(t);
 	test_untrusted();
+	test_pipelined();
 	test_peer_refused(t);
 	test_hang(t);
 	test_long_move(t);

@@ -98,7 +98,7 @@ static void add_agent(struct cli_table *tb, pid_t pid, const struct cli_agent *a
 	ret = pagemig_agent_connect(pm, &o, &c);
 	if (ret && ret != -ENOENT && ret != -ESRCH)
 		cli_warn("%s", err);
-	for (i = 0; !ret && !pagemig_agent_handler_get(c, i, &h); i++) {
+	for (i = 0; !ret && !(ret = pagemig_agent_handler_get(c, i, &h)); i++) {
 		long ln = cli_table_line(tb);
 
 		cli_cell(tb, ln, COL_PID, "%d", (int)pid);
@@ -109,6 +109,8 @@ static void add_agent(struct cli_table *tb, pid_t pid, const struct cli_agent *a
 		cli_cell_str(tb, ln, COL_DESC, h.description);
 		cli_cell_str(tb, ln, COL_SOCKET, pagemig_agent_socket(c));
 	}
+	if (c && ret && ret != -ENOENT && ret != -ESRCH)	/* the agent's refusal comes with LIST's answer */
+		cli_warn("cannot list process %d's agent: %s", (int)pid, strerror(-ret));
 	pagemig_agent_disconnect(c);
 	pagemig_close(pm);
 }
