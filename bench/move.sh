@@ -8,7 +8,11 @@
 # Options:
 #   --kernel LIST   comma-separated lab kernels (default 6.1,6.12)
 #   --size MIB      region size per memory kind (default 1024)
-#   --reps N        repetitions per tool and kind (default 5)
+#   --reps N        repetitions per tool, 4 KiB pages (default 5)
+#   --reps-thp N    repetitions per tool, THP (default 9: THP times are bimodal in TCG)
+#   --probe-reps N  stall-probe repetitions per tool and kind (default 3; 0: none)
+#   --scale         also the scaling runs: 4 KiB moves of 256, 512 and 1024 MiB, and of 400 MiB in
+#                   1,024, 10,240 and 102,400 regions (pagemig, pagemig-1, migratepages; 3 reps)
 #   --nodes SPEC    lab topology (default 2048:0,1024:1,2048,512: the region moves node 0 -> node 2)
 #   --out DIR       where the result files go (default bench/results)
 #   --timeout S     guest-side limit for one kernel's run (default 900)
@@ -23,7 +27,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-kernels=6.1,6.12 size=1024 reps=5 nodes=2048:0,1024:1,2048,512 out=$ROOT/bench/results timeout=900
+kernels=6.1,6.12 size=1024 reps=5 reps_thp=9 probe_reps=3 scale=0
+nodes=2048:0,1024:1,2048,512 out=$ROOT/bench/results timeout=1500
 pm_args=""
 
 usage() {
@@ -37,6 +42,9 @@ while [ $# -gt 0 ]; do
 	--kernel) kernels=${2?}; shift 2 ;;
 	--size) size=${2?}; shift 2 ;;
 	--reps) reps=${2?}; shift 2 ;;
+	--reps-thp) reps_thp=${2?}; shift 2 ;;
+	--probe-reps) probe_reps=${2?}; shift 2 ;;
+	--scale) scale=1; shift ;;
 	--nodes) nodes=${2?}; shift 2 ;;
 	--out) out=${2?}; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
@@ -48,7 +56,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if ! [[ $size =~ ^[1-9][0-9]*$ ]] || [ $((size % 2)) != 0 ]; then die "bad --size '$size' (MiB, a multiple of 2)"; fi
-if ! [[ $reps =~ ^[1-9][0-9]*$ ]] || [ "$reps" -gt 32 ]; then die "bad --reps '$reps' (1-32)"; fi
+for r in "$reps" "$reps_thp"; do
+	if ! [[ $r =~ ^[1-9][0-9]*$ ]] || [ "$r" -gt 32 ]; then die "bad --reps or --reps-thp '$r' (1-32)"; fi
+done
+if ! [[ $probe_reps =~ ^[0-9]+$ ]] || [ "$probe_reps" -gt 32 ]; then die "bad --probe-reps '$probe_reps' (0-32)"; fi
 
 cd "$ROOT"
 B=build
@@ -76,8 +87,15 @@ cat >"$tmp/guest.sh" <<EOF
 # In the guest: the benchmark, its output streamed back by lab.sh.
 echo "guest: \$(uname -r) \$(uname -m), \$(grep -c ^processor /proc/cpuinfo) cpus"
 command -v migratepages >/dev/null && echo "guest: migratepages from numactl (host copy)"
-move_bench -s $size -r $reps -f 0 -t 2$pm_args
+move_bench -s $size -r $reps -R $reps_thp -P $probe_reps -f 0 -t 2$pm_args
 EOF
+if [ "$scale" = 1 ]; then
+	cat >>"$tmp/guest.sh" <<EOF
+echo "SCALING: 4 KiB pages, node 0 -> node 2, 3 reps, no stall probe"
+for s in 256 512 1024; do move_bench -s \$s -r 3 -P 0 -k 4k -T pagemig,pagemig-1,migratepages -f 0 -t 2$pm_args; done
+for g in 1024 10240 102400; do move_bench -s 400 -g \$g -r 3 -P 0 -k 4k -T pagemig,pagemig-1,migratepages -f 0 -t 2$pm_args; done
+EOF
+fi
 
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 qemu_ver=$(qemu-system-x86_64 --version | head -n 1)
@@ -114,21 +132,22 @@ for k in "${klist[@]}"; do
 		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs"
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
 		echo "pagemig:   $pm_ver${pm_args:+ (extra arguments:${pm_args// -a / })}"
-		echo "run:       $size MiB per kind, $reps reps, guest run took ${secs}s, exit status $krc"
+		echo "run:       $size MiB per kind, $reps reps (4 KiB) and $reps_thp (THP), stall probe $probe_reps reps$([ "$scale" = 1 ] && echo ", scaling runs"), guest run took ${secs}s, exit status $krc"
 		echo "host load: loadavg $load0 at the start, $load1 at the end; $others other qemu guests at the start"
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
 		cat <<EOF
 method:    per kind, one untimed warm-up round, then per repetition the tools take turns (pagemig,
-           migratepages, move_pages, mp-batched), each on a fresh target process whose region was
+           pagemig-1, migratepages, move_pages, mp-batched), each on a fresh target process whose region was
            faulted in on node 0 (set_mempolicy BIND, then back to default policy); the target's setup
            is never timed.  Guest memory is preallocated on the host (qemu -mem-prealloc).
            Timed with CLOCK_MONOTONIC:
              pagemig       fork + exec 'pagemig move PID 0 2 --no-progress' + wait4()
+             pagemig-1     the same with --threads=1
              migratepages  fork + exec 'migratepages PID 0 2' + wait4()
              move_pages    the single move_pages(2) call alone, MPOL_MF_MOVE, arrays built untimed
                            (4k: one address per 4 KiB page; thp: one per 2 MiB page)
-             mp-batched    diagnostic: the same addresses in pagemig's batch sizes (4096 pages or
-                           16 THPs per call), no queries: the cost of batching alone
+             mp-batched    diagnostic: the same addresses in pagemig's batch sizes (32768 pages or
+                           64 THPs per call), no queries: the cost of batching alone
            After each, a placement query (move_pages, nodes = NULL) of every 4 KiB page of the region
            decides success: a measurement that left a page off node 2 is marked '!' and is not in
            the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool;
@@ -138,9 +157,14 @@ method:    per kind, one untimed warm-up round, then per repetition the tools ta
            'pagemig --version', the same pagemig command rerun once nothing is left to move, and
            the timing of the placement query.  TCG timings vary 2-3x run to run: read the ratios,
            never the absolute times, as a statement about hardware.
+           Stall probe (STALL lines): pagemig, pagemig-1 and migratepages again, each on a target
+           with a thread that writes every page of the region in a loop and keeps its longest
+           pause between two clock reads (one every 8 pages); '(no tool)' is that thread's
+           longest pause with nothing moving, for as long as the slowest tool took.
+           COST lines: median wall and CPU per GiB, wall per 1000 regions (the scaling runs).
 EOF
 		echo
-		sed -n '/^guest: /,/^RESULT /p' "$log"
+		awk '/^guest: /{ p = 1 } p { buf = buf $0 "\n" } /^RESULT /{ out = out buf; buf = "" } END { printf "%s", out }' "$log"
 	} >"$res"
 	echo "== bench move: wrote $res"
 done

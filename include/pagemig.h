@@ -511,10 +511,8 @@ struct pagemig_region_iter;
  * @flags: PAGEMIG_REGIONS_* bits.
  * @out: the iterator; close it with pagemig_regions_close().
  *
- * The /proc files are read as streams: memory use does not grow with the target's size.  Regions
- * that vanish while they are read are dropped.  The kernel's text files (maps or smaps, and
- * numa_maps) are read on up to two helper threads, every signal blocked there, which end by
- * pagemig_regions_close(); without them (no thread could start) the files are read in the caller.
+ * The /proc files are read as streams, in the caller's thread: memory use does not grow with the
+ * target's size.  Regions that vanish while they are read are dropped.
  * Return: 0; -ESRCH when the target has exited; -EACCES; other -errno.
  */
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);
@@ -707,7 +705,7 @@ struct pagemig_progress {
  * @sz: sizeof(struct pagemig_move_opts).
  * @flags: PAGEMIG_MOVE_* bits.
  * @filter: only regions this filter matches; NULL for all.
- * @batch: pages per move_pages(2) call (default 4096).
+ * @batch: pages per move_pages(2) call (default 32768, a chunk: each call has a fixed cost).
  * @retries: extra rounds for busy pages (default 3).
  * @progress: called after each batch (and while @rate holds one back), from the calling thread;
  *	return non-zero to stop the move early, at the next batch (pagemig_move() then returns
@@ -717,8 +715,9 @@ struct pagemig_progress {
  *	counts when the region is finished; may be NULL.
  * @region_ctx: its context.
  * @handler_error: when not NULL, filled with the handler and region that stopped the move.
- * @threads: threads that move pages, each taking 32 MiB chunks in address order (0: two, or one
- *	on a single-CPU machine; 1: only the calling thread; at most 8).  Pages of one chunk go in
+ * @threads: threads that move pages, each taking chunks of 32768 pages (128 MiB of 4 KiB pages)
+ *	in address order (0: two, or one on a single-CPU machine; 1: only the calling thread; at
+ *	most 8).  Pages of one chunk go in
  *	one thread's batches, in plan order, so the counts and the order guarantees do not depend on
  *	it.  More than PAGEMIG_MAX_THREADS is -EINVAL.  More threads buy wall time with CPU time
  *	(bench/ has the figures).

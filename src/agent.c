@@ -263,7 +263,7 @@ static int prepare_walk(struct pagemig_agent *a, struct conn *c, const struct am
 {
 	struct pagemig_region_iter *it;
 	struct pagemig_region r = { .sz = sizeof(r) };
-	int ret, err = regions_open(a->self, walk_flags(a->pm, f), false, &it);
+	int ret, err = regions_open(a->self, walk_flags(a->pm, f), &it);
 
 	if (err)
 		return err;
@@ -390,7 +390,7 @@ static int list_claims(struct pagemig_agent *a, int fd, uint32_t *n)
 	}
 	if (err || !classes)
 		return err;
-	err = regions_open(a->self, 0, false, &it);
+	err = pagemig_regions_open(a->self, 0, &it);
 	if (err)
 		return err;
 	while (!err && (ret = pagemig_region_next(it, &r)) > 0) {

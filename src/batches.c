@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -19,6 +20,8 @@ struct work {
 	size_t rec;		/* the next chunk: in rs->v[rec], from addr */
 	uint64_t addr;
 	int err;
+	unsigned int running;	/* helper threads still working, under lock */
+	pthread_cond_t done;	/* signalled as each helper ends */
 };
 
 /* Under w->lock: the next chunk, false when there is none (or the move stopped). */
@@ -96,7 +99,41 @@ static void *worker_main(void *arg)
 	struct worker *k = arg;
 
 	work_loop(k->w, &k->e);
+	pthread_mutex_lock(&k->w->lock);
+	k->w->running--;
+	pthread_cond_signal(&k->w->done);
+	pthread_mutex_unlock(&k->w->lock);
 	return NULL;
+}
+
+/*
+ * The calling thread, out of chunks, waits for the helpers' last ones; it alone calls the progress
+ * callback (engine_report()), so it keeps doing so meanwhile, about every 50 ms: a stop asked for
+ * then reaches the helpers at their next batch, and a lease kept by the callback stays alive.
+ */
+static void wait_workers(struct work *w, struct engine *e)
+{
+	struct timespec ts;
+	int err;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->running) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w->done, &w->lock, &ts);
+		if (!w->running)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		err = engine_report(e);
+		pthread_mutex_lock(&w->lock);
+		if (err && !w->err)
+			w->err = err;
+	}
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* Start up to @n - 1 helper threads; fewer when the system says no. */
@@ -111,7 +148,13 @@ static void start_workers(struct work *w, struct worker *ks, unsigned int n, con
 		k->w = w;
 		if (engine_init_worker(&k->e, main, sh))
 			break;
+		pthread_mutex_lock(&w->lock);
+		w->running++;
+		pthread_mutex_unlock(&w->lock);
 		if (thread_start(&k->thread, worker_main, k)) {
+			pthread_mutex_lock(&w->lock);
+			w->running--;
+			pthread_mutex_unlock(&w->lock);
 			engine_release(&k->e);
 			break;
 		}
@@ -141,7 +184,8 @@ int batches_move(struct engine *e, struct recs *rs, unsigned int threads, const 
 		 bool first)
 {
 	struct engine_shared sh = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct work w = { .rs = rs, .phase = phase, .first = first, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct work w = { .rs = rs, .phase = phase, .first = first, .lock = PTHREAD_MUTEX_INITIALIZER,
+			  .done = PTHREAD_COND_INITIALIZER };
 	struct worker ks[PAGEMIG_MAX_THREADS] = { 0 };
 	int err;
 
@@ -152,6 +196,8 @@ int batches_move(struct engine *e, struct recs *rs, unsigned int threads, const 
 		return err;
 	start_workers(&w, ks, threads, e, &sh);
 	err = work_loop(&w, e);
+	if (!err)
+		wait_workers(&w, e);
 	join_workers(ks, threads, &sh, err);
 	engine_unshare(e, &sh);
 	return w.err;

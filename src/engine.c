@@ -5,8 +5,9 @@
  * A region is walked in chunks: pagemap says which pages are resident, a placement query
  * (move_pages with nodes = NULL) says where, the plan says where each should go.  Pages move in
  * batches that all go to one node, with the status array pre-filled with a sentinel (a batch the
- * kernel gives up on leaves its entries unwritten), and a placement query after each batch decides
- * what moved: the kernel's answers, not our intentions, make the counts.
+ * kernel gives up on leaves its entries unwritten): an entry the kernel set to the destination
+ * moved, and a placement query after the batch asks where the others are: the kernel's answers,
+ * not our intentions, make the counts.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,7 +20,12 @@
 #define MPOL_MF_MOVE_	(1 << 1)
 #define MPOL_MF_MOVE_ALL_ (1 << 2)
 #define SENTINEL	INT_MIN
-#define CHUNK_PAGES	8192		/* pagemap entries per chunk (32 MiB of 4 KiB pages, 128 MiB of 16 KiB) */
+/*
+ * Pagemap entries per chunk, and the default batch: one move_pages(2) call per chunk.  Each call
+ * pays a fixed cost before its first page (do_pages_move() disables the LRU caches on every CPU,
+ * where migrate_pages(2) does that once per move): fewer, larger calls (bench/README.md, "move").
+ */
+#define CHUNK_PAGES	32768
 #define KPF_COMPOUND_HEAD 15
 #define KPF_THP		22
 #define KPF_ZERO_PAGE	24
@@ -52,7 +58,7 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 	e->pid = pagemig_pid(pm);
 	e->plan = plan;
 	e->mpol_flags = (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL) ? MPOL_MF_MOVE_ALL_ : MPOL_MF_MOVE_;
-	e->batch = OPTS_GET(opts, batch, 0) ? OPTS_GET(opts, batch, 0) : 4096;
+	e->batch = OPTS_GET(opts, batch, 0) ? OPTS_GET(opts, batch, 0) : CHUNK_PAGES;
 	e->retries = OPTS_HAS(opts, retries) && opts->retries ? opts->retries : 3;
 	e->progress = OPTS_GET(opts, progress, NULL);
 	e->progress_ctx = OPTS_GET(opts, progress_ctx, NULL);
@@ -73,7 +79,7 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 	e->baddr = calloc(e->batch, sizeof(*e->baddr));
 	e->bidx = calloc(e->batch, sizeof(*e->bidx));
 	e->bnodes = calloc(e->batch, sizeof(*e->bnodes));
-	e->bstatus = calloc(e->batch, sizeof(*e->bstatus));
+	e->bstatus = calloc(2 * (size_t)e->batch, sizeof(*e->bstatus));	/* and placed()'s query */
 	e->qstatus = calloc(MAX(e->batch, cap), sizeof(*e->qstatus));
 	if (!e->ents || !e->addr || !e->size || !e->target || !e->reason || !e->baddr || !e->bidx ||
 	    !e->bnodes || !e->bstatus || !e->qstatus) {
@@ -308,8 +314,36 @@ static int throttle(struct engine *e, uint64_t bytes)
 }
 
 /*
- * Move the candidates in @e->bidx[0..k) to node @t and check where they are now (query() also
- * checks that the pid is still the target's: after every batch).
+ * Where the candidates of a batch of @k are now, in @e->qstatus[0..k).  The kernel writes a page's
+ * status only once its sub-batch moved whole (or the page already was there): an entry that
+ * reads @t, over the pre-filled sentinel, is the kernel's word that the page is on @t.  Only the
+ * others (errors, sentinels: a sub-batch that failed in part, or pages after it) are asked again
+ * with a placement query; a batch that moved whole costs no query.  Either way the pid is checked
+ * to be still the target's, after every batch.
+ */
+static int placed(struct engine *e, size_t k, int t)
+{
+	size_t i, m = 0;
+	int err;
+
+	for (i = 0; i < k; i++) {	/* baddr and bnodes are free now: the addresses to ask, their index */
+		if (e->bstatus[i] == t)
+			continue;
+		e->baddr[m] = e->baddr[i];
+		e->bnodes[m++] = (int)i;
+	}
+	err = m ? query(e, e->baddr, m, e->bstatus + k) : space_check_alive(e->pm);
+	if (err)
+		return err;
+	for (i = 0; i < k; i++)
+		e->qstatus[i] = t;
+	for (i = 0; i < m; i++)
+		e->qstatus[e->bnodes[i]] = e->bstatus[k + i];
+	return 0;
+}
+
+/*
+ * Move the candidates in @e->bidx[0..k) to node @t and check where they are now (placed()).
  */
 static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *st)
 {
@@ -333,7 +367,7 @@ static int move_batch(struct engine *e, size_t k, int t, struct pagemig_stats *s
 		return -ESRCH;	/* valid arguments: the target has no mm left, it is exiting */
 	if (ret < 0 && ret != -ENOMEM && ret != -EBUSY && ret != -EAGAIN)
 		return (int)ret;
-	err = query(e, e->baddr, k, e->qstatus);
+	err = placed(e, k, t);
 	if (err)
 		return err;
 	for (i = 0; i < k; i++) {

@@ -91,20 +91,6 @@ struct pm_proc {
 };
 int proc_path(const struct pm_proc *p, const char *file, char *buf, size_t len);
 FILE *proc_fopen(const struct pm_proc *p, const char *file, int *err);
-/*
- * pump.c: a file read on a helper thread, for the caller to read from a pipe as a stream, so that
- * the kernel writes two /proc files at once (maps and numa_maps are each a walk of the target).
- * pump_open() takes @fd and returns the pipe's read end as a FILE, or NULL with @fd still the
- * caller's (no thread, pipe or memory: the caller reads @fd itself, only slower).  Once
- * that FILE is at its end, pump_result() says whether the whole file went through: 0, or the
- * helper's read error (-errno).  pump_close() closes the FILE (early or not) and ends the helper.
- * The file is never held whole: the pipe bounds what is read ahead.
- */
-struct pump;
-FILE *pump_open(int fd, struct pump **out, int *err);
-int pump_result(struct pump *p);
-void pump_close(struct pump *p, FILE *f);
-
 /* The value of "@key:" in /proc/PID/status, trimmed; -ENOENT when the key is absent. */
 int proc_status_get(const struct pm_proc *p, const char *key, char *buf, size_t len);
 /* The file's text without trailing newlines; -EOVERFLOW when it does not fit (@buf has a prefix). */
@@ -160,11 +146,8 @@ int space_check_complete(const struct pagemig *pm);
 /* space.c: 0 when move_pages(2) will let us move the target's pages (real credentials), -EACCES. */
 int space_check_move(const struct pagemig *pm, char *eb, size_t el);
 
-/*
- * regions.c: pagemig_regions_open() with or without its helper threads (@pumps: an agent reading
- * its own regions for one move spends more starting a thread than it saves).
- */
-int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct pagemig_region_iter **out);
+/* regions.c: pagemig_regions_open(), and the flags only the library passes (REGIONS_NO_SPLIT). */
+int regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out);
 /*
  * regions_open() only, with PAGEMIG_REGIONS_LIGHT: numa_maps' counts alone, all counted private,
  * without reading pagemap to split regions mapped more than once (the shared libraries' text) into

@@ -10,8 +10,8 @@
  *  3. batches.c  moves the records' pages, one phase per plan step in the kernel's order
  *                (do_migrate_pages(): a node that is both a source and a destination is emptied
  *                before it is filled, and no page moves twice), cut into chunks that threads take
- *                in address order; engine.c moves a chunk in batches of move_pages(2), a
- *                placement query after each deciding what moved;
+ *                in address order; engine.c moves a chunk in batches of move_pages(2), the
+ *                status array and a placement query of the rest deciding what moved;
  *  4. verify.c   reads numa_maps again: resident pages move_pages(2) could not see are hidden
  *                (NUMA-hinting protection on 6.1), and migrate_pages(2) moves them when it may;
  *     object.c   with PAGEMIG_MOVE_OBJECTS, moves the pages of each shared object that are in

@@ -40,7 +40,6 @@ struct pagemig_region_iter {
 	size_t path_cap, vmflags_cap, policy_cap;
 	uint64_t node_pages[PAGEMIG_MAX_NODES];
 	char *bufs;			/* the streams' buffers: see PROC_BUF */
-	struct pump *pump, *npump;	/* smaps (or maps), numa_maps through a helper thread */
 };
 
 /*
@@ -112,19 +111,6 @@ static int read_line(FILE *f, char **buf, size_t *cap, bool *whole)
 	if (*whole)
 		(*buf)[n - 1] = '\0';
 	return 1;
-}
-
-/* read_line() of a stream that may come through a pump: at its end, the pump's error is the answer. */
-static int pumped_line(FILE *f, struct pump *pump, char **buf, size_t *cap, bool *whole)
-{
-	int rc = read_line(f, buf, cap, whole), err;
-
-	if (rc == 0 && pump) {
-		err = pump_result(pump);
-		if (err)
-			return err;
-	}
-	return rc;
 }
 
 /* A hexadecimal number of 1 to 16 digits. */
@@ -270,7 +256,7 @@ static int read_block(struct pagemig_region_iter *it)
 	int rc;
 
 	while (!it->have_hdr) {		/* only before the first region: skip to a maps line */
-		rc = pumped_line(it->smaps, it->pump, &it->hdr, &it->hdr_cap, &whole);
+		rc = read_line(it->smaps, &it->hdr, &it->hdr_cap, &whole);
 		if (rc <= 0 || !whole)
 			return rc < 0 ? rc : 0;
 		it->have_hdr = is_header(it->hdr);
@@ -281,7 +267,7 @@ static int read_block(struct pagemig_region_iter *it)
 		return rc;
 	bad = rc < 0;
 	for (;;) {
-		rc = pumped_line(it->smaps, it->pump, &it->line, &it->line_cap, &whole);
+		rc = read_line(it->smaps, &it->line, &it->line_cap, &whole);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
@@ -312,7 +298,7 @@ static int numa_advance(struct pagemig_region_iter *it)
 
 	it->have_nline = false;
 	for (;;) {
-		rc = pumped_line(it->numa, it->npump, &it->nline, &it->nline_cap, &whole);
+		rc = read_line(it->numa, &it->nline, &it->nline_cap, &whole);
 		if (rc <= 0)
 			return rc;
 		if (!whole)
@@ -485,33 +471,29 @@ static int next_region(struct pagemig_region_iter *it)
 	}
 }
 
-static void close_stream(FILE *f, struct pump *pump)
+static void close_stream(FILE *f)
 {
-	if (pump)
-		pump_close(pump, f);
-	else if (f)
+	if (f)
 		fclose(f);
 }
 
-/* The iterator over @smaps (pumped or not) and @numa_maps, which it owns from here on. */
-static int iter_open(struct pagemig *pm, FILE *smaps, struct pump *pump, FILE *numa_maps, struct pump *npump,
-		     unsigned int flags, struct pagemig_region_iter **out)
+/* The iterator over @smaps and @numa_maps, which it owns from here on. */
+static int iter_open(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
+		     struct pagemig_region_iter **out)
 {
 	struct pagemig_region_iter *it = calloc(1, sizeof(*it));
 	int err = !it ? -ENOMEM : !pm && (flags & PAGEMIG_REGIONS_PAGEMAP) ? -EINVAL : 0;
 
 	if (err) {
 		free(it);
-		close_stream(smaps, pump);
-		close_stream(numa_maps, npump);
+		close_stream(smaps);
+		close_stream(numa_maps);
 		return err;
 	}
 	it->pm = pm;
 	it->flags = flags;
 	it->smaps = smaps;
-	it->pump = pump;
 	it->numa = numa_maps;
-	it->npump = npump;
 	*out = it;
 	return 0;
 }
@@ -519,7 +501,7 @@ static int iter_open(struct pagemig *pm, FILE *smaps, struct pump *pump, FILE *n
 int regions_open_streams(struct pagemig *pm, FILE *smaps, FILE *numa_maps, unsigned int flags,
 			 struct pagemig_region_iter **out)
 {
-	return iter_open(pm, smaps, NULL, numa_maps, NULL, flags, out);
+	return iter_open(pm, smaps, numa_maps, flags, out);
 }
 
 static int gone_or(struct pagemig *pm, int err)
@@ -528,13 +510,11 @@ static int gone_or(struct pagemig *pm, int err)
 }
 
 /*
- * A /proc file of the target, through a pump when @pumped (see pump.c).  Two walks read side by
- * side take the time of the longer one: numa_maps and maps both pumped, the caller parses while
- * the kernel writes (10,000 regions: `show` 21.4 -> 17.8 ms, 1.52x -> 1.27x numastat -p).  smaps
- * is pumped alone: it is the long walk, and a third busy thread on two CPUs made --json slower
- * (49.6 -> 54.5 ms).
+ * A /proc file of the target.  The two files are read one after the other, in the caller's
+ * thread: reading them side by side on helper threads (a pipe each) saved wall time on an idle
+ * machine but cost more CPU than it saved (bench/README.md, "show").
  */
-static FILE *open_stream(struct pagemig *pm, const char *file, bool pumped, struct pump **pump, int *err)
+static FILE *open_stream(struct pagemig *pm, const char *file, int *err)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -548,12 +528,6 @@ static FILE *open_stream(struct pagemig *pm, const char *file, bool pumped, stru
 		*err = fd;
 		return NULL;
 	}
-	if (pumped) {
-		f = pump_open(fd, pump, err);
-		if (f)
-			return f;
-		*pump = NULL;	/* no helper: read it here */
-	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		*err = -errno;
@@ -564,25 +538,24 @@ static FILE *open_stream(struct pagemig *pm, const char *file, bool pumped, stru
 
 PAGEMIG_API int pagemig_regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
 {
-	return flags & REGIONS_NO_SPLIT ? -EINVAL : regions_open(pm, flags, true, out);
+	return flags & REGIONS_NO_SPLIT ? -EINVAL : regions_open(pm, flags, out);
 }
 
-int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct pagemig_region_iter **out)
+int regions_open(struct pagemig *pm, unsigned int flags, struct pagemig_region_iter **out)
 {
 	bool light = flags & PAGEMIG_REGIONS_LIGHT;
-	struct pump *pump = NULL, *npump = NULL;
 	FILE *smaps, *numa;
 	int err;
 
 	if (!pm || !out || (flags & ~(PAGEMIG_REGIONS_PAGEMAP | PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT)))
 		return -EINVAL;
-	numa = open_stream(pm, "numa_maps", pumps && light, &npump, &err);
+	numa = open_stream(pm, "numa_maps", &err);
 	if (!numa && (err != -ENOENT || space_check_alive(pm)))
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	/* maps has smaps' header lines and nothing else: the same parser reads both */
-	smaps = open_stream(pm, light ? "maps" : "smaps", pumps && numa, &pump, &err);
+	smaps = open_stream(pm, light ? "maps" : "smaps", &err);
 	if (!smaps) {
-		close_stream(numa, npump);
+		close_stream(numa);
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	}
 	err = 0;
@@ -592,11 +565,11 @@ int regions_open(struct pagemig *pm, unsigned int flags, bool pumps, struct page
 	if (!err)
 		err = space_check_alive(pm);
 	if (err < 0) {
-		close_stream(smaps, pump);
-		close_stream(numa, npump);
+		close_stream(smaps);
+		close_stream(numa);
 		return err == -ENOENT ? -ESRCH : gone_or(pm, err);
 	}
-	err = iter_open(pm, smaps, pump, numa, npump, flags, out);
+	err = iter_open(pm, smaps, numa, flags, out);
 	if (err)
 		return err;
 	(*out)->bufs = malloc(2 * PROC_BUF);
@@ -675,8 +648,8 @@ PAGEMIG_API void pagemig_regions_close(struct pagemig_region_iter *it)
 {
 	if (!it)
 		return;
-	close_stream(it->smaps, it->pump);
-	close_stream(it->numa, it->npump);
+	close_stream(it->smaps);
+	close_stream(it->numa);
 	free(it->bufs);
 	free(it->hdr);
 	free(it->line);

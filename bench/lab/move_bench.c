@@ -4,10 +4,11 @@
  * run inside the NUMA lab guest by bench/move.sh (not a test: bench/lab/, not tests/lab/).
  *
  * Per memory kind (4 KiB anonymous pages with MADV_NOHUGEPAGE, THP with MADV_HUGEPAGE) and per
- * repetition, the three tools take turns (pagemig, migratepages, move_pages) on a fresh target
+ * repetition, the tools take turns (pagemig, pagemig-1, migratepages, move_pages) on a fresh target
  * process whose region was faulted in on the source node, so every measurement starts from the
  * same state and the setup is never timed.  Each measurement is CLOCK_MONOTONIC around:
  *   pagemig       fork + exec `pagemig move PID FROM TO --no-progress` + wait4()
+ *   pagemig-1     the same with --threads=1
  *   migratepages  fork + exec `migratepages PID FROM TO` + wait4()
  *   move_pages    the one move_pages(2) call alone (arrays built before the clock starts);
  *                 THP: one address per 2 MiB page, 4 KiB: one per page
@@ -21,13 +22,21 @@
  * One untimed warm-up round per kind comes first (the first touch of a node's memory in the
  * guest, and TCG's first translation of the migration paths, are not what is measured).
  *
- * Usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-w N] [-a ARG]...
- *   -T LIST  tools: pagemig,migratepages,move_pages,mp-batched (default all)
+ * Then the stall probe (-P reps, 3 by default): pagemig, pagemig-1 and migratepages again, on
+ * targets with a thread that writes every page in a loop and keeps its longest pause (between two
+ * clock reads, one every 8 pages): what the application sees of the move (see probe_writer()).
+ *
+ * Usage: move_bench [-s MIB] [-r REPS] [-R THP-REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-w N]
+ *                   [-P PROBE-REPS] [-g REGIONS] [-a ARG]...
+ *   -T LIST  tools: pagemig,pagemig-1,migratepages,move_pages,mp-batched (default all)
  *   -w N     untimed warm-up rounds per kind (default 1)
+ *   -g N     N regions instead of one (4 KiB kind only), alternately rw- and r-- (vm.max_map_count
+ *            is raised): the per-region cost
  *   -a ARG   experiment: an extra argument for `pagemig move` (repeatable, e.g. -a --batch=512)
  * Exit status: 0 every measurement moved everything, 1 some did not (or setup failed).
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <math.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -39,16 +48,16 @@
 #define MAXREP	32
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 
-enum tool { T_PAGEMIG, T_MIGRATEPAGES, T_MOVE_PAGES, T_BATCHED, T_MAX };
-static const char *const tool_name[T_MAX] = { "pagemig", "migratepages", "move_pages", "mp-batched" };
+enum tool { T_PAGEMIG, T_PAGEMIG1, T_MIGRATEPAGES, T_MOVE_PAGES, T_BATCHED, T_MAX };
+static const char *const tool_name[T_MAX] = { "pagemig", "pagemig-1", "migratepages", "move_pages", "mp-batched" };
 
 /*
  * T_BATCHED, a diagnostic: the move_pages baseline cut into the calls pagemig's engine makes
- * (src/engine.c: batches of 4096 base pages; a 32 MiB chunk, 16 THPs, per call for THP), with
+ * (src/engine.c: a chunk of 32768 base pages per call, 128 MiB: 64 THPs for THP), with
  * no placement queries: what batching alone costs.
  */
-#define BATCH_4K	4096
-#define BATCH_THP	16
+#define BATCH_4K	32768
+#define BATCH_THP	64
 
 struct meas {
 	double secs;		/* < 0: not run */
@@ -64,10 +73,14 @@ struct meas {
 	double noop_secs;	/* pagemig only: the same command again, nothing left to move */
 	double proc_secs[3];	/* pagemig only: reading the target's smaps, numa_maps, the region's pagemap */
 	int noop_rc;
+	double pause_secs;	/* stall probe: the target's writer's longest pause during the tool */
+	uint64_t probe_loops;	/* the writer's passes over the region during the tool */
 };
 
 struct shared {			/* MAP_SHARED page: the target tells the bench where its region is */
 	char *addr;
+	volatile uint64_t max_pause_ns;	/* the stall probe's writer: its longest pause, reset by the bench */
+	volatile uint64_t loops;	/* its passes over the region */
 };
 
 static struct {
@@ -77,13 +90,17 @@ static struct {
 	bool use[T_MAX];
 	size_t ps;
 	int warmup;		/* untimed rounds before the measured ones */
+	int probe_reps;		/* stall probe: measurements per tool with a writer in the target */
+	int reps_thp;		/* repetitions for THP (0: as many as for 4 KiB) */
+	size_t regions;		/* 0: one region; else that many, alternately rw- and r-- (4 KiB kind) */
 	const char *extra[8];	/* extra arguments for `pagemig move` */
 	int nextra;
 } cfg = { .size = 1024 * MIB, .reps = 5, .from = 0, .to = 2, .kind_thp = { true, true },
-	  .use = { true, true, true, true }, .warmup = 1 };
+	  .use = { true, true, true, true, true }, .warmup = 1, .probe_reps = 3 };
 
 static struct shared *shm;
 static bool target_thp;
+static bool target_probe;	/* the next target runs the stall probe's writer */
 static double startup_secs = NAN;	/* median of `pagemig --version` runs */
 
 static double now(void)
@@ -113,6 +130,41 @@ static void big_free(void *p, size_t bytes)
 	munmap(p, bytes ? bytes : 1);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The stall probe: a thread of the target that writes one byte in every page of the region, over
+ * and over, and keeps its longest pause between two clock reads (one every 8 pages) in shared
+ * memory.  A write to a page under migration waits until the page is copied; a thread preempted
+ * by the mover's threads waits too: both are what an application sees.
+ */
+static void *probe_writer(void *arg)
+{
+	char *p = arg;
+	uint64_t t, prev = now_ns(), gap;
+
+	for (;;) {
+		for (size_t off = 0; off < cfg.size; off += cfg.ps) {
+			p[off]++;
+			if ((off / cfg.ps) % 8)
+				continue;
+			t = now_ns();
+			gap = t - prev;
+			prev = t;
+			if (gap > shm->max_pause_ns)
+				shm->max_pause_ns = gap;
+		}
+		shm->loops++;
+	}
+	return NULL;
+}
+
 /* The target: map the region 2 MiB-aligned, fault it in on the source node, keep no policy. */
 static void target_setup(void *arg)
 {
@@ -137,7 +189,19 @@ static void target_setup(void *arg)
 	for (size_t off = 0; off < cfg.size; off += cfg.ps)
 		p[off] = (char)((off / cfg.ps) | 1);
 	lab_set_mempolicy(MPOL_DEFAULT, 0);
+	for (size_t i = 1; i < cfg.regions; i += 2) {	/* different protections: the kernel cannot merge them */
+		size_t rs = cfg.size / cfg.regions;
+
+		if (mprotect(p + i * rs, rs, PROT_READ))
+			FAIL("mprotect of region %zu: %s", i, strerror(errno));
+	}
 	shm->addr = p;
+	if (target_probe) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, probe_writer, p))
+			FAIL("the stall probe's thread: %s", strerror(errno));
+	}
 }
 
 /* AnonHugePages of @pid, in THPs. */
@@ -242,6 +306,12 @@ static double run_tool(enum tool t, pid_t target, bool version, int *rc, struct 
 			for (int i = 0; i < cfg.nextra; i++)
 				argv[6 + i] = cfg.extra[i];
 			execvp("pagemig", (char **)argv);
+		} else if (t == T_PAGEMIG1) {
+			const char *argv[17] = { "pagemig", "move", pid, from, to, "--no-progress", "--threads=1" };
+
+			for (int i = 0; i < cfg.nextra; i++)
+				argv[7 + i] = cfg.extra[i];
+			execvp("pagemig", (char **)argv);
 		}
 		else
 			execlp("migratepages", "migratepages", pid, from, to, (char *)NULL);
@@ -318,15 +388,19 @@ static void measure(enum tool t, int rep, struct meas *m)
 	if (c[cfg.from] != n)
 		FAIL("target setup: %zu of %zu pages on node %d", c[cfg.from], n, cfg.from);
 	m->thp_before = thp_count(target);
+	shm->max_pause_ns = 0;
+	shm->loops = 0;
 	if (t == T_MOVE_PAGES || t == T_BATCHED)
 		run_move_pages(target, t == T_BATCHED, m);
 	else
 		m->secs = run_tool(t, target, false, &m->rc, m);
+	m->pause_secs = (double)shm->max_pause_ns / 1e9;
+	m->probe_loops = shm->loops;
 	query(target, cfg.ps, c);
 	m->on_target = c[cfg.to];
 	m->thp_after = thp_count(target);
 	m->ok = m->on_target == n;
-	if (t == T_PAGEMIG) {	/* diagnostics, untimed: a query like pagemig's, a rerun with nothing to move */
+	if (t == T_PAGEMIG && !target_probe) {	/* diagnostics, untimed: a query like pagemig's, a rerun */
 		m->query_secs = query(target, target_thp ? THP : cfg.ps, NULL);
 		m->noop_secs = run_tool(t, target, false, &m->noop_rc, NULL);
 		m->proc_secs[0] = read_proc(target, "smaps", false);
@@ -335,10 +409,13 @@ static void measure(enum tool t, int rep, struct meas *m)
 		snprintf(diag, sizeof(diag), "  | query %.3fs, rerun %.3fs (rc %d)", m->query_secs, m->noop_secs,
 			 m->noop_rc);
 	}
+	if (target_probe)
+		snprintf(diag, sizeof(diag), "  | longest pause %.4fs (%llu passes)", m->pause_secs,
+			 (unsigned long long)m->probe_loops);
 	lab_log("  %s %d %-12s %7.3fs (usr %.3f sys %.3f)  rc %d  pages on nodes 0/1/2/3/other: "
-		"%zu/%zu/%zu/%zu/%zu  THP %zu->%zu  maxrss %ld KiB%s%s", rep ? "rep" : "warm-up", rep, tool_name[t],
-		m->secs, m->usr, m->sys, m->rc, c[0], c[1], c[2], c[3], c[4], m->thp_before, m->thp_after,
-		m->maxrss_kib, diag, m->ok ? "" : "  NOT MOVED");
+		"%zu/%zu/%zu/%zu/%zu  THP %zu->%zu  maxrss %ld KiB%s%s", target_probe ? "probe" : rep ? "rep" : "warm-up",
+		rep, tool_name[t], m->secs, m->usr, m->sys, m->rc, c[0], c[1], c[2], c[3], c[4], m->thp_before,
+		m->thp_after, m->maxrss_kib, diag, m->ok ? "" : "  NOT MOVED");
 	if (!m->ok && (t == T_PAGEMIG || t == T_MIGRATEPAGES))
 		show_output(t);
 	lab_kill(target);
@@ -369,6 +446,18 @@ static double tool_median(struct meas (*m)[T_MAX], enum tool t, int *nok)
 		if (m[r][t].secs >= 0 && m[r][t].ok)
 			v[n++] = m[r][t].secs;
 	*nok = n;
+	return median(v, n);
+}
+
+/* Median of tool @t's CPU seconds, user + kernel, over its successful measurements. */
+static double cpu_total_median(struct meas (*m)[T_MAX], enum tool t)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][t].ok)
+			v[n++] = m[r][t].usr + m[r][t].sys;
 	return median(v, n);
 }
 
@@ -442,8 +531,8 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	long rss_max = 0;
 	size_t thp_min = SIZE_MAX, thp_formed = SIZE_MAX;
 
-	printf("\nSUMMARY %s (%zu MiB, node %d -> node %d, %d reps)\n", kind, cfg.size / MIB, cfg.from, cfg.to,
-	       cfg.reps);
+	printf("\nSUMMARY %s (%zu MiB, %zu region%s, node %d -> node %d, %d reps)\n", kind, cfg.size / MIB,
+	       cfg.regions ? cfg.regions : 1, cfg.regions ? "s" : "", cfg.from, cfg.to, cfg.reps);
 	printf("  %-12s", "tool");
 	for (int r = 0; r < cfg.reps; r++)
 		printf("   rep%-5d", r + 1);
@@ -466,13 +555,35 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 			printf(" %s %.3f / %.3f%s", tool_name[t], cpu_median(m, t, false), cpu_median(m, t, true),
 			       t + 1 < T_MAX ? ";" : "");
 	printf("\n");
-	if (cfg.use[T_PAGEMIG]) {
-		for (t = T_MIGRATEPAGES; t <= T_MOVE_PAGES; t++) {
+	for (int p = T_PAGEMIG; p <= T_PAGEMIG1; p++) {
+		for (t = T_MIGRATEPAGES; cfg.use[p] && t <= T_MOVE_PAGES; t++) {
 			if (!cfg.use[t])
 				continue;
-			printf("  ratio %s/pagemig: %.2f (of medians), %.2f (median of per-rep ratios)\n",
-			       tool_name[t], med[t] / med[T_PAGEMIG], pair_ratio(m, t, T_PAGEMIG));
+			printf("  ratio %s/%s: %.2f (of medians), %.2f (median of per-rep ratios)\n", tool_name[t],
+			       tool_name[p], med[t] / med[p], pair_ratio(m, t, p));
 		}
+	}
+	printf("  COST %s %zu MiB %zu regions: per GiB wall / CPU, per 1000 regions wall:", kind, cfg.size / MIB,
+	       cfg.regions ? cfg.regions : 1);
+	for (t = T_PAGEMIG; t <= T_MIGRATEPAGES; t++)
+		if (cfg.use[t])
+			printf(" %s %.3f / %.3f s, %.4f s;", tool_name[t], med[t] / ((double)cfg.size / (1024 * MIB)),
+			       cpu_total_median(m, t) / ((double)cfg.size / (1024 * MIB)),
+			       med[t] / ((double)(cfg.regions ? cfg.regions : 1) / 1000));
+	printf("\n");
+	if (cfg.use[T_MIGRATEPAGES]) {
+		double mp_cpu = cpu_total_median(m, T_MIGRATEPAGES);
+
+		if (cfg.use[T_PAGEMIG1])
+			printf("  target: pagemig-1 CPU / migratepages CPU = %.3f / %.3f = %.2f (<= 1.05)\n",
+			       cpu_total_median(m, T_PAGEMIG1), mp_cpu, cpu_total_median(m, T_PAGEMIG1) / mp_cpu);
+		if (cfg.use[T_PAGEMIG])
+			printf("  target: pagemig wall / migratepages wall = %.3f / %.3f = %.2f (<= 1/1.8 = 0.56); "
+			       "pagemig CPU %.3f = %.2fx migratepages'\n", med[T_PAGEMIG], med[T_MIGRATEPAGES],
+			       med[T_PAGEMIG] / med[T_MIGRATEPAGES], cpu_total_median(m, T_PAGEMIG),
+			       cpu_total_median(m, T_PAGEMIG) / mp_cpu);
+	}
+	if (cfg.use[T_PAGEMIG]) {
 		for (int r = 0; r < cfg.reps; r++)
 			if (m[r][T_PAGEMIG].maxrss_kib > rss_max)
 				rss_max = m[r][T_PAGEMIG].maxrss_kib;
@@ -497,6 +608,58 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 			}
 	printf("  THPs (AnonHugePages / 2 MiB) in every target: >= %zu of %zu formed, >= %zu after the move\n",
 	       thp_formed, cfg.size / THP, thp_min);
+	return bad;
+}
+
+/*
+ * The stall probe: per repetition, each of pagemig, pagemig-1 and migratepages on a fresh target
+ * whose writer thread runs (see probe_writer()), and once no tool at all for as long as the
+ * slowest tool took (the writer's pauses with nothing moving: the scheduler and TCG).  The
+ * longest pause of each run; the medians and the maxima over the repetitions.
+ */
+static int stall_probe(const char *kind)
+{
+	static struct meas pm[MAXREP][T_MAX];
+	const enum tool tools[] = { T_PAGEMIG, T_PAGEMIG1, T_MIGRATEPAGES };
+	double v[MAXREP], idle[MAXREP], longest = 0;
+	int bad = 0, n;
+
+	if (!cfg.probe_reps)
+		return 0;
+	target_probe = true;
+	printf("\n== stall probe, %s: a thread of the target writes every page in a loop; its longest pause\n", kind);
+	for (int r = 0; r < cfg.probe_reps; r++) {
+		for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+			if (!cfg.use[tools[i]])
+				continue;
+			measure(tools[i], r + 1, &pm[r][tools[i]]);
+			bad += !pm[r][tools[i]].ok;
+			longest = pm[r][tools[i]].secs > longest ? pm[r][tools[i]].secs : longest;
+		}
+		pid_t target = lab_spawn(target_setup, NULL);
+
+		shm->max_pause_ns = 0;
+		usleep((useconds_t)(longest * 1e6));
+		idle[r] = (double)shm->max_pause_ns / 1e9;
+		lab_log("  probe %d %-12s %7.3fs  | longest pause %.4fs (%llu passes)", r + 1, "(no tool)", longest,
+			idle[r], (unsigned long long)shm->loops);
+		lab_kill(target);
+	}
+	target_probe = false;
+	printf("STALL %s (%d reps): longest pause of the target's writer, median (max over reps)\n", kind,
+	       cfg.probe_reps);
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+		double mx = 0;
+
+		if (!cfg.use[tools[i]])
+			continue;
+		for (n = 0; n < cfg.probe_reps; n++) {
+			v[n] = pm[n][tools[i]].pause_secs;
+			mx = v[n] > mx ? v[n] : mx;
+		}
+		printf("  %-12s %.4fs (%.4fs)\n", tool_name[tools[i]], median(v, n), mx);
+	}
+	printf("  %-12s %.4fs\n", "(no tool)", median(idle, cfg.probe_reps));
 	return bad;
 }
 
@@ -535,7 +698,7 @@ static void parse(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "s:r:f:t:k:T:w:a:")) != -1) {
+	while ((c = getopt(argc, argv, "s:r:f:t:k:T:w:a:P:R:g:")) != -1) {
 		switch (c) {
 		case 's': cfg.size = strtoul(optarg, NULL, 10) * MIB; break;
 		case 'r': cfg.reps = atoi(optarg); break;
@@ -551,16 +714,31 @@ static void parse(int argc, char **argv)
 			cfg.kind_thp[1] = strstr(optarg, "thp") != NULL;
 			break;
 		case 'T':
-			for (int t = 0; t < T_MAX; t++)
-				cfg.use[t] = strstr(optarg, tool_name[t]) != NULL;
+			for (int t = 0; t < T_MAX; t++) {
+				size_t len = strlen(tool_name[t]);
+				const char *x = optarg;
+
+				cfg.use[t] = false;
+				for (; (x = strstr(x, tool_name[t])); x += len)
+					if ((x == optarg || x[-1] == ',') && (x[len] == ',' || !x[len]))
+						cfg.use[t] = true;
+			}
 			break;
+		case 'P': cfg.probe_reps = atoi(optarg); break;
+		case 'R': cfg.reps_thp = atoi(optarg); break;
+		case 'g': cfg.regions = strtoul(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] "
-					"[-T pagemig,migratepages,move_pages,mp-batched] [-w WARMUP] [-a PAGEMIG-ARG]...\n");
+					"[-T pagemig,pagemig-1,migratepages,move_pages,mp-batched] [-w WARMUP] [-P PROBE-REPS] "
+					"[-R THP-REPS] [-g REGIONS] [-a PAGEMIG-ARG]...\n");
 			exit(2);
 		}
 	}
-	if (!cfg.size || cfg.size % THP || cfg.reps < 1 || cfg.reps > MAXREP)
+	if (!cfg.reps_thp)
+		cfg.reps_thp = cfg.reps;
+	if (!cfg.size || cfg.size % THP || cfg.reps < 1 || cfg.reps > MAXREP || cfg.probe_reps < 0 ||
+	    cfg.probe_reps > MAXREP || cfg.reps_thp < 1 || cfg.reps_thp > MAXREP ||
+	    (cfg.regions && (cfg.size / cfg.regions < cfg.ps || cfg.size % cfg.regions)))
 		FAIL("bad size or repetitions");
 }
 
@@ -593,10 +771,22 @@ int main(int argc, char **argv)
 			v[i] = run_tool(T_PAGEMIG, 0, true, &rc, NULL);
 		startup_secs = median(v, 5);
 	}
-	for (int k = 0; k < 2; k++) {
+	if (cfg.regions) {	/* THP would merge nothing: one page per region, or a few */
+		char v[32];
+		int fd = open("/proc/sys/vm/max_map_count", O_WRONLY);
+
+		cfg.kind_thp[1] = false;
+		snprintf(v, sizeof(v), "%zu", 2 * cfg.regions + 65536);
+		if (fd < 0 || write(fd, v, strlen(v)) < 0)
+			FAIL("raising vm.max_map_count to %s: %s", v, strerror(errno));
+		close(fd);
+		printf("vm.max_map_count: %s; %zu regions of %zu KiB\n", v, cfg.regions, cfg.size / cfg.regions / 1024);
+	}
+	for (int k = 0, reps4k = cfg.reps; k < 2; k++) {
 		if (!cfg.kind_thp[k])
 			continue;
 		target_thp = k == 1;
+		cfg.reps = target_thp ? cfg.reps_thp : reps4k;
 		memset(m, 0, sizeof(m));
 		printf("\n== %s: %zu MiB of %s, node %d -> node %d, %d reps, tools alternating\n", kinds[k],
 		       cfg.size / MIB, target_thp ? "THP (MADV_HUGEPAGE)" : "4 KiB pages (MADV_NOHUGEPAGE)",
@@ -612,6 +802,7 @@ int main(int argc, char **argv)
 					measure(t, r + 1, &m[r][t]);
 			}
 		bad += summarize(kinds[k], m);
+		bad += stall_probe(kinds[k]);
 	}
 	printf("\nRESULT %s\n", bad ? "some measurements did not move every page" : "every measurement moved every page");
 	return bad ? 1 : 0;

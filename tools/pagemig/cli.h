@@ -159,6 +159,8 @@ struct cli_table {
 	size_t nlines, lines_cap;
 	char *text;
 	size_t text_len, text_cap;
+	size_t width[CLI_MAX_COLS];	/* aligned tables: each position's widest cell so far */
+	bool rewritten;			/* a cell was set twice: width[] may be too wide */
 	int err;			/* -ENOMEM once a row or a cell could not be stored */
 };
 /* Returns 0, -EINVAL (printed: an unknown column) or -ENOMEM. */

@@ -51,7 +51,7 @@ static void usage(FILE *f)
 		   "      --strict          io/pfnmap regions (no struct pages) are an error, not skipped\n"
 		   "      --hugetlb-pool P  no (default): fail up front when a target node's huge page pool\n"
 		   "                        is short; grow: grow it; grow-shrink: also shrink the sources'\n"
-		   "      --batch N         pages per move_pages(2) call (default 4096)\n"
+		   "      --batch N         pages per move_pages(2) call (default 32768)\n"
 		   "      --threads N       threads moving pages (default 2, or 1 on one CPU; at most 8)\n"
 		   "      --progress[=json] progress on stderr: a line (default when stderr is a terminal),\n"
 		   "                        or JSON lines (pid, done, total, moved, rate, elapsed)\n"

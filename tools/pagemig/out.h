@@ -48,6 +48,9 @@ static inline void put_str(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
+/* Columns @s takes on a terminal (print.c), escapes included. */
+size_t cell_width(const char *s);
+
 /* The text of the cell of row @ln at shown position @pos ("" when never set). */
 static inline const char *table_cell(const struct cli_table *t, size_t ln, size_t pos)
 {

@@ -150,21 +150,29 @@ static inline size_t ascii_len(const char *s)
 	return n;
 }
 
-static size_t cell_width(const char *s)
+size_t cell_width(const char *s)
 {
 	size_t n = ascii_len(s);
 
 	return s[n] ? text_width(s) : n;
 }
 
-/* Each shown column's width: its widest cell or heading, TRUNC columns cut to fit a terminal. */
+/*
+ * Each shown column's width: its widest cell or heading, TRUNC columns cut to fit a terminal.
+ * table.c keeps the widest cell as cells are set (one pass over all cells less, column by column
+ * across the rows); after a cell was set twice, the cells are measured again here.
+ */
 static void column_widths(const struct cli_table *t, size_t *width)
 {
 	size_t pos, ln, total = 0, term = term_width();
 
 	for (pos = 0; pos < t->nshown; pos++) {
 		width[pos] = t->noheadings ? 0 : cell_width(t->cols[t->shown[pos]].name);
-		for (ln = 0; ln < t->nlines; ln++) {
+		if (!t->rewritten) {
+			if (t->width[pos] > width[pos])
+				width[pos] = t->width[pos];
+		}
+		for (ln = 0; t->rewritten && ln < t->nlines; ln++) {
 			size_t w = cell_width(table_cell(t, ln, pos));
 
 			if (w > width[pos])
@@ -183,9 +191,13 @@ static void column_widths(const struct cli_table *t, size_t *width)
 	}
 }
 
-/* One aligned line: @cells[pos] for each shown column; no trailing blanks. */
+/*
+ * One aligned line: @cells[pos] for each shown column; no trailing blanks.  @last and @last_w
+ * remember each column's last cell and its width: a cell that shares the text of the one above
+ * (table.c) is not measured again (the bars' UTF-8 took a decoder call per character).
+ */
 static void aligned_line(const struct cli_table *t, struct out *o, const char *const *cells,
-			 const size_t *width)
+			 const size_t *width, const char **last, size_t *last_w)
 {
 	size_t pos, pad = 0, n, w;
 
@@ -197,7 +209,13 @@ static void aligned_line(const struct cli_table *t, struct out *o, const char *c
 			continue;
 		}
 		n = ascii_len(s);
-		w = s[n] ? text_width(s) : n;
+		if (!s[n])
+			w = n;
+		else if (s == last[pos])
+			w = last_w[pos];
+		else
+			w = last_w[pos] = text_width(s);
+		last[pos] = s;
 		if (w > width[pos])
 			w = width[pos];
 		if (t->cols[t->shown[pos]].flags & CLI_COL_RIGHT) {
@@ -218,8 +236,8 @@ static void aligned_line(const struct cli_table *t, struct out *o, const char *c
 
 static int print_aligned(const struct cli_table *t, FILE *f)
 {
-	const char *cells[CLI_MAX_COLS];
-	size_t width[CLI_MAX_COLS], pos, ln;
+	const char *cells[CLI_MAX_COLS], *last[CLI_MAX_COLS] = { NULL };
+	size_t width[CLI_MAX_COLS], last_w[CLI_MAX_COLS], pos, ln;
 	struct out *o = out_open(f);
 
 	if (!o)
@@ -228,12 +246,12 @@ static int print_aligned(const struct cli_table *t, FILE *f)
 	if (!t->noheadings) {
 		for (pos = 0; pos < t->nshown; pos++)
 			cells[pos] = t->cols[t->shown[pos]].name;
-		aligned_line(t, o, cells, width);
+		aligned_line(t, o, cells, width, last, last_w);
 	}
 	for (ln = 0; ln < t->nlines && !o->err; ln++) {
 		for (pos = 0; pos < t->nshown; pos++)
 			cells[pos] = table_cell(t, ln, pos);
-		aligned_line(t, o, cells, width);
+		aligned_line(t, o, cells, width, last, last_w);
 	}
 	return out_close(o);
 }

@@ -90,9 +90,13 @@ static const struct cli_col fixed_cols[NR_FIXED_COLS] = {
 #define DEFAULTS_MULTI "PID," DEFAULTS_TABLE
 #define DEFAULTS_MULTI_SUMMARY "PID,REGIONS,%N,BAR,RSS,EXCLUSIVE,SHARED"
 #define MAX_CGROUPS 16
-#define DEFAULTS_JSON "RANGE,START,END,SIZE,PERMS,KIND,POLICY,PAGESIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED," \
+/* PRESENT and SWAPPED need smaps or pagemap: in JSON's defaults with --pagemap only */
+#define DEFAULTS_JSON "RANGE,START,END,SIZE,PERMS,KIND,POLICY,PAGESIZE,RSS,EXCLUSIVE,SHARED," \
 		      "MAPMAX,NODE-BYTES,NODE-PAGES,PATH"
-#define DEFAULTS_JSON_SUMMARY "KIND,REGIONS,SIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED,NODE-BYTES"
+#define DEFAULTS_JSON_PAGEMAP "RANGE,START,END,SIZE,PERMS,KIND,POLICY,PAGESIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE," \
+			      "SHARED,MAPMAX,NODE-BYTES,NODE-PAGES,PATH"
+#define DEFAULTS_JSON_SUMMARY "KIND,REGIONS,SIZE,RSS,EXCLUSIVE,SHARED,NODE-BYTES"
+#define DEFAULTS_JSON_SUMMARY_PAGEMAP "KIND,REGIONS,SIZE,RSS,PRESENT,SWAPPED,EXCLUSIVE,SHARED,NODE-BYTES"
 
 /* Memory summed over regions: one region, one kind, or all of them. */
 struct acc {
@@ -113,6 +117,7 @@ struct show {
 	bool all;
 	bool summary;
 	bool pagemap;				/* --pagemap: count base pages from pagemap */
+	bool counts;				/* PRESENT or SWAPPED shown: the totals have them */
 	struct pagemig_filter *filter;
 	struct pagemig *pm;
 	struct pagemig_agent_conn *agent;	/* its agent, for HANDLER */
@@ -269,7 +274,8 @@ static void setup_columns(struct show *s)
 /* The default column list with "%N" replaced by the node columns. */
 static char *default_columns(const struct show *s)
 {
-	const char *tmpl = s->out.json ? (s->summary ? DEFAULTS_JSON_SUMMARY : DEFAULTS_JSON)
+	const char *tmpl = s->out.json && s->pagemap ? (s->summary ? DEFAULTS_JSON_SUMMARY_PAGEMAP : DEFAULTS_JSON_PAGEMAP)
+			 : s->out.json ? (s->summary ? DEFAULTS_JSON_SUMMARY : DEFAULTS_JSON)
 			 : s->multi ? (s->summary ? DEFAULTS_MULTI_SUMMARY : DEFAULTS_MULTI)
 				    : (s->summary ? DEFAULTS_SUMMARY : DEFAULTS_TABLE);
 	size_t len = strlen(tmpl) + (size_t)s->nr_node_cols * 12 + sizeof(",HANDLER"), off;
@@ -519,14 +525,13 @@ static bool needs_pagemap(const struct show *s)
 }
 
 /*
- * numa_maps alone (one page-table walk, not two) gives all a default table or summary shows.  Not
- * with -a (io/pfnmap regions would show the kind of their path), a filter (thp and nopages need
- * smaps' fields), JSON or the PRESENT and SWAPPED columns (smaps' Swap).
+ * numa_maps alone (one page-table walk, not two) gives all a default table, summary or JSON
+ * document shows.  Not with -a (io/pfnmap regions would show the kind of their path), a filter
+ * (thp and nopages need smaps' fields) or the PRESENT and SWAPPED columns (smaps' Swap).
  */
 static bool light(const struct show *s)
 {
-	return !s->all && !s->pagemap && !s->filter && !s->out.json && s->t.map[COL_PRESENT] < 0 &&
-	       s->t.map[COL_SWAPPED] < 0;
+	return !s->all && !s->pagemap && !s->filter && s->t.map[COL_PRESENT] < 0 && s->t.map[COL_SWAPPED] < 0;
 }
 
 static int read_regions(struct show *s, pid_t pid)
@@ -536,13 +541,13 @@ static int read_regions(struct show *s, pid_t pid)
 	struct acc a;
 	int err;
 
+	s->counts = s->t.map[COL_PRESENT] >= 0 || s->t.map[COL_SWAPPED] >= 0;
 	err = pagemig_regions_open(s->pm, needs_pagemap(s) ? PAGEMIG_REGIONS_PAGEMAP : light(s) ? PAGEMIG_REGIONS_LIGHT : 0,
 				   &it);
 	if (err)
 		return fail_process(s, pid, err, NULL);
+	r.sz = sizeof(r);	/* pagemig_region_next() writes all of it */
 	for (;;) {
-		memset(&r, 0, sizeof(r));
-		r.sz = sizeof(r);
 		err = pagemig_region_next(it, &r);
 		if (err <= 0)
 			break;
@@ -587,13 +592,14 @@ static void print_totals_json(const struct show *s, const struct acc *a)
 
 	printf("{\n      \"regions\": %" PRIu64 ",\n      \"size\": %" PRIu64 ",\n      \"rss\": %" PRIu64 ",\n",
 	       a->regions, a->size, a->rss);
-	if (a->no_pagemap)
-		printf("      \"present\": null,\n      \"swapped\": null,\n      \"exclusive\": null,\n"
-		       "      \"shared\": null,\n");
+	if (a->no_pagemap || !s->counts)	/* as the columns: without them, swap may not have been read */
+		printf("      \"present\": null,\n      \"swapped\": null,\n");
 	else
-		printf("      \"present\": %" PRIu64 ",\n      \"swapped\": %" PRIu64 ",\n"
-		       "      \"exclusive\": %" PRIu64 ",\n      \"shared\": %" PRIu64 ",\n",
-		       a->present, a->swapped, a->exclusive, a->shared);
+		printf("      \"present\": %" PRIu64 ",\n      \"swapped\": %" PRIu64 ",\n", a->present, a->swapped);
+	if (a->no_pagemap)
+		printf("      \"exclusive\": null,\n      \"shared\": null,\n");
+	else
+		printf("      \"exclusive\": %" PRIu64 ",\n      \"shared\": %" PRIu64 ",\n", a->exclusive, a->shared);
 	printf("      \"node-bytes\": [");
 	for (n = 0; n < s->nnodes; n++)
 		printf("%s%" PRIu64, n ? ", " : "", a->node_bytes[n]);
