@@ -9,7 +9,7 @@
 #
 # The in-guest program is bench/lab/agent_bench.c (its header says what is timed): a move that
 # moves nothing, with and without the target's agent, interleaved; the difference is the agent's
-# round trip (connect, HELLO, LIST, PREPARE, FINISH).  Target: at most 5 ms added.  TCG timings
+# round trip (connect, HELLO with PREPARE, FINISH).  Target: at most 5 ms added.  TCG timings
 # vary between runs: the ratio within one run is what to read, and the absolute figures are an
 # upper bound for real hardware.
 set -eu

@@ -8,7 +8,7 @@
  *   agent:  pagemig_open() + pagemig_agent_connect() + pagemig_move(0 -> 0, agent)
  *           + pagemig_agent_disconnect() + pagemig_close()   (connect timed apart too)
  * A 0 -> 0 move reads the regions and runs the handlers but moves no page: what is left is the
- * cost of the move's frame, and the difference is the agent's round trip (connect, HELLO, LIST,
+ * cost of the move's frame, and the difference is the agent's round trip (connect, HELLO with
  * PREPARE, FINISH).  Wall time (CLOCK_MONOTONIC) and the mover's CPU time
  * (CLOCK_PROCESS_CPUTIME_ID) per repetition; the target's CPU time over all repetitions from
  * /proc/PID/task/ * /schedstat.  Medians, with the spread (min-max).
