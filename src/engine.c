@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,10 +49,47 @@ static void ratelimit_init(struct ratelimit *rl, uint64_t rate, uint64_t base, u
 	rl->next_ns = now;
 }
 
+/*
+ * The scratch arrays for chunks of @cap pages and batches of e->batch, carved from one anonymous
+ * mapping: its pages are faulted in only where a move writes, so a small move pays for a few pages,
+ * not for the whole chunk (calloc() of the same arrays from the heap zeroed about 1.5 MiB per move
+ * and per worker).
+ */
+static int scratch_map(struct engine *e, size_t cap)
+{
+	size_t b = e->batch, q = MAX(b, cap), len = 0, i;
+	struct { void **p; size_t n; } a[] = {
+		{ (void **)&e->ents, cap * sizeof(*e->ents) },
+		{ (void **)&e->addr, cap * sizeof(*e->addr) },
+		{ (void **)&e->size, cap * sizeof(*e->size) },
+		{ (void **)&e->baddr, b * sizeof(*e->baddr) },
+		{ (void **)&e->bidx, b * sizeof(*e->bidx) },
+		{ (void **)&e->target, cap * sizeof(*e->target) },
+		{ (void **)&e->reason, cap * sizeof(*e->reason) },
+		{ (void **)&e->bnodes, b * sizeof(*e->bnodes) },
+		{ (void **)&e->bstatus, 2 * b * sizeof(*e->bstatus) },	/* and placed()'s query */
+		{ (void **)&e->qstatus, q * sizeof(*e->qstatus) },
+	};
+	char *base;
+
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		len += (a[i].n + 15) & ~(size_t)15;
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return -ENOMEM;
+	e->scratch = base;
+	e->scratch_len = len;
+	for (i = 0; i < ARRAY_SIZE(a); i++) {
+		*a[i].p = base;
+		base += (a[i].n + 15) & ~(size_t)15;
+	}
+	return 0;
+}
+
 int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan *plan,
 		const struct pagemig_move_opts *opts)
 {
-	size_t cap;
+	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->pm = pm;
@@ -70,21 +108,10 @@ int engine_init(struct engine *e, struct pagemig *pm, const struct pagemig_plan 
 		e->rl = &e->own_rl;
 	}
 	e->kpf_fd = sys_open("/proc/kpageflags", 0);	/* root only; THP heads and zero pages */
-	cap = CHUNK_PAGES;
-	e->ents = calloc(cap, sizeof(*e->ents));
-	e->addr = calloc(cap, sizeof(*e->addr));
-	e->size = calloc(cap, sizeof(*e->size));
-	e->target = calloc(cap, sizeof(*e->target));
-	e->reason = calloc(cap, sizeof(*e->reason));
-	e->baddr = calloc(e->batch, sizeof(*e->baddr));
-	e->bidx = calloc(e->batch, sizeof(*e->bidx));
-	e->bnodes = calloc(e->batch, sizeof(*e->bnodes));
-	e->bstatus = calloc(2 * (size_t)e->batch, sizeof(*e->bstatus));	/* and placed()'s query */
-	e->qstatus = calloc(MAX(e->batch, cap), sizeof(*e->qstatus));
-	if (!e->ents || !e->addr || !e->size || !e->target || !e->reason || !e->baddr || !e->bidx ||
-	    !e->bnodes || !e->bstatus || !e->qstatus) {
+	err = scratch_map(e, CHUNK_PAGES);
+	if (err) {
 		engine_release(e);
-		return -ENOMEM;
+		return err;
 	}
 	return 0;
 }
@@ -157,16 +184,8 @@ void engine_release(struct engine *e)
 	if (e->kpf_fd >= 0)
 		sys_close(e->kpf_fd);
 	e->kpf_fd = -1;
-	free(e->ents);
-	free(e->addr);
-	free(e->size);
-	free(e->target);
-	free(e->reason);
-	free(e->baddr);
-	free(e->bidx);
-	free(e->bnodes);
-	free(e->bstatus);
-	free(e->qstatus);
+	if (e->scratch)
+		munmap(e->scratch, e->scratch_len);
 	if (e->own_rl.pace)	/* initialized (a worker uses the calling thread's instead) */
 		pthread_mutex_destroy(&e->own_rl.lock);
 	memset(e, 0, sizeof(*e));

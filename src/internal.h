@@ -283,7 +283,9 @@ struct engine {
 	bool main;			/* the calling thread's engine: the one that calls @progress */
 	struct ratelimit *rl;		/* NULL: no rate limit; workers share the calling thread's */
 	struct ratelimit own_rl;
-	/* scratch: candidates of one chunk, and one batch */
+	/* scratch: candidates of one chunk, and one batch, carved from one mapping (@scratch) */
+	void *scratch;
+	size_t scratch_len;
 	uint64_t *ents;
 	void **addr;
 	uint64_t *size;
