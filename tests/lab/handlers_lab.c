@@ -147,28 +147,8 @@ static void expect_chunk(pid_t pid, int i, int node, const char *what)
 /* The VmFlags line of the region of @pid that starts at @addr ("" when not found). */
 static void vmflags_of(pid_t pid, const void *addr, char *out, size_t len)
 {
-	char path[64], line[1024], want[32];
-	bool in = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	snprintf(want, sizeof(want), "%lx-", (unsigned long)(uintptr_t)addr);
-	out[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		FAIL("open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long a, b;
-		char c;
-
-		if (sscanf(line, "%lx-%lx %c", &a, &b, &c) == 3)	/* a region's first line */
-			in = !strncmp(line, want, strlen(want));
-		if (in && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(out, len, "%s", line + 8);
-			break;
-		}
-	}
-	fclose(f);
+	if (!lab_smaps_field(pid, addr, "VmFlags", out, len))
+		out[0] = '\0';
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -465,6 +465,59 @@ static inline long lab_numa_maps_pages(pid_t pid, const void *start, int node)
 }
 
 /**
+ * lab_smaps_field() - the text after "@field:" in the smaps entry of @pid's region at @start.
+ * @out: receives the text as the kernel wrote it (leading blanks and newline included)
+ *
+ * Return: true when the region has the field; FAILs if smaps cannot be read.
+ */
+static inline bool lab_smaps_field(pid_t pid, const void *start, const char *field, char *out, size_t size)
+{
+	char path[64], key[40], *line = NULL;
+	size_t cap = 0, flen = strlen(field);
+	bool in = false, found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
+	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)start);
+	f = fopen(path, "re");
+	if (!f)
+		FAIL("open %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long a, b;
+
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2)	/* a region's first line */
+			in = !strncmp(line, key, strlen(key));
+		else if (in && !strncmp(line, field, flen) && line[flen] == ':') {
+			snprintf(out, size, "%s", line + flen + 1);
+			found = true;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/** lab_smaps_kb() - a "kB" field of the smaps entry of @pid's region at @start; -1 if absent. */
+static inline long lab_smaps_kb(pid_t pid, const void *start, const char *field)
+{
+	char v[64];
+
+	return lab_smaps_field(pid, start, field, v, sizeof(v)) ? strtol(v, NULL, 10) : -1;
+}
+
+/** lab_json_num() - the number after the first `"@name": ` in @p (JSON text), or -1 (also for NULL @p). */
+static inline int64_t lab_json_num(const char *p, const char *name)
+{
+	char key[64];
+	const char *v;
+
+	snprintf(key, sizeof(key), "\"%s\": ", name);
+	v = p ? strstr(p, key) : NULL;
+	return v ? strtoll(v + strlen(key), NULL, 10) : -1;
+}
+
+/**
  * lab_migrate_pages() - migrate_pages(2): move @pid's pages on @from to @to.
  *
  * Return: the syscall's result as is (0, or the count of pages not moved), or -errno.

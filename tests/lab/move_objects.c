@@ -112,16 +112,6 @@ static struct seen look(pid_t pid, int i, int node)
 	return s;
 }
 
-static int64_t num_after(const char *p, const char *name)
-{
-	char key[64];
-	const char *v;
-
-	snprintf(key, sizeof(key), "\"%s\": ", name);
-	v = p ? strstr(p, key) : NULL;
-	return v ? strtoll(v + strlen(key), NULL, 10) : -1;
-}
-
 /* The JSON row of the region at @start. */
 static const char *row_of(const char *out, const void *start)
 {
@@ -197,12 +187,12 @@ int main(void)
 		FAIL("--objects without --all: exit %d, stderr '%s'; expected 2 naming --all", rc, err);
 
 	rc = lab_pagemig(out, sizeof(out), NULL, 0, "move %d 0 2 --all --objects --dry-run --json", (int)pid);
-	v = num_after(strstr(out, "\"totals\": {"), "object");
+	v = lab_json_num(strstr(out, "\"totals\": {"), "object");
 	if (rc != 0 || v < (int64_t)(NOBJ * (CHILD_END - OWN)))
 		FAIL("dry run: exit %d, totals.object %" PRId64 "; expected 0 and at least %lu", rc, v,
 		     NOBJ * (CHILD_END - OWN));
 	for (i = 0; i < NOBJ; i++)
-		if ((v = num_after(row_of(out, L->obj[i]), "object")) != (int64_t)(CHILD_END - OWN))
+		if ((v = lab_json_num(row_of(out, L->obj[i]), "object")) != (int64_t)(CHILD_END - OWN))
 			FAIL("dry run: object %d's row says object %" PRId64 ", expected %lu", i, v, CHILD_END - OWN);
 	expect_unmoved(pid, "after the dry run");
 
@@ -225,17 +215,17 @@ int main(void)
 			     s.on_node, CHILD_END);
 		if (s.sum_own != want_own[i] || s.sum_child != want_child[i])
 			FAIL("object %d: contents changed by the move", i);
-		if (num_after(row, "planned") != (int64_t)CHILD_END || num_after(row, "moved") != (int64_t)CHILD_END ||
-		    num_after(row, "object") != (int64_t)(CHILD_END - OWN) ||
-		    num_after(row, "notpresent") != (int64_t)(SZ - CHILD_END) || num_after(row, "unmapped") != 0)
+		if (lab_json_num(row, "planned") != (int64_t)CHILD_END || lab_json_num(row, "moved") != (int64_t)CHILD_END ||
+		    lab_json_num(row, "object") != (int64_t)(CHILD_END - OWN) ||
+		    lab_json_num(row, "notpresent") != (int64_t)(SZ - CHILD_END) || lab_json_num(row, "unmapped") != 0)
 			FAIL("object %d's row: planned %" PRId64 " moved %" PRId64 " object %" PRId64 " notpresent %" PRId64
-			     " unmapped %" PRId64 "; expected %lu %lu %lu %lu 0", i, num_after(row, "planned"),
-			     num_after(row, "moved"), num_after(row, "object"), num_after(row, "notpresent"),
-			     num_after(row, "unmapped"), CHILD_END, CHILD_END, CHILD_END - OWN, SZ - CHILD_END);
-		obj_sum += num_after(row, "object");
+			     " unmapped %" PRId64 "; expected %lu %lu %lu %lu 0", i, lab_json_num(row, "planned"),
+			     lab_json_num(row, "moved"), lab_json_num(row, "object"), lab_json_num(row, "notpresent"),
+			     lab_json_num(row, "unmapped"), CHILD_END, CHILD_END, CHILD_END - OWN, SZ - CHILD_END);
+		obj_sum += lab_json_num(row, "object");
 	}
 	lab_expect_on(pid, L->obj[0], OWN, lab_page_size(), 2, "the target's own part after the move");
-	v = num_after(strstr(out, "\"totals\": {"), "object");
+	v = lab_json_num(strstr(out, "\"totals\": {"), "object");
 	if (v != obj_sum)
 		FAIL("totals.object %" PRId64 ", expected the rows' sum %" PRId64, v, obj_sum);
 	lab_kill(pid);

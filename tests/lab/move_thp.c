@@ -39,37 +39,6 @@ static void setup(void *arg)
 	L->sum = lab_checksum(L->buf, SZ);
 }
 
-/* A field of the smaps entry of the region that starts at @start, in kB; -1 if absent. */
-static long smaps_kb(pid_t pid, const void *start, const char *field)
-{
-	char path[64], key[40], *line = NULL;
-	size_t cap = 0, flen = strlen(field);
-	bool in = false;
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)start);
-	f = fopen(path, "re");
-	if (!f)
-		FAIL("open %s: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) > 0) {
-		unsigned long a, b;
-
-		if (sscanf(line, "%lx-%lx ", &a, &b) == 2)
-			in = !strncmp(line, key, strlen(key));
-		else if (!in)
-			continue;
-		if (in && !strncmp(line, field, flen) && line[flen] == ':') {
-			kb = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	return kb;
-}
-
 static uint64_t read_u64_at(const char *path, off_t off)
 {
 	uint64_t v = 0;
@@ -109,7 +78,7 @@ static long vmstat(const char *name)
 /* Every 2 MiB of the buffer is one THP: smaps and kpageflags agree. */
 static void expect_huge(pid_t pid, const char *what)
 {
-	long kb = smaps_kb(pid, L->buf, "AnonHugePages");
+	long kb = lab_smaps_kb(pid, L->buf, "AnonHugePages");
 
 	if (kb != (long)(SZ >> 10))
 		FAIL("%s: AnonHugePages %ld kB, expected %lu", what, kb, SZ >> 10);
@@ -151,7 +120,7 @@ int main(void)
 		SKIP("no /proc/kpageflags");
 	pid = lab_spawn(setup, NULL);
 	lab_expect_on(pid, L->buf, SZ, lab_page_size(), 0, "the buffer before the moves");
-	kb = smaps_kb(pid, L->buf, "AnonHugePages");
+	kb = lab_smaps_kb(pid, L->buf, "AnonHugePages");
 	if (kb != (long)(SZ >> 10))
 		SKIP("the kernel gave the target %ld kB of THP of %lu (THP enabled: madvise)", kb, SZ >> 10);
 	expect_huge(pid, "before the moves");

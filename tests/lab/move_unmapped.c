@@ -68,36 +68,11 @@ static size_t object_resident(void)
 /* The target's Rss in the region at @start, from its smaps, in bytes. */
 static size_t region_rss(pid_t pid, const void *start)
 {
-	char path[64], line[512], key[32];
-	bool in = false;
-	size_t kb = 0;
-	FILE *f;
+	long kb = lab_smaps_kb(pid, start, "Rss");
 
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)start);
-	f = fopen(path, "re");
-	if (!f)
-		FAIL("open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, strlen(key)))
-			in = true;
-		else if (in && sscanf(line, "Rss: %zu kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	if (!in)
-		FAIL("no region at %p in %s", start, path);
-	return kb * 1024;
-}
-
-static int64_t num_after(const char *p, const char *name)
-{
-	char key[64];
-	const char *v;
-
-	snprintf(key, sizeof(key), "\"%s\": ", name);
-	v = p ? strstr(p, key) : NULL;
-	return v ? strtoll(v + strlen(key), NULL, 10) : -1;
+	if (kb < 0)
+		FAIL("no region at %p in /proc/%d/smaps", start, (int)pid);
+	return (size_t)kb * 1024;
 }
 
 int main(void)
@@ -140,9 +115,9 @@ int main(void)
 		FAIL("the object is not laid out as the test made it: %zu resident, %zu mapped", resident, rss);
 	snprintf(key, sizeof(key), "\"range\": \"%lx-", (unsigned long)(uintptr_t)L->map);
 	row = strstr(out, key);
-	unmapped = num_after(row, "unmapped");
-	notpres = num_after(row, "notpresent");
-	total_unmapped = num_after(strstr(out, "\"totals\": {"), "unmapped");
+	unmapped = lab_json_num(row, "unmapped");
+	notpres = lab_json_num(row, "notpresent");
+	total_unmapped = lab_json_num(strstr(out, "\"totals\": {"), "unmapped");
 	lab_log("pagemig: the region's unmapped %" PRId64 ", not present %" PRId64 "; totals unmapped %" PRId64,
 		unmapped, notpres, total_unmapped);
 	if (unmapped != (int64_t)(resident - rss) || notpres != 0)
