@@ -137,7 +137,7 @@ for k in "${klist[@]}"; do
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
 		cat <<EOF
 method:    per kind, one untimed warm-up round, then per repetition the tools take turns (pagemig,
-           pagemig-1, migratepages, move_pages, mp-batched), each on a fresh target process whose region was
+           pagemig-1, migratepages, move_pages, pagemig-pages), each on a fresh target process whose region was
            faulted in on node 0 (set_mempolicy BIND, then back to default policy); the target's setup
            is never timed.  Guest memory is preallocated on the host (qemu -mem-prealloc).
            Timed with CLOCK_MONOTONIC:
@@ -146,8 +146,9 @@ method:    per kind, one untimed warm-up round, then per repetition the tools ta
              migratepages  fork + exec 'migratepages PID 0 2' + wait4()
              move_pages    the single move_pages(2) call alone, MPOL_MF_MOVE, arrays built untimed
                            (4k: one address per 4 KiB page; thp: one per 2 MiB page)
-             mp-batched    diagnostic: the same addresses in pagemig's batch sizes (32768 pages or
-                           64 THPs per call), no queries: the cost of batching alone
+             pagemig-pages 'pagemig move PID 0 2 --no-progress --engine=pages': every page with
+                           move_pages(2) on the default threads (the default, like pagemig-1, moves
+                           the whole process with migrate_pages(2))
            After each, a placement query (move_pages, nodes = NULL) of every 4 KiB page of the region
            decides success: a measurement that left a page off node 2 is marked '!' and is not in
            the medians.  Ratios > 1.0: pagemig was faster.  RSS is wait4() ru_maxrss of the tool;

@@ -603,6 +603,12 @@ PAGEMIG_API void pagemig_filter_free(struct pagemig_filter *f);
  * PAGEMIG_STAT_OBJECT (part of PAGEMIG_STAT_MOVED).  Needs Linux 5.14 (MADV_POPULATE_READ).
  */
 #define PAGEMIG_MOVE_OBJECTS (1U << 3)
+/**
+ * PAGEMIG_MOVE_PER_PAGE - move every page with move_pages(2), never the whole process with one
+ * migrate_pages(2) call per plan step (see pagemig_move()): per-page progress, a stop within a
+ * batch, @threads, for more CPU time per page.
+ */
+#define PAGEMIG_MOVE_PER_PAGE (1U << 4)
 
 /**
  * enum pagemig_stat - what happened to a page; struct pagemig_stats counts bytes of each.
@@ -729,8 +735,9 @@ struct pagemig_progress {
  *	for all.
  * @batch: pages per move_pages(2) call (default 32768, a chunk: each call has a fixed cost).
  * @retries: extra rounds for busy pages (default 3).
- * @progress: called after each batch (and while @rate holds one back), from the calling thread;
- *	return non-zero to stop the move early, at the next batch (pagemig_move() then returns
+ * @progress: called after each batch (and while @rate holds one back, or about every 100 ms while
+ *	a whole-process migrate_pages(2) call runs), from the calling thread; return non-zero to
+ *	stop the move early, at the next batch or when that call returns (pagemig_move() then returns
  *	-ECANCELED with the counts so far, after every handler's finish()).
  * @progress_ctx: its context.
  * @region_done: called once per selected region, in address order, with the region and its
@@ -739,7 +746,7 @@ struct pagemig_progress {
  * @handler_error: when not NULL, filled with the handler and region that stopped the move.
  * @threads: threads that move pages, each taking chunks of 32768 pages (128 MiB of 4 KiB pages)
  *	in address order (0: two, or one on a single-CPU machine; 1: only the calling thread; at
- *	most 8).  Pages of one chunk go in
+ *	most 8); a whole-process move (see pagemig_move()) makes one call at a time whatever this says.  Pages of one chunk go in
  *	one thread's batches, in plan order, so the counts and the order guarantees do not depend on
  *	it.  More than PAGEMIG_MAX_THREADS is -EINVAL.  More threads buy wall time with CPU time
  *	(bench/ has the figures).
@@ -773,7 +780,8 @@ struct pagemig_move_opts {
 
 /** PAGEMIG_MOVE_FLAGS - every PAGEMIG_MOVE_* flag this header knows; others are -EINVAL. */
 #define PAGEMIG_MOVE_FLAGS \
-	(PAGEMIG_MOVE_ALL | PAGEMIG_MOVE_NO_FALLBACK | PAGEMIG_MOVE_DRY_RUN | PAGEMIG_MOVE_OBJECTS)
+	(PAGEMIG_MOVE_ALL | PAGEMIG_MOVE_NO_FALLBACK | PAGEMIG_MOVE_DRY_RUN | PAGEMIG_MOVE_OBJECTS | \
+	 PAGEMIG_MOVE_PER_PAGE)
 /** PAGEMIG_MAX_THREADS - the most threads pagemig_move_opts.threads may ask for. */
 #define PAGEMIG_MAX_THREADS 8
 
@@ -789,8 +797,16 @@ struct pagemig_move_opts {
  *
  * First, the migrate hook of every region's handler runs (struct pagemig_region_ops), in address
  * order; an error from any of them stops the move before any page moves.  Then only resident
- * pages on a source node move, one plan step after another (the kernel's order).  Pages move with
- * move_pages(2) in batches grouped by target node, with
+ * pages on a source node move, one plan step after another (the kernel's order).  When the move
+ * takes every region (no filter, no rate, no region a handler kept or moved itself), the
+ * destinations are nodes the target may use, and neither PAGEMIG_MOVE_PER_PAGE nor
+ * PAGEMIG_MOVE_NO_FALLBACK is given, each step is one migrate_pages(2) call (the kernel walks the
+ * page tables once; MOVE kept by dropping CAP_SYS_NICE for the call), on a thread of its own while
+ * the calling thread reports progress (the kernel's migration counter: an estimate; a stop takes
+ * effect when the call returns), and each region is counted from numa_maps before and after: what
+ * left its source nodes and reached the destinations moved.  A region with pages still on a source
+ * node then goes page by page as below, which tells why each stayed.  Otherwise pages move with
+ * move_pages(2) in batches grouped by target node, on @threads threads, with
  * status arrays pre-filled with a sentinel and a placement query after each batch: the counts come
  * from what the kernel reports, not from what was asked.  Resident pages that move_pages(2) cannot
  * see (NUMA-hinting protection on Linux 6.1) are moved with migrate_pages(2) afterwards, keeping

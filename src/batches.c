@@ -31,7 +31,7 @@ static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, 
 		struct rec *x = &w->rs->v[w->rec];
 		const struct pagemig_region *r = rec_region(x);
 
-		if (x->done)
+		if (x->done || x->settled)
 			continue;
 		if (x->empty && pagemig_kind_is_movable(r->kind)) {
 			/*

@@ -222,6 +222,8 @@ struct rec {
 	bool ran;		/* ops->migrate was called */
 	bool done;		/* the region needs no page moved by us (PAGEMIG_REGION_DONE) */
 	bool empty;		/* nothing resident when the regions were read (a reservation) */
+	bool settled;		/* counted by the whole-process move (whole.c): no page to move here */
+	uint64_t whole_moved;	/* bytes the whole-process move moved (whole.c) */
 };
 
 struct recs {
@@ -400,6 +402,21 @@ int verify_move(struct pagemig *pm, const struct pagemig_plan *plan, const struc
 /* Verify @rs against numa_maps without a fallback (pagemig_move_region()). */
 int verify_only(struct pagemig *pm, const struct pagemig_plan *plan, struct recs *rs);
 bool has_cap(int cap);
+
+/*
+ * whole.c: the whole process moved with migrate_pages(2), when nothing needs the per-page engine
+ * (no filter, no rate, no region a handler kept, destinations the target may use); each region
+ * counted from numa_maps before (its record) and after.  @left gets how many records still have
+ * pages on a source node: the per-page engine moves those (take() skips settled records) and
+ * whole_fixup() adds what migrate_pages(2) moved there (@paged false: it did not run).
+ * whole_migrate() makes the calls alone, progress reported with @e (verify.c's fallback: NULL).
+ */
+bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
+		   const struct recs *rs);
+int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_all, struct engine *e,
+		  uint64_t *syscalls);
+int whole_move(struct engine *e, struct recs *rs, bool move_all, size_t *left, uint64_t *syscalls);
+void whole_fixup(const struct pagemig_plan *p, struct recs *rs, bool paged);
 
 int nodemask_parse_list(const char *str, struct pagemig_nodemask *out);
 

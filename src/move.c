@@ -7,7 +7,11 @@
  *  2. plan.c     counts each record by the plan (the progress total; a dry run's counts), and
  *     hooks.c    runs the region handlers' migrate hooks (the owner's, in its agent, first) in
  *                address order: an error there stops the move before any page moves;
- *  3. batches.c  moves the records' pages, one phase per plan step in the kernel's order
+ *  3. whole.c    moves the whole process with migrate_pages(2) when nothing needs page-by-page
+ *                moves (no filter, rate or region kept by a handler), each region counted from
+ *                numa_maps before and after; the regions with pages left on a source node, or
+ *                every region when it may not run, go on to
+ *     batches.c  which moves the records' pages, one phase per plan step in the kernel's order
  *                (do_migrate_pages(): a node that is both a source and a destination is emptied
  *                before it is filled, and no page moves twice), cut into chunks that threads take
  *                in address order; engine.c moves a chunk in batches of move_pages(2), the
@@ -37,7 +41,7 @@ struct move {
 	struct engine e;	/* batches.c's and engine.c's */
 	struct recs rs;		/* records.c's */
 	struct hooks h;		/* hooks.c's */
-	uint64_t fallback_calls;	/* verify.c's migrate_pages(2) calls */
+	uint64_t fallback_calls;	/* whole.c's and verify.c's migrate_pages(2) calls */
 };
 
 /*
@@ -129,6 +133,26 @@ static int move_phases(struct move *mv)
 	return err;
 }
 
+/*
+ * Step 3, by the whole process when it may (whole.c): migrate_pages(2), then the per-page engine
+ * for the regions that still have pages on a source node; else the per-page engine alone.
+ */
+static int move_pages_of(struct move *mv)
+{
+	unsigned int flags = OPTS_GET(mv->opts, flags, 0);
+	size_t left = 0;
+	int err;
+
+	if ((flags & PAGEMIG_MOVE_PER_PAGE) || !whole_allowed(mv->pm, mv->plan, mv->opts, &mv->rs))
+		return move_phases(mv);
+	hooks_keep_lease(&mv->h, true);	/* numa_maps is read twice with no progress between */
+	err = whole_move(&mv->e, &mv->rs, flags & PAGEMIG_MOVE_ALL, &left, &mv->fallback_calls);
+	if (!err && left)
+		err = move_phases(mv);
+	whole_fixup(mv->plan, &mv->rs, !err || left == 0);
+	return err;
+}
+
 /* Step 4b (PAGEMIG_MOVE_OBJECTS): the shared objects' pages that the target does not map. */
 static int move_objects(struct move *mv)
 {
@@ -214,7 +238,7 @@ PAGEMIG_API int pagemig_move(struct pagemig *pm, const struct pagemig_plan *plan
 	ops_lock(pm);	/* our handlers stay registered until their finish hook */
 	err = select_and_prepare(&mv);
 	if (!err && !mv.dry_run)
-		err = move_phases(&mv);
+		err = move_pages_of(&mv);
 	if (!err && !mv.dry_run)
 		err = verify_move(pm, plan, opts, &mv.rs, &mv.h, &mv.fallback_calls);
 	if (!err)

@@ -7,7 +7,6 @@
  * it runs once, and a last look credits what left the source nodes.
  */
 #include <errno.h>
-#include <linux/capability.h>
 
 #include "internal.h"
 
@@ -71,59 +70,6 @@ static int verify_region(const struct pagemig_region *now, struct rec *x, void *
 	return 0;
 }
 
-/*
- * migrate_pages(2) moves the whole process, node by node, in the plan's order; it picks MOVE or
- * MOVE_ALL by CAP_SYS_NICE alone, so for MOVE a privileged caller drops that capability for the call.
- */
-static int fallback(struct pagemig *pm, const struct pagemig_plan *p, bool move_all, uint64_t *syscalls)
-{
-	uint64_t saved = 0;
-	bool dropped = false;
-	int i, err = 0;
-
-	if (!move_all && has_cap(CAP_SYS_NICE)) {
-		err = sys_cap_drop_effective(CAP_SYS_NICE, &saved);
-		if (err)
-			return err;
-		dropped = true;
-	}
-	for (i = 0; i < p->nr_steps && !err; i++) {
-		struct pagemig_nodemask from = { 0 }, to = { 0 };
-		long ret;
-
-		pagemig_nodemask_set(&from, p->steps[i].from);
-		pagemig_nodemask_set(&to, p->steps[i].to);
-		ret = sys_migrate_pages(pagemig_pid(pm), PAGEMIG_MAX_NODES + 1, (const unsigned long *)from.bits,
-					(const unsigned long *)to.bits);
-		(*syscalls)++;
-		if (ret < 0)
-			err = (int)ret;
-		else
-			err = space_check_alive(pm);	/* the pid may name another process by now */
-	}
-	if (dropped)
-		sys_cap_restore_effective(saved);
-	return err;
-}
-
-static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
-			     const struct recs *rs)
-{
-	struct pagemig_nodemask allowed;
-	size_t i;
-
-	/* it cannot keep to a filter, nor move at a rate */
-	if (OPTS_GET(opts, filter, NULL) || (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_NO_FALLBACK) ||
-	    OPTS_GET(opts, rate, 0))
-		return false;
-	/* migrate_pages(2) would move regions whose handler moved them itself, or kept them. */
-	for (i = 0; i < rs->n; i++)
-		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i])->kind))
-			return false;
-	/* Without CAP_SYS_NICE, migrate_pages(2) only moves to nodes the target may use. */
-	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
-}
-
 static uint64_t sum_unseen(const struct recs *rs)
 {
 	uint64_t sum = 0;
@@ -164,8 +110,8 @@ int verify_move(struct pagemig *pm, const struct pagemig_plan *plan, const struc
 		return 0;
 	hooks_keep_lease(h, true);	/* reading regions and migrate_pages(2) call no progress */
 	err = records_reread(pm, rs, verify_region, &v);
-	if (!err && sum_hidden(rs) && fallback_allowed(pm, plan, opts, rs)) {
-		err = fallback(pm, plan, OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL, syscalls);
+	if (!err && sum_hidden(rs) && whole_allowed(pm, plan, opts, rs)) {
+		err = whole_migrate(pm, plan, OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_ALL, NULL, syscalls);
 		v.fallback_done = true;
 		if (!err)
 			err = records_reread(pm, rs, verify_region, &v);

@@ -18,7 +18,8 @@
  * its own RSS small at fork time (big arrays are mmap()ed and unmapped) so the pre-exec copy
  * of its address space does not inflate that number.
  *
- * A fourth column, mp-batched, is a diagnostic: the move_pages baseline in pagemig's batch sizes.
+ * A fifth column, pagemig-pages, is `pagemig move --engine=pages` (every page with move_pages(2),
+ * default threads): the per-page engine, for comparison with the default's migrate_pages(2).
  * One untimed warm-up round per kind comes first (the first touch of a node's memory in the
  * guest, and TCG's first translation of the migration paths, are not what is measured).
  *
@@ -28,7 +29,7 @@
  *
  * Usage: move_bench [-s MIB] [-r REPS] [-R THP-REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-w N]
  *                   [-P PROBE-REPS] [-g REGIONS] [-a ARG]...
- *   -T LIST  tools: pagemig,pagemig-1,migratepages,move_pages,mp-batched (default all)
+ *   -T LIST  tools: pagemig,pagemig-1,migratepages,move_pages,pagemig-pages (default all)
  *   -w N     untimed warm-up rounds per kind (default 1)
  *   -g N     N regions instead of one (4 KiB kind only), alternately rw- and r-- (vm.max_map_count
  *            is raised): the per-region cost
@@ -48,16 +49,9 @@
 #define MAXREP	32
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 
-enum tool { T_PAGEMIG, T_PAGEMIG1, T_MIGRATEPAGES, T_MOVE_PAGES, T_BATCHED, T_MAX };
-static const char *const tool_name[T_MAX] = { "pagemig", "pagemig-1", "migratepages", "move_pages", "mp-batched" };
-
-/*
- * T_BATCHED, a diagnostic: the move_pages baseline cut into the calls pagemig's engine makes
- * (src/engine.c: a chunk of 32768 base pages per call, 128 MiB: 64 THPs for THP), with
- * no placement queries: what batching alone costs.
- */
-#define BATCH_4K	32768
-#define BATCH_THP	64
+enum tool { T_PAGEMIG, T_PAGEMIG1, T_MIGRATEPAGES, T_MOVE_PAGES, T_PAGES, T_MAX };
+static const char *const tool_name[T_MAX] = { "pagemig", "pagemig-1", "migratepages", "move_pages",
+					      "pagemig-pages" };
 
 struct meas {
 	double secs;		/* < 0: not run */
@@ -306,8 +300,9 @@ static double run_tool(enum tool t, pid_t target, bool version, int *rc, struct 
 			for (int i = 0; i < cfg.nextra; i++)
 				argv[6 + i] = cfg.extra[i];
 			execvp("pagemig", (char **)argv);
-		} else if (t == T_PAGEMIG1) {
-			const char *argv[17] = { "pagemig", "move", pid, from, to, "--no-progress", "--threads=1" };
+		} else if (t == T_PAGEMIG1 || t == T_PAGES) {
+			const char *argv[17] = { "pagemig", "move", pid, from, to, "--no-progress",
+						 t == T_PAGES ? "--engine=pages" : "--threads=1" };
 
 			for (int i = 0; i < cfg.nextra; i++)
 				argv[7 + i] = cfg.extra[i];
@@ -329,10 +324,9 @@ static double run_tool(enum tool t, pid_t target, bool version, int *rc, struct 
 	return secs;
 }
 
-/* The baseline: one move_pages(2) call for the whole region (or pagemig's batches), only the calls timed. */
-static void run_move_pages(pid_t target, bool batched, struct meas *m)
+/* The baseline: one move_pages(2) call for the whole region, only the call timed. */
+static void run_move_pages(pid_t target, struct meas *m)
 {
-	size_t batch = !batched ? 0 : target_thp ? BATCH_THP : BATCH_4K;
 	size_t step = target_thp ? THP : cfg.ps, n = cfg.size / step;
 	void **pages = big_alloc(n * sizeof(*pages));
 	int *nodes = big_alloc(n * sizeof(*nodes)), *st = big_alloc(n * sizeof(*st));
@@ -347,14 +341,7 @@ static void run_move_pages(pid_t target, bool batched, struct meas *m)
 	}
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now();
-	if (!batch) {
-		ret = syscall(SYS_move_pages, target, n, pages, nodes, st, MPOL_MF_MOVE);
-	} else {
-		ret = 0;
-		for (size_t i = 0; i < n && ret >= 0; i += batch)
-			ret = syscall(SYS_move_pages, target, MIN_(batch, n - i), pages + i, nodes + i, st + i,
-				      MPOL_MF_MOVE);
-	}
+	ret = syscall(SYS_move_pages, target, n, pages, nodes, st, MPOL_MF_MOVE);
 	m->secs = now() - t0;
 	m->rc = ret < 0 ? -errno : (int)ret;
 	getrusage(RUSAGE_SELF, &ru1);
@@ -390,8 +377,8 @@ static void measure(enum tool t, int rep, struct meas *m)
 	m->thp_before = thp_count(target);
 	shm->max_pause_ns = 0;
 	shm->loops = 0;
-	if (t == T_MOVE_PAGES || t == T_BATCHED)
-		run_move_pages(target, t == T_BATCHED, m);
+	if (t == T_MOVE_PAGES)
+		run_move_pages(target, m);
 	else
 		m->secs = run_tool(t, target, false, &m->rc, m);
 	m->pause_secs = (double)shm->max_pause_ns / 1e9;
@@ -518,10 +505,6 @@ static void diagnose(struct meas (*m)[T_MAX], const double *med)
 	if (cfg.use[T_MOVE_PAGES])
 		printf("             pagemig - move_pages = %.3fs; rerun + query = %.3fs\n",
 		       med[T_PAGEMIG] - med[T_MOVE_PAGES], noop + q);
-	if (cfg.use[T_MOVE_PAGES] && cfg.use[T_BATCHED])
-		printf("             mp-batched - move_pages = %.3fs (%zu calls instead of 1)\n",
-		       med[T_BATCHED] - med[T_MOVE_PAGES],
-		       cfg.size / (target_thp ? THP * BATCH_THP : cfg.ps * BATCH_4K));
 }
 
 static int summarize(const char *kind, struct meas (*m)[T_MAX])
@@ -582,6 +565,10 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 			       "pagemig CPU %.3f = %.2fx migratepages'\n", med[T_PAGEMIG], med[T_MIGRATEPAGES],
 			       med[T_PAGEMIG] / med[T_MIGRATEPAGES], cpu_total_median(m, T_PAGEMIG),
 			       cpu_total_median(m, T_PAGEMIG) / mp_cpu);
+		if (cfg.use[T_PAGES])
+			printf("  reference: pagemig-pages (--engine=pages) wall / migratepages wall = %.2f; CPU %.3f = "
+			       "%.2fx migratepages'\n", med[T_PAGES] / med[T_MIGRATEPAGES], cpu_total_median(m, T_PAGES),
+			       cpu_total_median(m, T_PAGES) / mp_cpu);
 	}
 	if (cfg.use[T_PAGEMIG]) {
 		for (int r = 0; r < cfg.reps; r++)
@@ -729,7 +716,7 @@ static void parse(int argc, char **argv)
 		case 'g': cfg.regions = strtoul(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: move_bench [-s MIB] [-r REPS] [-f FROM] [-t TO] [-k 4k,thp] "
-					"[-T pagemig,pagemig-1,migratepages,move_pages,mp-batched] [-w WARMUP] [-P PROBE-REPS] "
+					"[-T pagemig,pagemig-1,migratepages,move_pages,pagemig-pages] [-w WARMUP] [-P PROBE-REPS] "
 					"[-R THP-REPS] [-g REGIONS] [-a PAGEMIG-ARG]...\n");
 			exit(2);
 		}

@@ -51,6 +51,10 @@ static void usage(FILE *f)
 		   "      --strict          io/pfnmap regions (no struct pages) are an error, not skipped\n"
 		   "      --hugetlb-pool P  no (default): fail up front when a target node's huge page pool\n"
 		   "                        is short; grow: grow it; grow-shrink: also shrink the sources'\n"
+		   "      --engine E        auto (default): a move of every region goes by migrate_pages(2),\n"
+		   "                        one call per node pair, each region counted from numa_maps\n"
+		   "                        before and after, page by page only where pages stayed;\n"
+		   "                        pages: move_pages(2) page by page (--batch, --threads apply)\n"
 		   "      --batch N         pages per move_pages(2) call (default 32768)\n"
 		   "      --threads N       threads moving pages (default 2, or 1 on one CPU; at most 8)\n"
 		   "      --progress[=json] progress on stderr: a line (default when stderr is a terminal),\n"
@@ -140,7 +144,7 @@ static int parse_pool(const char *arg, struct move_args *a)
 
 enum {
 	OPT_NOFALLBACK = 256, OPT_BATCH, OPT_PROGRESS, OPT_NOPROGRESS, OPT_STRICT, OPT_POOL, OPT_THREADS, OPT_RATE,
-	OPT_OBJECTS,
+	OPT_OBJECTS, OPT_ENGINE,
 };
 
 /* One option of getopt_long(): 0, -1 for --help (printed), or an exit code. */
@@ -161,6 +165,13 @@ static int parse_opt(int c, const char *arg, struct move_args *a)
 	case OPT_THREADS: return parse_uint(arg, 1, 8, "thread count", &a->threads);
 	case OPT_BATCH: return parse_uint(arg, 1, 1UL << 20, "batch size", &a->batch);
 	case OPT_RATE: return parse_rate(arg, &a->rate);
+	case OPT_ENGINE:
+		if (strcmp(arg, "auto") && strcmp(arg, "pages")) {
+			cli_err("invalid --engine '%s' (auto, pages)", arg);
+			return EXIT_USAGE;
+		}
+		a->flags = !strcmp(arg, "pages") ? a->flags | PAGEMIG_MOVE_PER_PAGE : a->flags & ~PAGEMIG_MOVE_PER_PAGE;
+		return 0;
 	case OPT_PROGRESS:
 		if (arg && strcmp(arg, "json") && strcmp(arg, "text")) {
 			cli_err("invalid --progress '%s' (text, json)", arg);
@@ -227,6 +238,7 @@ static int parse_args(int argc, char **argv, struct move_args *a, struct cli_out
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "objects", no_argument, NULL, OPT_OBJECTS },
 		{ "no-fallback", no_argument, NULL, OPT_NOFALLBACK },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "batch", required_argument, NULL, OPT_BATCH },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "progress", optional_argument, NULL, OPT_PROGRESS },

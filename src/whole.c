@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * whole.c - moving the whole process with migrate_pages(2), accounted region by region.
+ *
+ * migrate_pages(2) walks the target's page tables once per source node (do_migrate_pages() ->
+ * queue_pages_range()), where move_pages(2) looks every address up from the top of the page table:
+ * for a move of every region (no filter, no rate, no region kept by a handler) it is the cheaper
+ * engine, and the one whose pauses the target already knows from migratepages(8).  It says only
+ * how many pages it could not move, so the counts come from numa_maps, read before (the records)
+ * and after: per region, what left the source nodes and reached the destinations moved.  A region
+ * with pages still on a source node afterwards (shared pages under MOVE, pinned or busy pages) goes
+ * through the per-page engine (batches.c), which tells why each page stayed; whole_fixup() then
+ * adds what migrate_pages(2) had moved there.
+ */
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define POLL_NS	100000000L	/* how often progress is reported while a call runs */
+
+bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
+		   const struct recs *rs)
+{
+	struct pagemig_nodemask allowed;
+	size_t i;
+
+	/* it cannot keep to a filter, nor move at a rate */
+	if (OPTS_GET(opts, filter, NULL) || OPTS_GET(opts, rate, 0) ||
+	    (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_NO_FALLBACK))
+		return false;
+	/*
+	 * A destination that is also a source (0,1 -> 1,2): after the calls its pages are the ones
+	 * that stayed and the ones that came, which numa_maps cannot tell apart, and a second pass
+	 * would move the newcomers again.
+	 */
+	for (i = 0; i < (size_t)p->nr_steps; i++)
+		if (p->target[p->steps[i].to] >= 0)
+			return false;
+	/* it would move regions whose handler moved them itself, or kept them */
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i])->kind))
+			return false;
+	/* without CAP_SYS_NICE, it only moves to nodes the target may use */
+	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
+}
+
+/* The pages the kernel has migrated since boot (/proc/vmstat): progress only, never a count. */
+static uint64_t migrated_pages(const struct pagemig *pm)
+{
+	char path[PATH_MAX], buf[16384], *s;
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/proc/vmstat", pm->proc.root);
+	if (read_file_str(path, buf, sizeof(buf)) < 0)
+		return 0;
+	s = strstr(buf, "\npgmigrate_success ");
+	if (s)
+		v = strtoull(s + 19, NULL, 10);
+	return v;
+}
+
+struct call {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool running;
+	pid_t pid;
+	struct pagemig_nodemask from, to;
+	long ret;
+};
+
+static void *call_main(void *arg)
+{
+	struct call *c = arg;
+	long ret = sys_migrate_pages(c->pid, PAGEMIG_MAX_NODES + 1, (const unsigned long *)c->from.bits,
+				     (const unsigned long *)c->to.bits);
+
+	pthread_mutex_lock(&c->lock);
+	c->ret = ret;
+	c->running = false;
+	pthread_cond_signal(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/*
+ * One migrate_pages(2) call on a thread of its own, while this thread reports progress (the
+ * kernel's migration counter, capped at the plan) every POLL_NS: a stop asked for meanwhile is
+ * kept in @stop and takes effect when the call returns (the kernel offers no way to cut it short).
+ */
+static long call_step(struct engine *e, struct call *c, uint64_t base, int *stop)
+{
+	struct pagemig_progress saved = e->prog;
+	pthread_t t;
+	struct timespec ts;
+
+	c->running = true;
+	if (thread_start(&t, call_main, c)) {
+		call_main(c);	/* no thread: the call alone, no progress meanwhile */
+		return c->ret;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (c->running) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += POLL_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&c->cond, &c->lock, &ts);
+		if (!c->running || *stop)
+			continue;
+		pthread_mutex_unlock(&c->lock);
+		e->prog.moved = MIN(saved.moved + (migrated_pages(e->pm) - base) * e->base, e->prog.total);
+		e->prog.done = MAX(saved.done, e->prog.moved);
+		*stop = engine_report(e);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(t, NULL);
+	e->prog = saved;
+	return c->ret;
+}
+
+/*
+ * migrate_pages(2) for each plan step, in the plan's (the kernel's) order; it picks MOVE or
+ * MOVE_ALL by CAP_SYS_NICE alone, so for MOVE a privileged caller drops that capability for the
+ * calls.  A call that fails (the caller's cpuset, a security module) leaves its pages to the
+ * per-page engine, which says why; only an exited target ends the move here.  With @e, progress is
+ * reported while the calls run (the whole-process move); verify.c's fallback passes NULL.
+ */
+int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_all, struct engine *e,
+		  uint64_t *syscalls)
+{
+	struct call c = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+			  .pid = pagemig_pid(pm) };
+	uint64_t saved = 0;
+	bool dropped = false;
+	int i, stop = 0, err = 0;
+
+	if (!move_all && has_cap(CAP_SYS_NICE)) {
+		err = sys_cap_drop_effective(CAP_SYS_NICE, &saved);
+		if (err)
+			return err;
+		dropped = true;
+	}
+	for (i = 0; i < p->nr_steps && !err && !stop; i++) {
+		long ret;
+
+		memset(&c.from, 0, sizeof(c.from));
+		memset(&c.to, 0, sizeof(c.to));
+		pagemig_nodemask_set(&c.from, p->steps[i].from);
+		pagemig_nodemask_set(&c.to, p->steps[i].to);
+		if (e)
+			ret = call_step(e, &c, migrated_pages(pm), &stop);
+		else
+			ret = (call_main(&c), c.ret);
+		(*syscalls)++;
+		err = space_check_alive(pm);	/* the pid may name another process by now */
+		if (!err && ret == -ESRCH)
+			err = -ESRCH;
+	}
+	if (dropped)
+		sys_cap_restore_effective(saved);
+	return err ? err : stop;
+}
+
+/* Bytes of @r on the plan's destination nodes. */
+static uint64_t dest_bytes(const struct pagemig_plan *p, const struct pagemig_region *r)
+{
+	uint64_t sum = 0;
+	int n;
+
+	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES && r->node_pages; n++)
+		if (pagemig_nodemask_is_set(&p->to, n) && !(p->target[n] >= 0 && p->target[n] != n))
+			sum += r->node_pages[n] * r->page_size;
+	return sum;
+}
+
+struct account {
+	const struct pagemig_plan *plan;
+	struct engine *e;
+	size_t left;	/* records with pages still on a source node */
+};
+
+/*
+ * A record after the calls, from its counts before (the record) and now (@now, NULL when it was
+ * unmapped meanwhile): what stays and what is elsewhere as numa_maps said before; moved, what
+ * both left the sources and reached the destinations; a page that left without arriving is gone
+ * (freed, swapped out or unmapped meanwhile).  Pages still on a source node leave the record to
+ * the per-page engine, with its counts reset (it counts the region again, from its pages).
+ */
+static int account_region(const struct pagemig_region *now, struct rec *x, void *ctx)
+{
+	struct account *a = ctx;
+	const struct pagemig_region *r = rec_region(x);
+	struct pagemig_stats *st = &x->st;
+	uint64_t src0 = plan_source_bytes(a->plan, r), src1, left, gained, resident, moved;
+
+	x->settled = true;
+	if (!pagemig_kind_is_movable(r->kind)) {
+		st->bytes[PAGEMIG_STAT_UNMOVABLE] += r->rss;
+		return 0;
+	}
+	resident = r->rss + r->hugetlb;
+	if (!now) {
+		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += r->end - r->start;
+		return 0;
+	}
+	src1 = plan_source_bytes(a->plan, now);
+	left = src0 > src1 ? src0 - src1 : 0;
+	gained = dest_bytes(a->plan, now) > dest_bytes(a->plan, r) ? dest_bytes(a->plan, now) - dest_bytes(a->plan, r) : 0;
+	moved = MIN(left, gained);
+	x->whole_moved = moved;
+	a->e->prog.moved += moved;
+	a->e->prog.done += moved;
+	if (src1) {
+		x->settled = false;
+		x->empty = false;
+		a->left++;
+		return 0;
+	}
+	plan_count_region(a->plan, r, st);
+	st->bytes[PAGEMIG_STAT_MOVED] += moved;
+	st->bytes[PAGEMIG_STAT_NOT_PRESENT] += (r->end - r->start > resident ? r->end - r->start - resident : 0) +
+					       (src0 - moved);
+	a->e->prog.done += src0 - moved;
+	return 0;
+}
+
+int whole_move(struct engine *e, struct recs *rs, bool move_all, size_t *left, uint64_t *syscalls)
+{
+	struct account a = { .plan = e->plan, .e = e };
+	int err, stop;
+
+	stop = whole_migrate(e->pm, e->plan, move_all, e, syscalls);
+	if (stop && stop != -ECANCELED)
+		return stop;
+	err = records_reread(e->pm, rs, account_region, &a);
+	*left = a.left;
+	if (!err)
+		err = engine_report(e);
+	return stop ? stop : err;
+}
+
+void whole_fixup(const struct pagemig_plan *p, struct recs *rs, bool paged)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rec *x = &rs->v[i];
+		struct pagemig_stats *st = &x->st;
+		uint64_t m = x->whole_moved;
+
+		if (x->settled)
+			continue;
+		if (!paged) {	/* stopped before the per-page engine: the counts of before, and what moved */
+			plan_count_region(p, rec_region(x), st);
+			st->bytes[PAGEMIG_STAT_MOVED] += m;
+			continue;
+		}
+		/* the per-page engine saw them on their destination: not part of the move, it thought */
+		st->bytes[PAGEMIG_STAT_ELSEWHERE] -= MIN(m, st->bytes[PAGEMIG_STAT_ELSEWHERE]);
+		st->bytes[PAGEMIG_STAT_PLANNED] += m;
+		st->bytes[PAGEMIG_STAT_MOVED] += m;
+	}
+}
