@@ -132,7 +132,8 @@ int records_reread(struct pagemig *pm, struct recs *rs,
 	size_t i = 0;
 	int ret, err;
 
-	err = pagemig_regions_open(pm, 0, &it);
+	/* the node counts are all the callers read: numa_maps and maps, one page-table walk */
+	err = pagemig_regions_open(pm, PAGEMIG_REGIONS_LIGHT, &it);
 	if (err)
 		return err;
 	while ((ret = pagemig_region_next(it, &r)) > 0) {
