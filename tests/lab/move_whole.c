@@ -119,7 +119,7 @@ static void same_counts(void)
 
 		if (!ra || !rb)
 			FAIL("no row for region %d (whole %p, pages %p)", i, (void *)ra, (void *)rb);
-		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
+		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
 			if (lab_json_num(ra, fields[f]) != lab_json_num(rb, fields[f]))
 				FAIL("region %d: %s %" PRId64 " by the whole process, %" PRId64 " page by page", i,
 				     fields[f], lab_json_num(ra, fields[f]), lab_json_num(rb, fields[f]));
