@@ -217,7 +217,7 @@ static int account_region(const struct pagemig_region *now, struct rec *x, void 
 	x->whole_moved = moved;
 	a->e->prog.moved += moved;
 	a->e->prog.done += moved;
-	if (src1) {
+	if (src1 && src0) {	/* pages faulted in since the first read are not this move's */
 		x->settled = false;
 		x->empty = false;
 		a->left++;

@@ -73,12 +73,18 @@ static void setup(void *arg)
 	L->child = lab_spawn(child_touch, NULL);
 }
 
-static const char *row_of(const char *out, const void *start)
+/* The JSON row whose range holds @addr (the kernel may have merged a region with a neighbour). */
+static const char *row_of(const char *out, const void *addr)
 {
-	char key[64];
+	unsigned long a = (unsigned long)(uintptr_t)addr, lo, hi;
+	const char *p = out;
 
-	snprintf(key, sizeof(key), "\"range\": \"%lx-", (unsigned long)(uintptr_t)start);
-	return strstr(out, key);
+	while ((p = strstr(p, "\"range\": \""))) {
+		if (sscanf(p + 10, "%lx-%lx", &lo, &hi) == 2 && lo <= a && a < hi)
+			return p;
+		p++;
+	}
+	return NULL;
 }
 
 static const char *const fields[] = { "planned", "moved", "stayed", "shared", "left", "notpresent" };
@@ -117,8 +123,10 @@ static void same_counts(void)
 	for (int i = 0; i < NREG; i++) {
 		const char *ra = row_of(whole, a.r[i]), *rb = row_of(pages, b.r[i]);
 
+		if (!ra && !rb && i == 2)
+			continue;	/* nothing on a source node: no row, either way */
 		if (!ra || !rb)
-			FAIL("no row for region %d (whole %p, pages %p)", i, (void *)ra, (void *)rb);
+			FAIL("no row for region %d at %p (whole %p, pages %p)", i, (void *)a.r[i], (void *)ra, (void *)rb);
 		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
 			if (lab_json_num(ra, fields[f]) != lab_json_num(rb, fields[f]))
 				FAIL("region %d: %s %" PRId64 " by the whole process, %" PRId64 " page by page", i,
