@@ -42,7 +42,7 @@ static const struct item *item_of(const void *copy)
 	return (const struct item *)copy - 1;
 }
 
-/* Double the slots (at half load); false without memory. */
+/* Double the slots (at three quarters full); false without memory. */
 static bool grow_slots(struct intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 256, i, j;
@@ -93,7 +93,7 @@ const void *intern(struct intern *t, const void *p, size_t len)
 
 	if (len > UINT32_MAX)
 		return NULL;
-	if (t->n + 1 > t->nslots / 2 && !grow_slots(t))
+	if (t->n + 1 > t->nslots / 4 * 3 && !grow_slots(t))
 		return NULL;
 	for (i = h & (t->nslots - 1); t->slots[i]; i = (i + 1) & (t->nslots - 1)) {
 		const struct item *o = item_of(t->slots[i]);

@@ -216,7 +216,7 @@ void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src);
  */
 struct intern {
 	struct intern_chunk *chunk;	/* the newest; each points to the one before */
-	const void **slots;		/* open addressing over the copies, at most half full */
+	const void **slots;		/* open addressing over the copies, at most 3/4 full */
 	size_t nslots;
 	size_t n;
 };

@@ -7,8 +7,8 @@
  * into a region, for the handlers, the engine and the report alike.
  *
  * A move keeps a record per selected region until it reports, so records are small: the region
- * is encoded once (its numbers as LEB128 varints, its strings and node counts interned in the
- * set's table, and the encoding itself interned: equal regions share one), and the counters are a
+ * is encoded once (its numbers as LEB128 varints, its strings interned in the set's table, and
+ * the encoding itself interned: equal regions share one), and the counters are a
  * few inline slots; a record that needs more (or counts a per-page errno, or is claimed by a
  * handler) gets a struct rec_more.
  */
@@ -18,11 +18,16 @@
 
 #include "internal.h"
 
-/* A region's encoding: a flags byte, then the fields of struct pagemig_region in order. */
+/*
+ * A region's encoding: a flags byte (perms, shared, has_pagemap), its numbers and its interned
+ * strings' addresses as varints, then at the next multiple of 8 its node counts as they are
+ * (rec_region() points node_pages there).  An encoding is interned: 8-byte aligned.
+ */
 #define ENC_PERMS_RAW	(1U << 4)	/* perms is not [r-][w-][x-][ps]: its 5 bytes follow */
 #define ENC_SHARED	(1U << 5)
 #define ENC_PAGEMAP	(1U << 6)
-#define ENC_MAX		(1 + sizeof(((struct pagemig_region *)0)->perms) + 22 * 10)
+#define ENC_MAX		(1 + sizeof(((struct pagemig_region *)0)->perms) + 21 * 10 + 7)
+#define ENC_NODES	64	/* node counts that fit the encoder's buffer on the stack */
 
 static unsigned char *put(unsigned char *p, uint64_t v)
 {
@@ -71,7 +76,7 @@ static bool intern_str(struct intern *t, const char *s, uint64_t *out)
 /* @r (whole: its sz is this header's) encoded into @buf: its length, or 0 without memory. */
 static size_t encode(struct intern *t, const struct pagemig_region *r, unsigned char *buf)
 {
-	uint64_t path, vmflags_str, policy, nodes = 0, f[] = {
+	uint64_t path, vmflags_str, policy, f[] = {
 		r->offset, r->kind, r->vmflags, r->page_size, r->rss, r->anon, r->anon_huge, r->hugetlb,
 		r->swap, r->locked, (uint64_t)r->nr_nodes, r->mapmax, r->present, r->swapped, r->exclusive,
 		r->shared_pages, r->private_rss, r->shared_rss,
@@ -82,8 +87,6 @@ static size_t encode(struct intern *t, const struct pagemig_region *r, unsigned 
 
 	if (!intern_str(t, r->path, &path) || !intern_str(t, r->vmflags_str, &vmflags_str) ||
 	    !intern_str(t, r->policy, &policy))
-		return 0;
-	if (r->nr_nodes && !(nodes = (uintptr_t)intern(t, r->node_pages, (size_t)r->nr_nodes * sizeof(uint64_t))))
 		return 0;
 	*p++ = (unsigned char)((bits < 0 ? ENC_PERMS_RAW : (unsigned int)bits) | (r->shared ? ENC_SHARED : 0) |
 			       (r->has_pagemap ? ENC_PAGEMAP : 0));
@@ -96,13 +99,16 @@ static size_t encode(struct intern *t, const struct pagemig_region *r, unsigned 
 	p = put(p, path);
 	p = put(p, vmflags_str);
 	p = put(p, policy);
-	return (size_t)(put(p, nodes) - buf);
+	while ((p - buf) % 8)
+		*p++ = 0;
+	memcpy(p, r->node_pages, (size_t)r->nr_nodes * sizeof(uint64_t));
+	return (size_t)(p - buf) + (size_t)r->nr_nodes * sizeof(uint64_t);
 }
 
 const struct pagemig_region *rec_region(const struct rec *x, struct pagemig_region *r)
 {
 	const unsigned char *p = x->blob;
-	uint64_t v[22];
+	uint64_t v[21];
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -141,7 +147,8 @@ const struct pagemig_region *rec_region(const struct rec *x, struct pagemig_regi
 	r->path = (const char *)(uintptr_t)v[18];
 	r->vmflags_str = (const char *)(uintptr_t)v[19];
 	r->policy = (const char *)(uintptr_t)v[20];
-	r->node_pages = (const uint64_t *)(uintptr_t)v[21];
+	p += (8 - (uintptr_t)(p - x->blob) % 8) % 8;
+	r->node_pages = r->nr_nodes ? (const uint64_t *)(const void *)p : NULL;
 	return r;
 }
 
@@ -179,12 +186,27 @@ static void whole_region(struct pagemig_region *x, const struct pagemig_region *
 	}
 }
 
+/* @r's encoding, interned in @t: NULL without memory. */
+static const unsigned char *intern_region(struct intern *t, const struct pagemig_region *r)
+{
+	unsigned char sbuf[ENC_MAX + ENC_NODES * sizeof(uint64_t)], *buf = sbuf;
+	const unsigned char *blob = NULL;
+	size_t len;
+
+	if (r->nr_nodes > ENC_NODES && !(buf = malloc(ENC_MAX + (size_t)r->nr_nodes * sizeof(uint64_t))))
+		return NULL;
+	len = encode(t, r, buf);
+	if (len)
+		blob = intern(t, buf, len);
+	if (buf != sbuf)
+		free(buf);
+	return blob;
+}
+
 struct rec *records_add(struct recs *rs, const struct pagemig_region *r)
 {
-	unsigned char buf[ENC_MAX];
 	struct pagemig_region w;
 	struct rec *x;
-	size_t len;
 	int n;
 
 	if (rs->n == rs->cap) {
@@ -197,11 +219,11 @@ struct rec *records_add(struct recs *rs, const struct pagemig_region *r)
 		rs->cap = cap;
 	}
 	whole_region(&w, r);
-	len = encode(&rs->tab, &w, buf);
 	x = &rs->v[rs->n];
 	memset(x, 0, sizeof(*x));
 	memset(x->cnt_stat, 0xff, sizeof(x->cnt_stat));
-	if (!len || !(x->blob = intern(&rs->tab, buf, len)))
+	x->blob = intern_region(&rs->tab, &w);
+	if (!x->blob)
 		return NULL;
 	x->start = w.start;
 	x->end = w.end;
