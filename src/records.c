@@ -101,7 +101,8 @@ static size_t encode(struct intern *t, const struct pagemig_region *r, unsigned 
 	p = put(p, policy);
 	while ((p - buf) % 8)
 		*p++ = 0;
-	memcpy(p, r->node_pages, (size_t)r->nr_nodes * sizeof(uint64_t));
+	if (r->nr_nodes)
+		memcpy(p, r->node_pages, (size_t)r->nr_nodes * sizeof(uint64_t));
 	return (size_t)(p - buf) + (size_t)r->nr_nodes * sizeof(uint64_t);
 }
 
