@@ -226,8 +226,8 @@ void intern_free(struct intern *t);
 /*
  * records.c: one selected region of a move, and what happened to it, kept small: a move of
  * 100,000 regions keeps 100,000 records.  The region is encoded once in the move's table (its
- * strings and node counts interned, equal encodings shared); its counters are a few inline slots,
- * all of them and the per-errno bytes out of line (struct rec_more) only when needed.
+ * strings interned, equal encodings shared); its counters are a few inline slots, all of them and
+ * the per-errno bytes out of line (struct rec_more) only when needed.
  */
 #define REC_SLOTS 4
 struct rec_more;

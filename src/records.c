@@ -8,9 +8,9 @@
  *
  * A move keeps a record per selected region until it reports, so records are small: the region
  * is encoded once (its numbers as LEB128 varints, its strings interned in the set's table, and
- * the encoding itself interned: equal regions share one), and the counters are a
- * few inline slots; a record that needs more (or counts a per-page errno, or is claimed by a
- * handler) gets a struct rec_more.
+ * the encoding itself interned: equal regions share one), and the counters are a few inline
+ * slots; a record that needs more (or counts a per-page errno, or is claimed by a handler) gets a
+ * struct rec_more.
  */
 #include <errno.h>
 #include <stdlib.h>
