@@ -20,6 +20,7 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cmdline="bench/regions_rss.sh $*"
 kernel=6.12 regions=1024,10240,102400 baseline="" out=$ROOT/bench/results
 
 usage() {
@@ -86,6 +87,7 @@ res=$out/regions-rss-lab-$(basename "$kernel").txt
 {
 	echo "# peak RSS of pagemig move over many one-page regions, QEMU NUMA lab (bench/regions_rss.sh)"
 	echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "command:   $cmdline"
 	echo "kernel:    $(sed -n 's/^== .*: booted \(.*\) in .*/\1/p' "$log" | head -n 1) (lab kernel '$kernel')"
 	echo "tree:      $(ver "$tmp/pagemig" "$tree_ver")"
 	[ -n "$baseline" ] && echo "baseline:  $(ver "$tmp/pagemig-base" "$(git rev-parse --short "$baseline")")"
