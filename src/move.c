@@ -78,16 +78,40 @@ static int move_start(struct move *mv, struct pagemig *pm, const struct pagemig_
 	return engine_init(&mv->e, pm, plan, opts);
 }
 
+/* A dry run's counts of @x: its numa_maps counts, by what the plan does with them. */
+static int plan_count(const struct pagemig_plan *plan, struct rec *x)
+{
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	struct pagemig_region rb;
+
+	plan_count_region(plan, rec_region(x, &rb), &st);
+	return rec_stats_add(x, &st);
+}
+
+/* PAGEMIG_MOVE_OBJECTS: the pages of @x's object that the target does not map, in its counts. */
+static int object_count(struct move *mv, struct rec *x)
+{
+	struct pagemig_stats st;
+	struct pagemig_region rb;
+	int err, err2;
+
+	rec_stats(x, &st);
+	err = object_move(mv->pm, &mv->e, rec_region(x, &rb), mv->dry_run, &st);
+	err2 = rec_stats_set(x, &st);
+	return err ? err : err2;
+}
+
 /* Step 2 for each record as it is read: the plan's counts, then its handler. */
 static int prepare_record(struct rec *x, void *ctx)
 {
 	struct move *mv = ctx;
-	const struct pagemig_region *r = rec_region(x);
+	struct pagemig_region rb;
+	const struct pagemig_region *r = rec_region(x, &rb);
 
 	if (pagemig_kind_is_movable(r->kind))
 		engine_add_total(&mv->e, plan_source_bytes(mv->plan, r));
-	if (mv->dry_run)
-		plan_count_region(mv->plan, r, &x->st);		/* numa_maps' counts, as read here */
+	if (mv->dry_run && plan_count(mv->plan, x))	/* numa_maps' counts, as read here */
+		return -ENOMEM;
 	return hooks_migrate(&mv->h, x);
 }
 
@@ -141,7 +165,7 @@ static int move_pages_of(struct move *mv)
 {
 	unsigned int flags = OPTS_GET(mv->opts, flags, 0);
 	size_t left = 0;
-	int err;
+	int err, err2;
 
 	if ((flags & PAGEMIG_MOVE_PER_PAGE) || !whole_allowed(mv->pm, mv->plan, mv->opts, &mv->rs))
 		return move_phases(mv);
@@ -149,8 +173,8 @@ static int move_pages_of(struct move *mv)
 	err = whole_move(&mv->e, &mv->rs, flags & PAGEMIG_MOVE_ALL, &left, &mv->fallback_calls);
 	if (!err && left)
 		err = move_phases(mv);
-	whole_fixup(mv->plan, &mv->rs, !err || left == 0);
-	return err;
+	err2 = whole_fixup(mv->plan, &mv->rs, !err || left == 0);
+	return err ? err : err2;
 }
 
 /* Step 4b (PAGEMIG_MOVE_OBJECTS): the shared objects' pages that the target does not map. */
@@ -166,7 +190,7 @@ static int move_objects(struct move *mv)
 		struct rec *x = &mv->rs.v[i];
 
 		if (!x->done)	/* a region a handler moved itself is left to it */
-			err = object_move(mv->pm, &mv->e, rec_region(x), mv->dry_run, &x->st);
+			err = object_count(mv, x);
 	}
 	return err;
 }
@@ -189,12 +213,14 @@ static bool report(struct move *mv, struct pagemig_stats *total)
 	size_t i;
 
 	for (i = 0; i < mv->rs.n; i++) {
-		struct rec *x = &mv->rs.v[i];
+		struct pagemig_stats st;
+		struct pagemig_region rb;
 
-		x->st.regions = 1;
-		pagemig_stats_add(&sum, &x->st);
+		rec_stats(&mv->rs.v[i], &st);
+		st.regions = 1;
+		pagemig_stats_add(&sum, &st);
 		if (done)
-			done(rec_region(x), &x->st, OPTS_GET(mv->opts, region_ctx, NULL));
+			done(rec_region(&mv->rs.v[i], &rb), &st, OPTS_GET(mv->opts, region_ctx, NULL));
 	}
 	sum.syscalls = engine_syscalls(&mv->e) + mv->fallback_calls;
 	sum.elapsed_ns = engine_elapsed_ns(&mv->e);
@@ -275,7 +301,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 	}
 	x->empty = false;	/* the caller's copy says what to move, not whether it is resident */
 	if (mv.dry_run) {
-		plan_count_region(plan, rec_region(x), &x->st);	/* numa_maps' counts, as pagemig_move() */
+		err = plan_count(plan, x);	/* numa_maps' counts, as pagemig_move() */
 	} else {
 		/* the region's sources all at once: a handler moves one region, no page twice */
 		err = batches_move(&mv.e, &mv.rs, 1, &plan->from, true);
@@ -283,7 +309,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 			err = verify_only(pm, plan, &mv.rs);
 	}
 	if (!err && (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_OBJECTS))
-		err = object_move(pm, &mv.e, rec_region(x), mv.dry_run, &x->st);
+		err = object_count(&mv, x);
 	if (!mv.dry_run)
 		err = exited_or(pm, err);
 	mv.opts = NULL;		/* no region_done: the region's counts are @st */

@@ -40,23 +40,21 @@ static void credit_fallback(struct pagemig_stats *st, uint64_t delta)
 	}
 }
 
-static int verify_region(const struct pagemig_region *now, struct rec *x, void *ctx)
+static void verify_counts(const struct pagemig_region *now, struct rec *x, struct verify *v, struct pagemig_stats *st)
 {
-	struct verify *v = ctx;
-	struct pagemig_stats *st = &x->st;
 	uint64_t left, known, extra, hidden;
 
 	if (!now) {	/* unmapped during the move: what was not moved is gone */
 		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += x->unseen;
 		x->unseen = 0;
-		return 0;
+		return;
 	}
 	left = plan_source_bytes(v->plan, now);
 	if (v->fallback_done) {
 		if (x->src_left > left)
 			credit_fallback(st, x->src_left - left);
 		x->src_left = left;
-		return 0;
+		return;
 	}
 	known = st->bytes[PAGEMIG_STAT_SHARED] + st->bytes[PAGEMIG_STAT_BUSY] + st->bytes[PAGEMIG_STAT_NOMEM] +
 		st->bytes[PAGEMIG_STAT_REFUSED] + st->bytes[PAGEMIG_STAT_FAILED];
@@ -67,7 +65,16 @@ static int verify_region(const struct pagemig_region *now, struct rec *x, void *
 	st->bytes[PAGEMIG_STAT_NOT_PRESENT] += x->unseen - hidden;
 	x->unseen = 0;
 	x->src_left = left;
-	return 0;
+}
+
+/* The record's counters, checked against @now (NULL: its region is gone). */
+static int verify_region(const struct pagemig_region *now, struct rec *x, void *ctx)
+{
+	struct pagemig_stats st;
+
+	rec_stats(x, &st);
+	verify_counts(now, x, ctx, &st);
+	return rec_stats_set(x, &st);
 }
 
 static uint64_t sum_unseen(const struct recs *rs)
@@ -86,7 +93,7 @@ static uint64_t sum_hidden(const struct recs *rs)
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
-		sum += rs->v[i].st.bytes[PAGEMIG_STAT_HIDDEN];
+		sum += rec_stat(&rs->v[i], PAGEMIG_STAT_HIDDEN);
 	return sum;
 }
 

@@ -26,6 +26,7 @@ bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struc
 		   const struct recs *rs)
 {
 	struct pagemig_nodemask allowed;
+	struct pagemig_region rb;
 	size_t i;
 
 	/* it cannot keep to a filter, nor move at a rate */
@@ -42,7 +43,7 @@ bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struc
 			return false;
 	/* it would move regions whose handler moved them itself, or kept them */
 	for (i = 0; i < rs->n; i++)
-		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i])->kind))
+		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i], &rb)->kind))
 			return false;
 	/* without CAP_SYS_NICE, it only moves to nodes the target may use */
 	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
@@ -196,39 +197,37 @@ struct account {
 static int account_region(const struct pagemig_region *now, struct rec *x, void *ctx)
 {
 	struct account *a = ctx;
-	const struct pagemig_region *r = rec_region(x);
-	struct pagemig_stats *st = &x->st;
-	uint64_t src0 = plan_source_bytes(a->plan, r), src1, left, gained, resident, moved;
+	struct pagemig_region rb;
+	const struct pagemig_region *r = rec_region(x, &rb);
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	uint64_t src0 = plan_source_bytes(a->plan, r), src1, left, gained, resident, size = r->end - r->start;
+	uint64_t d0, d1;
 
 	x->settled = true;
-	if (!pagemig_kind_is_movable(r->kind)) {
-		st->bytes[PAGEMIG_STAT_UNMOVABLE] += r->rss;
-		return 0;
-	}
-	resident = r->rss + r->hugetlb;
-	if (!now) {
-		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += r->end - r->start;
-		return 0;
-	}
+	if (!pagemig_kind_is_movable(r->kind))
+		return rec_count(x, PAGEMIG_STAT_UNMOVABLE, r->rss);
+	if (!now)
+		return rec_count(x, PAGEMIG_STAT_NOT_PRESENT, size);
 	src1 = plan_source_bytes(a->plan, now);
+	d0 = dest_bytes(a->plan, r);
+	d1 = dest_bytes(a->plan, now);
 	left = src0 > src1 ? src0 - src1 : 0;
-	gained = dest_bytes(a->plan, now) > dest_bytes(a->plan, r) ? dest_bytes(a->plan, now) - dest_bytes(a->plan, r) : 0;
-	moved = MIN(left, gained);
-	x->whole_moved = moved;
-	a->e->prog.moved += moved;
-	a->e->prog.done += moved;
+	gained = d1 > d0 ? d1 - d0 : 0;
+	x->whole_moved = MIN(left, gained);
+	a->e->prog.moved += x->whole_moved;
+	a->e->prog.done += x->whole_moved;
 	if (src1 && src0) {	/* pages faulted in since the first read are not this move's */
 		x->settled = false;
 		x->empty = false;
 		a->left++;
 		return 0;
 	}
-	plan_count_region(a->plan, r, st);
-	st->bytes[PAGEMIG_STAT_MOVED] += moved;
-	st->bytes[PAGEMIG_STAT_NOT_PRESENT] += (r->end - r->start > resident ? r->end - r->start - resident : 0) +
-					       (src0 - moved);
-	a->e->prog.done += src0 - moved;
-	return 0;
+	resident = r->rss + r->hugetlb;
+	plan_count_region(a->plan, r, &st);
+	st.bytes[PAGEMIG_STAT_MOVED] += x->whole_moved;
+	st.bytes[PAGEMIG_STAT_NOT_PRESENT] += (size > resident ? size - resident : 0) + (src0 - x->whole_moved);
+	a->e->prog.done += src0 - x->whole_moved;
+	return rec_stats_add(x, &st);
 }
 
 int whole_move(struct engine *e, struct recs *rs, bool move_all, size_t *left, uint64_t *syscalls)
@@ -246,25 +245,33 @@ int whole_move(struct engine *e, struct recs *rs, bool move_all, size_t *left, u
 	return stop ? stop : err;
 }
 
-void whole_fixup(const struct pagemig_plan *p, struct recs *rs, bool paged)
+int whole_fixup(const struct pagemig_plan *p, struct recs *rs, bool paged)
 {
+	struct pagemig_region rb;
 	size_t i;
+	int err = 0;
 
 	for (i = 0; i < rs->n; i++) {
 		struct rec *x = &rs->v[i];
-		struct pagemig_stats *st = &x->st;
+		struct pagemig_stats st = { .sz = sizeof(st) };
 		uint64_t m = x->whole_moved;
 
 		if (x->settled)
 			continue;
 		if (!paged) {	/* stopped before the per-page engine: the counts of before, and what moved */
-			plan_count_region(p, rec_region(x), st);
-			st->bytes[PAGEMIG_STAT_MOVED] += m;
+			plan_count_region(p, rec_region(x, &rb), &st);
+			st.bytes[PAGEMIG_STAT_MOVED] += m;
+			err = err ? err : rec_stats_add(x, &st);
 			continue;
 		}
+		if (!m)
+			continue;
 		/* the per-page engine saw them on their destination: not part of the move, it thought */
-		st->bytes[PAGEMIG_STAT_ELSEWHERE] -= MIN(m, st->bytes[PAGEMIG_STAT_ELSEWHERE]);
-		st->bytes[PAGEMIG_STAT_PLANNED] += m;
-		st->bytes[PAGEMIG_STAT_MOVED] += m;
+		rec_stats(x, &st);
+		st.bytes[PAGEMIG_STAT_ELSEWHERE] -= MIN(m, st.bytes[PAGEMIG_STAT_ELSEWHERE]);
+		st.bytes[PAGEMIG_STAT_PLANNED] += m;
+		st.bytes[PAGEMIG_STAT_MOVED] += m;
+		err = err ? err : rec_stats_set(x, &st);
 	}
+	return err;
 }
