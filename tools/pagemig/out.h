@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * out.h - what print.c and json.c share: a table's cells by position, and a buffered writer
- * (OUT_BUF bytes, written whenever it fills) with a sticky error.
+ * out.h - what table.c, print.c and json.c share: a cursor over a table's rows, and a buffered
+ * writer (OUT_BUF bytes, written whenever it fills) with a sticky error.
  */
 #ifndef PAGEMIG_OUT_H
 #define PAGEMIG_OUT_H
