@@ -59,6 +59,32 @@ echo "guest: \$(uname -r) \$(uname -m), \$(grep -c ^processor /proc/cpuinfo) cpu
 par_bench -s $size -r $reps -R $reps_thp -f 0 -t 2
 EOF
 
+# Every 2 s: the host's non-idle jiffies, the qemu processes' CPU jiffies and their count, so that
+# the result file can say how much of the host's cores other work took while the guest ran (its
+# 2 vCPUs are 2 host threads: a two-thread strategy needs both host cores, one thread needs one).
+sample_host() {
+	local p q n u ni s i w x y z
+	while :; do
+		q=0 n=0
+		for p in $(pgrep qemu-system-x86); do
+			set -- $(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null)
+			q=$((q + ${12:-0} + ${13:-0})) n=$((n + 1))
+		done
+		read -r _ u ni s i w x y z _ </proc/stat
+		echo "$(date +%s.%N) $((u + ni + s + x + y + z)) $q $n"
+		sleep 2
+	done
+}
+# From sample_host's lines: the cores qemu and everything else used while exactly one guest ran.
+host_share() {
+	awk -v cores="$(nproc)" 'prev && $4 == 1 && pn == 1 && $3 >= pq {
+		dt = $1 - pt; h = ($2 - ph) / 100; q = ($3 - pq) / 100; o = h - q
+		T += dt; H += h; Q += q; O += o; if (o > 0.5 * dt) busy += dt }
+		{ prev = 1; pt = $1; ph = $2; pq = $3; pn = $4 }
+		END { if (T > 0) printf "qemu %.2f cores, other work %.2f cores on average (of %d); other work above half a core %.0f%% of the time", Q / T, O / T, cores, 100 * busy / T;
+		      else printf "no samples" }' "$1"
+}
+
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 qemu_ver=$(qemu-system-x86_64 --version | head -n 1)
 rc=0
@@ -69,6 +95,8 @@ for k in "${klist[@]}"; do
 	log=$tmp/lab-$name.log
 	echo "== bench par: kernel $k, $size MiB, $reps reps (THP $reps_thp), nodes $nodes"
 	t0=$(date +%s)
+	sample_host >"$tmp/host-$name.samples" &
+	sampler=$!
 	set +e
 	# lab.sh waits for the host-wide lab lock before booting: the load is read once it holds it.
 	LAB_QEMU_ARGS="${LAB_QEMU_ARGS:+$LAB_QEMU_ARGS }-mem-prealloc" lab/lab.sh --kernel "$k" --nodes "$nodes" \
@@ -81,6 +109,8 @@ for k in "${klist[@]}"; do
 		done | tee "$log"
 	krc=${PIPESTATUS[0]}
 	set -e
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
 	secs=$(($(date +%s) - t0))
 	if ! grep -q '^RESULT ' "$log"; then
 		echo "bench/par.sh: kernel $k: the benchmark did not finish (lab exit $krc); $res not written" >&2
@@ -97,6 +127,7 @@ for k in "${klist[@]}"; do
 		echo "program:   bench/lab/par_bench.c at $built"
 		echo "run:       $size MiB, $reps reps (4 KiB) and $reps_thp (THP) after 1 warm-up round, run took ${secs}s, exit status $krc"
 		echo "$(grep -m 1 '^host load at boot' "$log"); at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+		echo "host CPU:  while the guest ran: $(host_share "$tmp/host-$name.samples")"
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
 		echo "method:    see the header of bench/lab/par_bench.c and bench/README.md (par)."
 		echo "           wall/mp1: ratio of the medians; (per-rep): median of each repetition's ratio to"

@@ -29,6 +29,14 @@
  * that left a page off @to is marked and kept out of the medians.  One untimed warm-up round per
  * kind first.
  *
+ * The guest's two vCPUs are two threads of the host, which other work on the host may share: just
+ * before each timed part (targets ready) a capacity probe copies 4 KiB blocks within a private 2 MiB buffer, the same
+ * count on one thread and then on each of two threads at once (no system calls, no shared
+ * memory).  Its ratio two/one is what the host gave the guest's second vCPU at that time: 1.0
+ * when both ran on a core each, 2.0 when they shared one.  The summary also gives the per-rep
+ * ratios to mp1 over the "quiet" repetitions only: those where the probe before the strategy and
+ * the one before that repetition's mp1 both read at most QUIET.
+ *
  * Usage: par_bench [-s MIB] [-r REPS] [-R THP-REPS] [-f FROM] [-t TO] [-k 4k,thp] [-w WARMUP]
  * Exit status: 0 every measurement moved every page, 1 some did not (or setup failed).
  */
@@ -42,6 +50,7 @@
 #define MIB	(1UL << 20)
 #define THP	(2UL * MIB)
 #define MAXREP	32
+#define QUIET	1.25		/* capacity probe ratio up to which a measurement counts as quiet */
 #define CHUNK	32768		/* 4 KiB pages per move_pages(2) call: pagemig's */
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 
@@ -65,6 +74,7 @@ struct work {
 
 struct meas {
 	double wall, cpu, busy;	/* busy: all guest CPUs' non-idle seconds */
+	double cap;		/* the capacity probe just before */
 	bool ok;
 	size_t off_target;	/* 4 KiB pages not on @to afterwards, all targets */
 	size_t thp_before, thp_after;
@@ -96,6 +106,57 @@ static double thread_cpu(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The capacity probe's work: @arg points at the block count; copies within a private buffer. */
+static void *copy_loop(void *arg)
+{
+	static const size_t len = 2 * MIB;
+	size_t blocks = *(size_t *)arg;
+	char *buf = malloc(len);
+
+	if (!buf)
+		FAIL("out of memory");
+	memset(buf, 1, len);
+	for (size_t i = 0; i < blocks; i++) {
+		size_t a = (i * 4096) % len, b = ((i * 4096) + len / 2) % len;
+
+		memcpy(buf + b, buf + a, 4096);
+		__asm__ volatile("" : : "r"(buf) : "memory");
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Wall seconds of the copy loop on @threads threads at once, @blocks blocks each. */
+static double copy_wall(int threads, size_t blocks)
+{
+	pthread_t th[2];
+	double t0 = lab_now();
+
+	for (int i = 0; i < threads; i++)
+		if (pthread_create(&th[i], NULL, copy_loop, &blocks))
+			FAIL("pthread_create: %s", strerror(errno));
+	for (int i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	return lab_now() - t0;
+}
+
+static size_t probe_blocks;	/* calibrated once: about 0.15 s on one thread */
+
+/* The capacity probe: two threads' wall / one thread's, the same work each. */
+static double capacity(void)
+{
+	double one, two;
+
+	if (!probe_blocks) {
+		probe_blocks = 4096;
+		while (copy_wall(1, probe_blocks) < 0.15 && probe_blocks < (1UL << 34))
+			probe_blocks *= 2;
+	}
+	one = copy_wall(1, probe_blocks);
+	two = copy_wall(2, probe_blocks);
+	return two / one;
 }
 
 static void *big_alloc(size_t bytes)
@@ -320,8 +381,8 @@ static void log_meas(enum strat s, int rep, const struct meas *m)
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 "; B: %zu calls, %zu of %zu entries to node %d, stop %d", m->w[1].calls, m->w[1].got,
 			 s == S_MPMPHALF ? m->w[1].n * 2 : m->w[1].n, cfg.to, m->w[1].stop);
-	lab_log("  %s %d %-16s wall %7.3fs  cpu %7.3fs  busy %6.2fs  rc %ld/%ld  THP %zu->%zu  off-node %zu%s%s",
-		rep ? "rep" : "warm-up", rep, strat_name[s], m->wall, m->cpu, m->busy, m->w[0].ret,
+	lab_log("  %s %d %-16s wall %7.3fs  cpu %7.3fs  busy %6.2fs  cap %.2f  rc %ld/%ld  THP %zu->%zu  off-node %zu%s%s",
+		rep ? "rep" : "warm-up", rep, strat_name[s], m->wall, m->cpu, m->busy, m->cap, m->w[0].ret,
 		m->nw > 1 ? m->w[1].ret : 0L, m->thp_before, m->thp_after, m->off_target, extra,
 		m->ok ? "" : "  NOT MOVED");
 }
@@ -345,6 +406,7 @@ static void measure(enum strat s, int rep, struct meas *m)
 		m->thp_before += thp_count(pid[i]);
 	}
 	m->nw = plan(s, pid, m->w);
+	m->cap = capacity();
 	b0 = cpus_busy();
 	t0 = lab_now();
 	for (int i = 0; i < m->nw; i++)
@@ -383,20 +445,25 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Median over the successful repetitions of field @f (0 wall, 1 cpu, 2 busy, 3 B's share, 4 per-rep wall ratio to mp1). */
+/*
+ * Median over the successful repetitions of field @f: 0 wall, 1 cpu, 2 busy, 3 B's share, 4 per-rep
+ * wall ratio to mp1, 5 capacity probe, 6 per-rep CPU ratio to mp1; @f + 10: the quiet repetitions only.
+ */
 static double stat(struct meas (*m)[S_MAX], enum strat s, int f, double *lo, double *hi, int *nok)
 {
+	bool quiet = f >= 10;
 	double v[MAXREP];
 	int n = 0;
 
+	f %= 10;
 	for (int r = 0; r < cfg.reps; r++) {
-		const struct meas *x = &m[r][s];
+		const struct meas *x = &m[r][s], *mp = &m[r][S_MP1];
 
-		if (!x->ok || (f == 4 && !m[r][S_MP1].ok))
+		if (!x->ok || ((f == 4 || f == 6 || quiet) && !mp->ok) || (quiet && (x->cap > QUIET || mp->cap > QUIET)))
 			continue;
 		v[n++] = f == 0 ? x->wall : f == 1 ? x->cpu : f == 2 ? x->busy
 		       : f == 3 ? (double)x->w[1].got / (double)(s == S_MPMPHALF ? 2 * x->w[1].n : x->w[1].n)
-			        : x->wall / m[r][S_MP1].wall;
+		       : f == 4 ? x->wall / mp->wall : f == 5 ? x->cap : x->cpu / mp->cpu;
 	}
 	if (nok)
 		*nok = n;
@@ -415,7 +482,9 @@ static int summarize(const char *kind, struct meas (*m)[S_MAX])
 {
 	double mpw = stat(m, S_MP1, 0, NULL, NULL, NULL), mpc = stat(m, S_MP1, 1, NULL, NULL, NULL);
 	size_t thp_min = SIZE_MAX;
-	int bad = 0;
+	int bad = 0, nq_floor;
+
+	stat(m, S_FLOOR2, 14, NULL, NULL, &nq_floor);
 
 	printf("\nSUMMARY %s (%zu MiB, node %d -> node %d, %d reps after %d warm-up; medians of the reps that "
 	       "moved every page)\n", kind, cfg.size / MIB, cfg.from, cfg.to, cfg.reps, cfg.warmup);
@@ -437,22 +506,32 @@ static int summarize(const char *kind, struct meas (*m)[S_MAX])
 	}
 	if (bad)
 		printf("  (! = left pages off node %d: excluded from the medians)\n", cfg.to);
-	printf("  %-16s %8s %15s %8s %8s %8s %9s %8s %8s\n", "strategy", "wall", "(min-max)", "CPU", "busy",
-	       "wall/mp1", "(per-rep)", "CPU/mp1", "B share");
+	printf("  %-16s %8s %15s %8s %8s %8s %9s %8s %7s %5s   %s\n", "strategy", "wall", "(min-max)", "CPU", "busy",
+	       "wall/mp1", "(per-rep)", "CPU/mp1", "B share", "cap", "quiet reps: n, wall/mp1 per-rep (min-max), CPU/mp1");
 	for (int s = 0; s < S_MAX; s++) {
-		double lo, hi, w = stat(m, s, 0, &lo, &hi, NULL), c = stat(m, s, 1, NULL, NULL, NULL);
+		double lo, hi, w = stat(m, s, 0, &lo, &hi, NULL), c = stat(m, s, 1, NULL, NULL, NULL), qlo, qhi, q;
 		char share[16] = "-";
+		int nq;
 
 		if (s >= S_MPMP4K && s <= S_MPMPHALF)
 			snprintf(share, sizeof(share), "%.2f", stat(m, s, 3, NULL, NULL, NULL));
-		printf("  %-16s %8.3f  (%5.3f-%5.3f) %8.3f %8.3f %8.2f %9.2f %8.2f %8s\n", strat_name[s], w, lo, hi, c,
-		       stat(m, s, 2, NULL, NULL, NULL), w / mpw, stat(m, s, 4, NULL, NULL, NULL), c / mpc, share);
+		q = stat(m, s, 14, &qlo, &qhi, &nq);
+		printf("  %-16s %8.3f  (%5.3f-%5.3f) %8.3f %8.3f %8.2f %9.2f %8.2f %7s %5.2f   %d, %.2f (%.2f-%.2f), %.2f\n",
+		       strat_name[s], w, lo, hi, c, stat(m, s, 2, NULL, NULL, NULL), w / mpw, stat(m, s, 4, NULL, NULL, NULL),
+		       c / mpc, share, stat(m, s, 5, NULL, NULL, NULL), nq, q, qlo, qhi, stat(m, s, 16, NULL, NULL, NULL));
 	}
 	printf("  FLOOR %s: floor2 wall / mp1 wall = %.3f / %.3f = %.2f (issue 10's target: <= 1/1.8 = 0.56); "
 	       "CPU %.2fx\n", kind, stat(m, S_FLOOR2, 0, NULL, NULL, NULL), mpw,
 	       stat(m, S_FLOOR2, 0, NULL, NULL, NULL) / mpw, stat(m, S_FLOOR2, 1, NULL, NULL, NULL) / mpc);
-	printf("  THPs (AnonHugePages / 2 MiB) formed in every measurement's targets: >= %zu of %zu\n", thp_min,
-	       cfg.size / THP);
+	if (target_thp)
+		printf("  THPs (AnonHugePages / 2 MiB) formed in every measurement's targets: >= %zu of %zu\n",
+		       thp_min, cfg.size / THP);
+	printf("  CAPACITY %s: the probe before each measurement (two threads' copy loop / one thread's; 1.00: both\n"
+	       "  vCPUs had a host core each, 2.00: they shared one): median %.2f over mp1's, %.2f over floor2's; "
+	       "quiet (<= %.2f): mp1 and floor2 of the same rep both quiet in %d of %d reps\n", kind,
+	       stat(m, S_MP1, 5, NULL, NULL, NULL), stat(m, S_FLOOR2, 5, NULL, NULL, NULL), QUIET, nq_floor, cfg.reps);
+	if (nq_floor)
+		printf("  FLOOR %s, quiet reps only: floor2 / mp1 per rep, median %.2f\n", kind, stat(m, S_FLOOR2, 14, NULL, NULL, NULL));
 	return bad;
 }
 
