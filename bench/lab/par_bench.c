@@ -19,6 +19,9 @@
  *                    of it was taken by A, -EBUSY)
  *   mp+mpages/half   the same but B makes one call over the top half, addresses in descending
  *                    order, no check: A's page-table walk goes up, B's isolation comes down
+ *   mp+mpages/split  B as in /half; A waits until the source node's nr_isolated_anon (its
+ *                    vmstat) shows 90% of B's half isolated (or B returned), then calls
+ *                    migrate_pages(2): it then finds B's half taken and moves the bottom half only
  *   halves           two threads, each move_pages(2) over one half, 32768 pages per call (pagemig's
  *                    way today)
  *   mpages1          one thread, move_pages(2) over all of it, 32768 pages per call
@@ -54,10 +57,11 @@
 #define CHUNK	32768		/* 4 KiB pages per move_pages(2) call: pagemig's */
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 
-enum strat { S_MP1, S_FLOOR2, S_MPMP4K, S_MPMP32K, S_MPMPHALF, S_HALVES, S_MPAGES1, S_MAX };
+enum strat { S_MP1, S_FLOOR2, S_MPMP4K, S_MPMP32K, S_MPMPHALF, S_MPMPSPLIT, S_HALVES, S_MPAGES1, S_MAX };
 static const char *const strat_name[S_MAX] = {
-	"mp1", "floor2", "mp+mpages/4096", "mp+mpages/32768", "mp+mpages/half", "halves", "mpages1",
+	"mp1", "floor2", "mp+mpages/4096", "mp+mpages/32768", "mp+mpages/half", "mp+mpages/split", "halves", "mpages1",
 };
+#define IS_MPMP(s) ((s) >= S_MPMP4K && (s) <= S_MPMPSPLIT)
 
 /* One mover thread's job and what it measured. */
 struct work {
@@ -70,6 +74,9 @@ struct work {
 	double cpu, end;	/* thread CPU seconds; CLOCK_MONOTONIC when it returned */
 	size_t calls, got;	/* move_pages calls; entries whose status is @to afterwards */
 	int stop;		/* W_DOWN: 0 ran to the bottom, 1 placement check, 2 a call moved nothing */
+	struct work *wait_for;	/* W_MIGRATE: first wait for this W_UP to isolate its pages */
+	volatile bool done;	/* set when the thread returns */
+	double waited;		/* W_MIGRATE with wait_for: seconds it waited */
 };
 
 struct meas {
@@ -282,6 +289,34 @@ static void walk_down(struct work *w)
 	}
 }
 
+/* The source node's isolated anonymous pages (4 KiB units), from its vmstat; -1 if unreadable. */
+static long isolated_anon(void)
+{
+	char path[96], buf[8192];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/vmstat", cfg.from);
+	if (lab_read_file(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "nr_isolated_anon ")))
+		return -1;
+	return strtol(p + strlen("nr_isolated_anon "), NULL, 10);
+}
+
+/* mp+mpages/split: wait (1 ms polls) until @b's pages are 90% isolated, @b returned, or 10 s. */
+static void wait_isolated(struct work *w, const struct work *b)
+{
+	long want = (long)(cfg.size / 2 / cfg.ps) * 9 / 10;
+	double t0 = lab_now();
+
+	while (!b->done && lab_now() - t0 < 10) {
+		long n = isolated_anon();
+
+		if (n < 0 || n >= want)
+			break;
+		usleep(1000);
+	}
+	w->waited = lab_now() - t0;
+}
+
 static void *mover(void *arg)
 {
 	struct work *w = arg;
@@ -290,6 +325,8 @@ static void *mover(void *arg)
 
 	switch (w->how) {
 	case W_MIGRATE:
+		if (w->wait_for)
+			wait_isolated(w, w->wait_for);
 		w->ret = lab_migrate_pages(w->pid, 1ULL << cfg.from, 1ULL << cfg.to);
 		break;
 	case W_UP:
@@ -304,6 +341,7 @@ static void *mover(void *arg)
 	}
 	w->cpu = thread_cpu() - c0;
 	w->end = lab_now();
+	w->done = true;
 	return NULL;
 }
 
@@ -352,6 +390,9 @@ static int plan(enum strat s, const pid_t *pid, struct work *w)
 		w[1].chunk = (s == S_MPMP4K ? 4096 : CHUNK) * cfg.ps / step;
 		return 2;
 	case S_MPMPHALF:
+	case S_MPMPSPLIT:
+		if (s == S_MPMPSPLIT)
+			w[0].wait_for = &w[1];
 		w[1].how = W_UP;
 		work_arrays(&w[1], a + n / 2 * step, n - n / 2, step, true);
 		w[1].chunk = w[1].n;
@@ -372,15 +413,15 @@ static int plan(enum strat s, const pid_t *pid, struct work *w)
 
 static void log_meas(enum strat s, int rep, const struct meas *m)
 {
-	char extra[200] = "";
+	char extra[240] = "";
 
 	if (m->nw == 2)
 		snprintf(extra, sizeof(extra), "  | A cpu %.3f end +%.3f, B cpu %.3f end +%.3f", m->w[0].cpu,
 			 m->w[0].end, m->w[1].cpu, m->w[1].end);
-	if (s >= S_MPMP4K && s <= S_MPMPHALF)
+	if (IS_MPMP(s))
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
-			 "; B: %zu calls, %zu of %zu entries to node %d, stop %d", m->w[1].calls, m->w[1].got,
-			 s == S_MPMPHALF ? m->w[1].n * 2 : m->w[1].n, cfg.to, m->w[1].stop);
+			 "; B: %zu calls, %zu of %zu entries to node %d, stop %d; A waited %.3fs", m->w[1].calls,
+			 m->w[1].got, s >= S_MPMPHALF ? m->w[1].n * 2 : m->w[1].n, cfg.to, m->w[1].stop, m->w[0].waited);
 	lab_log("  %s %d %-16s wall %7.3fs  cpu %7.3fs  busy %6.2fs  cap %.2f  rc %ld/%ld  THP %zu->%zu  off-node %zu%s%s",
 		rep ? "rep" : "warm-up", rep, strat_name[s], m->wall, m->cpu, m->busy, m->cap, m->w[0].ret,
 		m->nw > 1 ? m->w[1].ret : 0L, m->thp_before, m->thp_after, m->off_target, extra,
@@ -462,7 +503,7 @@ static double stat(struct meas (*m)[S_MAX], enum strat s, int f, double *lo, dou
 		if (!x->ok || ((f == 4 || f == 6 || quiet) && !mp->ok) || (quiet && (x->cap > QUIET || mp->cap > QUIET)))
 			continue;
 		v[n++] = f == 0 ? x->wall : f == 1 ? x->cpu : f == 2 ? x->busy
-		       : f == 3 ? (double)x->w[1].got / (double)(s == S_MPMPHALF ? 2 * x->w[1].n : x->w[1].n)
+		       : f == 3 ? (double)x->w[1].got / (double)(s >= S_MPMPHALF ? 2 * x->w[1].n : x->w[1].n)
 		       : f == 4 ? x->wall / mp->wall : f == 5 ? x->cap : x->cpu / mp->cpu;
 	}
 	if (nok)
@@ -513,7 +554,7 @@ static int summarize(const char *kind, struct meas (*m)[S_MAX])
 		char share[16] = "-";
 		int nq;
 
-		if (s >= S_MPMP4K && s <= S_MPMPHALF)
+		if (IS_MPMP(s))
 			snprintf(share, sizeof(share), "%.2f", stat(m, s, 3, NULL, NULL, NULL));
 		q = stat(m, s, 14, &qlo, &qhi, &nq);
 		printf("  %-16s %8.3f  (%5.3f-%5.3f) %8.3f %8.3f %8.2f %9.2f %8.2f %7s %5.2f   %d, %.2f (%.2f-%.2f), %.2f\n",
