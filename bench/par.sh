@@ -75,14 +75,20 @@ sample_host() {
 		sleep 2
 	done
 }
-# From sample_host's lines: the cores qemu and everything else used while exactly one guest ran.
+# From sample_host's lines: the cores the guest's qemu and everything else used while the guest
+# ran.  The guest is the last qemu process sampled (lab.sh may have waited for other guests): the
+# samples since its CPU counter last started over, with one qemu process running.
 host_share() {
-	awk -v cores="$(nproc)" 'prev && $4 == 1 && pn == 1 && $3 >= pq {
-		dt = $1 - pt; h = ($2 - ph) / 100; q = ($3 - pq) / 100; o = h - q
-		T += dt; H += h; Q += q; O += o; if (o > 0.5 * dt) busy += dt }
-		{ prev = 1; pt = $1; ph = $2; pq = $3; pn = $4 }
-		END { if (T > 0) printf "qemu %.2f cores, other work %.2f cores on average (of %d); other work above half a core %.0f%% of the time", Q / T, O / T, cores, 100 * busy / T;
-		      else printf "no samples" }' "$1"
+	awk -v cores="$(nproc)" '{ t[NR] = $1; h[NR] = $2; q[NR] = $3; c[NR] = $4 }
+		END {
+			e = NR; while (e > 1 && c[e] != 1) e--
+			s = e; while (s > 1 && c[s - 1] == 1 && q[s - 1] <= q[s]) s--
+			for (i = s + 1; i <= e; i++) {
+				dt = t[i] - t[i - 1]; hh = (h[i] - h[i - 1]) / 100; qq = (q[i] - q[i - 1]) / 100; o = hh - qq
+				T += dt; Q += qq; O += o; if (o > 0.5 * dt) busy += dt; if (qq > 1.5 * dt) two += dt
+			}
+			if (T > 0) printf "%.0f s sampled: qemu %.2f cores, other work %.2f cores on average (of %d); other work above half a core %.0f%% of the time; qemu above 1.5 cores %.0f%%", T, Q / T, O / T, cores, 100 * busy / T, 100 * two / T
+			else printf "no samples" }' "$1"
 }
 
 host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
