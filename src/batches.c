@@ -29,7 +29,9 @@ static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, 
 {
 	for (; !w->err && w->rec < w->rs->n; w->rec++, w->addr = 0) {
 		struct rec *x = &w->rs->v[w->rec];
-		const struct pagemig_region *r = rec_region(x);
+		struct pagemig_region rb;
+		const struct pagemig_region *r = rec_region(x, &rb);
+		struct pagemig_stats st = { .sz = sizeof(st) };
 
 		if (x->done)
 			continue;
@@ -39,13 +41,17 @@ static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, 
 			 * a reservation of terabytes costs nothing (before 6.7 reading pagemap over it
 			 * cost 8 bytes per 4 KiB page).  Pages faulted in since are not this move's.
 			 */
-			if (w->first)
-				x->st.bytes[PAGEMIG_STAT_NOT_PRESENT] += r->end - r->start;
+			if (w->first && rec_count(x, PAGEMIG_STAT_NOT_PRESENT, r->end - r->start))
+				w->err = -ENOMEM;
 			continue;
 		}
 		*ri = w->rec;
 		/* a sparse region's holes are skipped here, in one walk, not chunk by chunk */
-		*start = engine_skip_holes(e, r, MAX(w->addr, r->start), r->end, w->first, &x->st);
+		*start = engine_skip_holes(e, r, MAX(w->addr, r->start), r->end, w->first, &st);
+		if (rec_stats_add(x, &st)) {
+			w->err = -ENOMEM;
+			return false;
+		}
 		if (*start >= r->end)
 			continue;
 		*end = engine_chunk_end(e, r, *start);
@@ -62,6 +68,7 @@ static bool take(struct work *w, struct engine *e, size_t *ri, uint64_t *start, 
 static int work_loop(struct work *w, struct engine *e)
 {
 	struct pagemig_stats st;
+	struct pagemig_region rb;
 	uint64_t start, end, unseen;
 	size_t ri;
 	int err = 0;
@@ -75,9 +82,10 @@ static int work_loop(struct work *w, struct engine *e)
 		pthread_mutex_unlock(&w->lock);
 		memset(&st, 0, sizeof(st));
 		st.sz = sizeof(st);
-		err = engine_move_chunk(e, rec_region(&w->rs->v[ri]), start, end, w->phase, w->first, &st, &unseen);
+		err = engine_move_chunk(e, rec_region(&w->rs->v[ri], &rb), start, end, w->phase, w->first, &st, &unseen);
 		pthread_mutex_lock(&w->lock);
-		pagemig_stats_add(&w->rs->v[ri].st, &st);
+		if (rec_stats_add(&w->rs->v[ri], &st) && !err)
+			err = -ENOMEM;
 		w->rs->v[ri].unseen += unseen;
 		if (err && !w->err)
 			w->err = err;

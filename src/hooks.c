@@ -13,35 +13,37 @@
 #include "agent.h"
 
 /* A region its handler moved itself (or kept): done, its resident bytes counted as handled. */
-static void handled(struct rec *x)
+static int handled(struct rec *x, const struct pagemig_region *r)
 {
-	const struct pagemig_region *r = rec_region(x);
-
 	if (x->done)
-		return;
+		return 0;
 	x->done = true;
-	x->st.bytes[pagemig_kind_is_movable(r->kind) ? PAGEMIG_STAT_HANDLED : PAGEMIG_STAT_UNMOVABLE] += r->rss;
+	return rec_count(x, pagemig_kind_is_movable(r->kind) ? PAGEMIG_STAT_HANDLED : PAGEMIG_STAT_UNMOVABLE, r->rss);
 }
 
 /*
- * The owner's handler that ran for @x in the target's agent, if any: a region it moved itself (or
- * kept) is done like one of ours, and no handler of ours runs for it.
+ * The owner's handler that ran for @x in the target's agent, if any (@claimed): a region it moved
+ * itself (or kept) is done like one of ours, and no handler of ours runs for it.
  */
-static bool owner_claims(struct hooks *h, struct rec *x)
+static int owner_claims(struct hooks *h, struct rec *x, const struct pagemig_region *r, bool *claimed)
 {
-	const struct pagemig_region *r = rec_region(x);
 	size_t i;
+	int err = 0;
 
-	for (i = 0; i < h->nowner; i++) {
+	*claimed = false;
+	for (i = 0; i < h->nowner && !err; i++) {
 		const struct agent_result *o = &h->owner[i];
 
 		if (o->start >= r->end || r->start >= o->end)
 			continue;
-		x->owner = o->name;
+		if (!rec_more(x))
+			return -ENOMEM;
+		x->more->owner = o->name;
+		*claimed = true;
 		if (o->result == PAGEMIG_REGION_DONE)
-			handled(x);
+			err = handled(x, r);
 	}
-	return x->owner != NULL;
+	return err;
 }
 
 static void note_error(struct hooks *h, const struct pagemig_region_ops *ops, const struct pagemig_region *r,
@@ -58,15 +60,20 @@ static void note_error(struct hooks *h, const struct pagemig_region_ops *ops, co
 
 int hooks_migrate(struct hooks *h, struct rec *x)
 {
-	const struct pagemig_region *r = rec_region(x);
+	struct pagemig_region rb;
+	const struct pagemig_region *r = rec_region(x, &rb);
 	const struct handler_reg *reg;
+	bool claimed;
 	int ret;
 
 	hooks_keep_lease(h, false);
-	if (owner_claims(h, x) || !(reg = ops_claim(h->pm, r)))
-		return 0;
-	x->ops = reg->ops;
-	x->ctx = reg->ctx;
+	ret = owner_claims(h, x, r, &claimed);
+	if (ret || claimed || !(reg = ops_claim(h->pm, r)))
+		return ret;
+	if (!rec_more(x))
+		return -ENOMEM;
+	x->more->ops = reg->ops;
+	x->more->ctx = reg->ctx;
 	if ((h->flags & PAGEMIG_MOVE_DRY_RUN) || !reg->ops->migrate)
 		return 0;
 	h->pm->explain[0] = '\0';
@@ -76,9 +83,7 @@ int hooks_migrate(struct hooks *h, struct rec *x)
 		note_error(h, reg->ops, r, ret);
 		return ret;
 	}
-	if (ret == PAGEMIG_REGION_DONE)
-		handled(x);
-	return 0;
+	return ret == PAGEMIG_REGION_DONE ? handled(x, r) : 0;
 }
 
 void hooks_finish(struct hooks *h, struct recs *rs, int err)
@@ -87,9 +92,10 @@ void hooks_finish(struct hooks *h, struct recs *rs, int err)
 
 	for (i = 0; i < rs->n; i++) {
 		struct rec *x = &rs->v[i];
+		struct pagemig_region rb;
 
-		if (x->ran && x->ops->finish)
-			x->ops->finish(h->pm, rec_region(x), err, x->ctx);
+		if (x->ran && x->more->ops->finish)
+			x->more->ops->finish(h->pm, rec_region(x, &rb), err, x->more->ctx);
 	}
 	if (h->agent) {
 		int fin = agent_finish(h->agent, err);

@@ -210,30 +210,77 @@ void stats_copy_out(struct pagemig_stats *dst, const struct pagemig_stats *src);
  * move_pages(2)), verify.c checks numa_maps and falls back to migrate_pages(2), move.c reports.
  */
 
-/* records.c: one selected region of a move, and what happened to it. */
+/*
+ * intern.c: one copy of each distinct byte string (8-byte aligned, NUL after it), stable until
+ * intern_free(); NULL without memory.  Not thread-safe: a move interns while it reads regions.
+ */
+struct intern {
+	struct intern_chunk *chunk;	/* the newest; each points to the one before */
+	const void **slots;		/* open addressing over the copies, at most 3/4 full */
+	size_t nslots;
+	size_t n;
+};
+const void *intern(struct intern *t, const void *p, size_t len);
+void intern_free(struct intern *t);
+
+/*
+ * records.c: one selected region of a move, and what happened to it, kept small: a move of
+ * 100,000 regions keeps 100,000 records.  The region is encoded once in the move's table (its
+ * strings interned, equal encodings shared); its counters are a few inline slots, all of them and
+ * the per-errno bytes out of line (struct rec_more) only when needed.
+ */
+#define REC_SLOTS 4
+struct rec_more;
 struct rec {
-	struct pagemig_region r;	/* as read; its path, policy and node counts are the record's */
-	struct pagemig_stats st;
+	uint64_t start;			/* the region's range */
+	uint64_t end;
+	const unsigned char *blob;	/* the rest of the region, encoded: rec_region() */
 	uint64_t unseen;		/* resident bytes move_pages(2) could not see (verify.c) */
 	uint64_t src_left;		/* bytes left on source nodes at the last verify */
+	uint64_t cnt[REC_SLOTS];	/* counters: rec_stats(), rec_count() */
+	uint8_t cnt_stat[REC_SLOTS];	/* which enum pagemig_stat each slot counts, or 0xff */
+	bool ran;		/* the claiming handler's migrate was called */
+	bool done;		/* the region needs no page moved by us (PAGEMIG_REGION_DONE) */
+	bool empty;		/* nothing resident when the regions were read (a reservation) */
+	struct rec_more *more;	/* the claiming handler, all counters: NULL until needed */
+};
+
+/* What few records need: the handler that claims it, and every counter once the slots are full. */
+struct rec_more {
 	const struct pagemig_region_ops *ops;	/* the claiming handler of ours, or NULL (hooks.c) */
 	const char *owner;	/* the owner's handler (in the target's agent) that claims it, or NULL */
 	void *ctx;
-	bool ran;		/* ops->migrate was called */
-	bool done;		/* the region needs no page moved by us (PAGEMIG_REGION_DONE) */
-	bool empty;		/* nothing resident when the regions were read (a reservation) */
+	struct pagemig_stats *wide;	/* all of the record's counters and errors, or NULL: the slots */
 };
 
 struct recs {
 	struct rec *v;
 	size_t n;
 	size_t cap;
+	struct intern tab;	/* the records' regions, encoded, and their strings */
 };
 /* A copy of @r as a new record (@rs owns it); NULL without memory. */
 struct rec *records_add(struct recs *rs, const struct pagemig_region *r);
 void records_free(struct recs *rs);
-/* The region a record stands for: the one place a record turns back into a region. */
-const struct pagemig_region *rec_region(const struct rec *x);
+/*
+ * The region a record stands for, decoded into @buf (returned): the one place a record turns back
+ * into a region.  Its strings and node counts are the record set's, valid until records_free().
+ * Thread-safe: records do not change their region.
+ */
+const struct pagemig_region *rec_region(const struct rec *x, struct pagemig_region *buf);
+/* The record's claiming handler's state (hooks.c), allocated on first use; NULL without memory. */
+struct rec_more *rec_more(struct rec *x);
+/*
+ * The record's counters as a whole struct (@st: its bytes and errors; the rest 0), and back:
+ * rec_stats_set() keeps @st's bytes and errors; -ENOMEM (the record unchanged) when they need
+ * room out of line and there is none.  rec_stats_add() adds @d's (pagemig_stats_add()),
+ * rec_count() @bytes to one counter, rec_stat() reads one.  Callers serialize access to a record.
+ */
+void rec_stats(const struct rec *x, struct pagemig_stats *st);
+int rec_stats_set(struct rec *x, const struct pagemig_stats *st);
+int rec_stats_add(struct rec *x, const struct pagemig_stats *d);
+int rec_count(struct rec *x, enum pagemig_stat stat, uint64_t bytes);
+uint64_t rec_stat(const struct rec *x, enum pagemig_stat stat);
 /* Read the target's regions that @filter selects into @rs, calling @fn for each new record. */
 int records_read(struct pagemig *pm, const struct pagemig_filter *filter, struct recs *rs,
 		 int (*fn)(struct rec *x, void *ctx), void *ctx);

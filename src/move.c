@@ -74,16 +74,40 @@ static int move_start(struct move *mv, struct pagemig *pm, const struct pagemig_
 	return engine_init(&mv->e, pm, plan, opts);
 }
 
+/* A dry run's counts of @x: its numa_maps counts, by what the plan does with them. */
+static int plan_count(const struct pagemig_plan *plan, struct rec *x)
+{
+	struct pagemig_stats st = { .sz = sizeof(st) };
+	struct pagemig_region rb;
+
+	plan_count_region(plan, rec_region(x, &rb), &st);
+	return rec_stats_add(x, &st);
+}
+
+/* PAGEMIG_MOVE_OBJECTS: the pages of @x's object that the target does not map, in its counts. */
+static int object_count(struct move *mv, struct rec *x)
+{
+	struct pagemig_stats st;
+	struct pagemig_region rb;
+	int err, err2;
+
+	rec_stats(x, &st);
+	err = object_move(mv->pm, &mv->e, rec_region(x, &rb), mv->dry_run, &st);
+	err2 = rec_stats_set(x, &st);
+	return err ? err : err2;
+}
+
 /* Step 2 for each record as it is read: the plan's counts, then its handler. */
 static int prepare_record(struct rec *x, void *ctx)
 {
 	struct move *mv = ctx;
-	const struct pagemig_region *r = rec_region(x);
+	struct pagemig_region rb;
+	const struct pagemig_region *r = rec_region(x, &rb);
 
 	if (pagemig_kind_is_movable(r->kind))
 		engine_add_total(&mv->e, plan_source_bytes(mv->plan, r));
-	if (mv->dry_run)
-		plan_count_region(mv->plan, r, &x->st);		/* numa_maps' counts, as read here */
+	if (mv->dry_run && plan_count(mv->plan, x))	/* numa_maps' counts, as read here */
+		return -ENOMEM;
 	return hooks_migrate(&mv->h, x);
 }
 
@@ -142,7 +166,7 @@ static int move_objects(struct move *mv)
 		struct rec *x = &mv->rs.v[i];
 
 		if (!x->done)	/* a region a handler moved itself is left to it */
-			err = object_move(mv->pm, &mv->e, rec_region(x), mv->dry_run, &x->st);
+			err = object_count(mv, x);
 	}
 	return err;
 }
@@ -165,12 +189,14 @@ static bool report(struct move *mv, struct pagemig_stats *total)
 	size_t i;
 
 	for (i = 0; i < mv->rs.n; i++) {
-		struct rec *x = &mv->rs.v[i];
+		struct pagemig_stats st;
+		struct pagemig_region rb;
 
-		x->st.regions = 1;
-		pagemig_stats_add(&sum, &x->st);
+		rec_stats(&mv->rs.v[i], &st);
+		st.regions = 1;
+		pagemig_stats_add(&sum, &st);
 		if (done)
-			done(rec_region(x), &x->st, OPTS_GET(mv->opts, region_ctx, NULL));
+			done(rec_region(&mv->rs.v[i], &rb), &st, OPTS_GET(mv->opts, region_ctx, NULL));
 	}
 	sum.syscalls = engine_syscalls(&mv->e) + mv->fallback_calls;
 	sum.elapsed_ns = engine_elapsed_ns(&mv->e);
@@ -251,7 +277,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 	}
 	x->empty = false;	/* the caller's copy says what to move, not whether it is resident */
 	if (mv.dry_run) {
-		plan_count_region(plan, rec_region(x), &x->st);	/* numa_maps' counts, as pagemig_move() */
+		err = plan_count(plan, x);	/* numa_maps' counts, as pagemig_move() */
 	} else {
 		/* the region's sources all at once: a handler moves one region, no page twice */
 		err = batches_move(&mv.e, &mv.rs, 1, &plan->from, true);
@@ -259,7 +285,7 @@ PAGEMIG_API int pagemig_move_region(struct pagemig *pm, const struct pagemig_reg
 			err = verify_only(pm, plan, &mv.rs);
 	}
 	if (!err && (OPTS_GET(opts, flags, 0) & PAGEMIG_MOVE_OBJECTS))
-		err = object_move(pm, &mv.e, rec_region(x), mv.dry_run, &x->st);
+		err = object_count(&mv, x);
 	if (!mv.dry_run)
 		err = exited_or(pm, err);
 	mv.opts = NULL;		/* no region_done: the region's counts are @st */

@@ -41,23 +41,21 @@ static void credit_fallback(struct pagemig_stats *st, uint64_t delta)
 	}
 }
 
-static int verify_region(const struct pagemig_region *now, struct rec *x, void *ctx)
+static void verify_counts(const struct pagemig_region *now, struct rec *x, struct verify *v, struct pagemig_stats *st)
 {
-	struct verify *v = ctx;
-	struct pagemig_stats *st = &x->st;
 	uint64_t left, known, extra, hidden;
 
 	if (!now) {	/* unmapped during the move: what was not moved is gone */
 		st->bytes[PAGEMIG_STAT_NOT_PRESENT] += x->unseen;
 		x->unseen = 0;
-		return 0;
+		return;
 	}
 	left = plan_source_bytes(v->plan, now);
 	if (v->fallback_done) {
 		if (x->src_left > left)
 			credit_fallback(st, x->src_left - left);
 		x->src_left = left;
-		return 0;
+		return;
 	}
 	known = st->bytes[PAGEMIG_STAT_SHARED] + st->bytes[PAGEMIG_STAT_BUSY] + st->bytes[PAGEMIG_STAT_NOMEM] +
 		st->bytes[PAGEMIG_STAT_REFUSED] + st->bytes[PAGEMIG_STAT_FAILED];
@@ -68,7 +66,16 @@ static int verify_region(const struct pagemig_region *now, struct rec *x, void *
 	st->bytes[PAGEMIG_STAT_NOT_PRESENT] += x->unseen - hidden;
 	x->unseen = 0;
 	x->src_left = left;
-	return 0;
+}
+
+/* The record's counters, checked against @now (NULL: its region is gone). */
+static int verify_region(const struct pagemig_region *now, struct rec *x, void *ctx)
+{
+	struct pagemig_stats st;
+
+	rec_stats(x, &st);
+	verify_counts(now, x, ctx, &st);
+	return rec_stats_set(x, &st);
 }
 
 /*
@@ -110,6 +117,7 @@ static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, c
 			     const struct recs *rs)
 {
 	struct pagemig_nodemask allowed;
+	struct pagemig_region rb;
 	size_t i;
 
 	/* it cannot keep to a filter, nor move at a rate */
@@ -118,7 +126,7 @@ static bool fallback_allowed(struct pagemig *pm, const struct pagemig_plan *p, c
 		return false;
 	/* migrate_pages(2) would move regions whose handler moved them itself, or kept them. */
 	for (i = 0; i < rs->n; i++)
-		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i])->kind))
+		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i], &rb)->kind))
 			return false;
 	/* Without CAP_SYS_NICE, migrate_pages(2) only moves to nodes the target may use. */
 	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
@@ -140,7 +148,7 @@ static uint64_t sum_hidden(const struct recs *rs)
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
-		sum += rs->v[i].st.bytes[PAGEMIG_STAT_HIDDEN];
+		sum += rec_stat(&rs->v[i], PAGEMIG_STAT_HIDDEN);
 	return sum;
 }
 
