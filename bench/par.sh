@@ -131,7 +131,7 @@ for k in "${klist[@]}"; do
 		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs, -mem-prealloc"
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver"
 		echo "program:   bench/lab/par_bench.c at $built"
-		echo "run:       $size MiB, $reps reps (4 KiB) and $reps_thp (THP) after 1 warm-up round, run took ${secs}s, exit status $krc"
+		echo "run:       $size MiB, $reps reps (4 KiB) and $reps_thp (THP) after 1 warm-up round, run took ${secs}s (with the wait for the lab lock), exit status $krc"
 		echo "$(grep -m 1 '^host load at boot' "$log"); at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 		echo "host CPU:  while the guest ran: $(host_share "$tmp/host-$name.samples")"
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"

@@ -38,7 +38,9 @@
  * memory).  Its ratio two/one is what the host gave the guest's second vCPU at that time: 1.0
  * when both ran on a core each, 2.0 when they shared one.  The summary also gives the per-rep
  * ratios to mp1 over the "quiet" repetitions only: those where the probe before the strategy and
- * the one before that repetition's mp1 both read at most QUIET.
+ * the one before that repetition's mp1 both read at most QUIET.  In the lab the probe's readings
+ * scattered far outside that range, quiet host or not: it did not pick out quiet repetitions
+ * (bench/README.md, par).
  *
  * Usage: par_bench [-s MIB] [-r REPS] [-R THP-REPS] [-f FROM] [-t TO] [-k 4k,thp] [-w WARMUP]
  * Exit status: 0 every measurement moved every page, 1 some did not (or setup failed).
