@@ -167,6 +167,116 @@ static void test_utf8(void)
 	setlocale(LC_CTYPE, "C");
 }
 
+/* A table of three equal rows, then cells of stored rows set again (move's unmapped counts do). */
+static void rewritten(const struct cli_out *o, char *got, size_t len, int *err)
+{
+	struct cli_table t;
+	int i;
+
+	*err = cli_table_new(&t, o, "things", cols, NR_C, "NAME,SIZE,PATH");
+	if (*err)
+		return;
+	for (i = 0; i < 3; i++) {
+		long ln = cli_table_line(&t);
+
+		cli_cell_str(&t, ln, C_NAME, "same");
+		cli_cell_u64(&t, ln, C_SIZE, 1000000);
+		cli_cell_str(&t, ln, C_PATH, "/p");
+	}
+	cli_cell_u64(&t, 0, C_SIZE, 5);
+	cli_cell_u64(&t, 2, C_SIZE, 8);
+	cli_cell_u64(&t, 1, C_SIZE, 7);
+	cli_cell_str(&t, 1, C_PATH, "/longer");
+	cli_cell_str(&t, 1, C_PATH, "/long");	/* the last value wins */
+	capture(&t, got, len, err);
+	cli_table_free(&t);
+}
+
+/* The rewritten cells are shown, as wide as they are now; the cells around them are untouched. */
+static void test_rewrite(void)
+{
+	struct cli_out o = { 0 };
+	char got[1024];
+	int err;
+
+	rewritten(&o, got, sizeof(got), &err);
+	CHECK(!err && !strcmp(got, "NAME SIZE PATH\n"
+				   "same    5 /p\n"
+				   "same    7 /long\n"
+				   "same    8 /p\n"), "rewritten cells, aligned (%d):\n%s", err, got);
+	o.json = true;
+	rewritten(&o, got, sizeof(got), &err);
+	CHECK(!err && strstr(got, "\"size\": 5,\n         \"path\": \"/p\"\n      },{\n"
+				  "         \"name\": \"same\",\n         \"size\": 7,\n         \"path\": \"/long\"\n"
+				  "      },{\n         \"name\": \"same\",\n         \"size\": 8,"),
+	      "rewritten cells, JSON (%d):\n%s", err, got);
+}
+
+/*
+ * Many rows of every kind of cell (repeated, alternating, growing and shrinking numbers, the
+ * largest ones, ranges, sizes, lists, text): stored in a few bytes each over several blocks, they
+ * must print as the same cells formatted with printf.
+ */
+static void test_many_rows(void)
+{
+	static const struct cli_col mcols[] = {
+		{ "U", CLI_COL_RIGHT, "", CLI_JSON_NUMBER }, { "X", 0, "", CLI_JSON_STRING },
+		{ "R", 0, "", CLI_JSON_STRING }, { "S", CLI_COL_RIGHT, "", CLI_JSON_STRING },
+		{ "L", 0, "", CLI_JSON_ARRAY }, { "T", 0, "", CLI_JSON_STRING },
+		{ "F", 0, "", CLI_JSON_STRING },
+	};
+	static const char *const words[] = { "rw-p", "r--p", "", "a longer string, the same each third row" };
+	const long n = 30000;
+	struct cli_out o = { .raw = true, .noheadings = true };
+	struct cli_table t;
+	char want[512], *got = NULL, *p, *line;
+	size_t len = 0;
+	FILE *f = open_memstream(&got, &len);
+	long i, bad = 0;
+	int err;
+
+	CHECK(f && cli_table_new(&t, &o, "rows", mcols, 7, "U,X,R,S,L,T,F") == 0, "no table");
+	for (i = 0; i < n; i++) {
+		long ln = cli_table_line(&t);
+		uint64_t u = i % 7 == 0 ? UINT64_MAX - (uint64_t)i : (uint64_t)(i / 3) * 4096, list[3] = { u, 0, 7 };
+
+		cli_cell_u64(&t, ln, 0, u);
+		cli_cell_hex(&t, ln, 1, i % 5 ? 0x7f0000000000ULL + (uint64_t)i * 0x2000 : 0);
+		cli_cell_range(&t, ln, 2, 0x7f0000000000ULL - (uint64_t)i * 0x1000, 0x7f0000000000ULL + (uint64_t)i);
+		cli_cell_size(&t, &o, ln, 3, (uint64_t)(i % 4) << (i % 50));
+		cli_cell_list(&t, ln, 4, list, 1 + (int)(i % 3));
+		cli_cell_str(&t, ln, 5, words[i % 4]);
+		if (i % 11)
+			cli_cell(&t, ln, 6, "f%ld", i / 2);
+	}
+	err = cli_table_fprint(&t, f);
+	cli_table_free(&t);
+	fclose(f);
+	CHECK(!err, "printing %ld rows: %d", n, err);
+	for (i = 0, line = got; i < n && line; i++, line = p ? p + 1 : NULL) {
+		uint64_t u = i % 7 == 0 ? UINT64_MAX - (uint64_t)i : (uint64_t)(i / 3) * 4096, x = 0x7f0000000000ULL;
+		char size[32], list[80], hex[24] = "0", fcell[32] = "";
+		int k = (int)(i % 3);
+
+		cli_size((uint64_t)(i % 4) << (i % 50), size, sizeof(size));
+		snprintf(list, sizeof(list), "%" PRIu64 "%s%s", u, k ? ",0" : "", k == 2 ? ",7" : "");
+		if (i % 11)
+			snprintf(fcell, sizeof(fcell), "f%ld", i / 2);
+		if (i % 5)
+			snprintf(hex, sizeof(hex), "%" PRIx64, x + (uint64_t)i * 0x2000);
+		snprintf(want, sizeof(want), "%" PRIu64 " %s %" PRIx64 "-%" PRIx64 " %s %s %s %s", u,
+			 hex,
+			 x - (uint64_t)i * 0x1000, x + (uint64_t)i, size, list,
+			 i % 4 == 3 ? "a\\x20longer\\x20string,\\x20the\\x20same\\x20each\\x20third\\x20row" : words[i % 4],
+			 fcell);
+		p = strchr(line, '\n');
+		if ((!p || (size_t)(p - line) != strlen(want) || strncmp(line, want, strlen(want))) && ++bad <= 3)
+			fprintf(stderr, "row %ld: '%.*s', want '%s'\n", i, p ? (int)(p - line) : 80, line, want);
+	}
+	CHECK(!bad && i == n && line && !*line, "%ld of %ld rows differ, %ld read", bad, n, i);
+	free(got);
+}
+
 static void test_sizes(void)
 {
 	static const struct {
@@ -193,6 +303,8 @@ int main(void)
 	test_raw();
 	test_json();
 	test_utf8();
+	test_rewrite();
+	test_many_rows();
 	test_sizes();
 	return unit_exit("cli_table");
 }

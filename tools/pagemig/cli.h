@@ -142,10 +142,33 @@ void cli_out_usage(FILE *out, const struct cli_col *cols, size_t ncols);
 
 #define CLI_MAX_COLS 64
 
+/* A cell as table.c keeps it: a number (formatted only when printed) or text in the arena. */
+struct cli_cellv {
+	uint8_t kind;			/* table.c's CELL_* */
+	uint64_t a, b;			/* the number(s); text: a is its offset in the arena */
+};
+
+/* One block of encoded rows (table.c); rows never straddle two. */
+struct cli_chunk {
+	struct cli_chunk *next;
+	size_t len, cap;
+	unsigned char data[];
+};
+
+/* A cell set again after its row was stored: applied when the rows are read back. */
+struct cli_override {
+	size_t ln, pos;
+	struct cli_cellv c;
+};
+
+#define CLI_INTERN 512
+
 /*
  * A table: the columns chosen by -o (or the defaults, given as a comma list), rows filled by
- * column index of @cols; setting a cell of a column that is not shown costs nothing.  The cells
- * are text in one arena (rows are arrays of offsets into it): no allocation per cell.
+ * column index of @cols; setting a cell of a column that is not shown costs nothing.  The row
+ * being filled is kept as cells; when the next one starts it is stored in a few bytes (table.c):
+ * numbers as numbers, a cell equal to the one above as one byte, text as an offset into one
+ * arena where each distinct string is kept once.  Cells are formatted only when printed.
  */
 struct cli_table {
 	const struct cli_col *cols;
@@ -155,12 +178,18 @@ struct cli_table {
 	int map[CLI_MAX_COLS];		/* map[i]: the position of cols[i], or -1 when not shown */
 	int shown[CLI_MAX_COLS];	/* shown[pos]: the cols index at position pos */
 	size_t nshown;
-	uint32_t *cells;		/* nlines x nshown offsets into text; 0 is the empty string */
-	size_t nlines, lines_cap;
+	size_t nlines;
+	long open;			/* the row being filled (not stored yet), or -1 */
+	struct cli_cellv cur[CLI_MAX_COLS];	/* its cells */
+	struct cli_cellv above[CLI_MAX_COLS];	/* the last stored row's */
+	struct cli_chunk *rows, *last;	/* the stored rows */
+	struct cli_override *over;	/* sorted by row and position */
+	size_t nover, over_cap;
 	char *text;
 	size_t text_len, text_cap;
+	uint32_t intern[CLI_INTERN];	/* offsets of recent strings in text, by hash */
 	size_t width[CLI_MAX_COLS];	/* aligned tables: each position's widest cell so far */
-	bool rewritten;			/* a cell was set twice: width[] may be too wide */
+	bool rewritten;			/* a stored cell was set again: width[] may be too wide */
 	int err;			/* -ENOMEM once a row or a cell could not be stored */
 };
 /* Returns 0, -EINVAL (printed: an unknown column) or -ENOMEM. */
@@ -173,6 +202,8 @@ void cli_cell(struct cli_table *t, long ln, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void cli_cell_str(struct cli_table *t, long ln, int col, const char *s);
 void cli_cell_u64(struct cli_table *t, long ln, int col, uint64_t v);
+/* @v in hex, without "0x" (as maps writes an address). */
+void cli_cell_hex(struct cli_table *t, long ln, int col, uint64_t v);
 /* "START-END" in hex, as maps writes a range. */
 void cli_cell_range(struct cli_table *t, long ln, int col, uint64_t start, uint64_t end);
 /* "1,2,3": a JSON array (CLI_JSON_ARRAY) of @nr numbers. */
@@ -186,7 +217,7 @@ void cli_cell_size(struct cli_table *t, const struct cli_out *o, long ln, int co
 int cli_table_print(struct cli_table *t);
 int cli_table_fprint(struct cli_table *t, FILE *f);
 /* JSON only: the rows as the member "NAME": [...] of an object the caller opens and closes. */
-int cli_table_print_member(const struct cli_table *t, FILE *f);
+int cli_table_print_member(struct cli_table *t, FILE *f);
 void cli_table_free(struct cli_table *t);
 
 /* @s as a JSON string on @f: quoted, escaped, always valid (json.c). */

@@ -185,31 +185,86 @@ static char *json_keys(const struct cli_table *t, size_t *at)
 	return buf;
 }
 
-int cli_table_print_member(const struct cli_table *t, FILE *f)
+/*
+ * Each position's last "key": value,\n as written, to copy whole while the cells below are the
+ * same (most are: a kind, a policy, a size): one copy instead of a key, a value and a separator.
+ */
+struct json_memo {
+	char text[CLI_MAX_COLS][128];
+	unsigned char len[CLI_MAX_COLS];	/* 0: none (too long, or written across a flush) */
+};
+
+/*
+ * A cell's value: a number formatted by table.c is plain ASCII (digits, hex, '-', a unit): it
+ * needs no check and no escape.  Any other cell is written by its text (json_value()).
+ */
+static void json_cell_value(struct out *o, const struct table_cursor *c, size_t pos)
 {
-	size_t pos, ln, at[CLI_MAX_COLS + 1];
+	int type = c->t->cols[c->t->shown[pos]].json_type;
+	unsigned char kind = c->kind[pos];
+
+	if (kind == CELL_U64 && type == CLI_JSON_NUMBER) {
+		put(o, c->text[pos], c->len[pos]);
+	} else if (kind > CELL_TEXT && type == CLI_JSON_STRING) {
+		put(o, "\"", 1);
+		put(o, c->text[pos], c->len[pos]);
+		put(o, "\"", 1);
+	} else {
+		json_value(o, c->text[pos], type);
+	}
+}
+
+/* Cell @pos of the row at @c with its key (@key, @klen) and the separator after it. */
+static void json_cell(struct out *o, const struct table_cursor *c, size_t pos, const char *key, size_t klen,
+		      struct json_memo *m)
+{
+	size_t at = o->len, n;
+	unsigned long flushes = o->flushes;
+	bool last = pos + 1 == c->t->nshown;
+
+	if (!c->changed[pos] && m->len[pos]) {
+		put(o, m->text[pos], m->len[pos]);
+		return;
+	}
+	put(o, key, klen);
+	json_cell_value(o, c, pos);
+	put(o, last ? "\n" : ",\n", last ? 1 : 2);
+	n = o->len - at;
+	m->len[pos] = 0;
+	if (o->flushes == flushes && n <= sizeof(m->text[pos])) {
+		memcpy(m->text[pos], o->buf + at, n);
+		m->len[pos] = (unsigned char)n;
+	}
+}
+
+int cli_table_print_member(struct cli_table *t, FILE *f)
+{
+	size_t pos, at[CLI_MAX_COLS + 1];
 	struct out *o = out_open(f);
 	char *keys = json_keys(t, at);
+	struct json_memo *m = malloc(sizeof(*m));
+	struct table_cursor c;
 
-	if (!o || !keys) {
+	table_seal(t);
+	if (!o || !keys || !m || t->err) {
 		free(keys);
+		free(m);
 		out_close(o);
-		return -ENOMEM;
+		return t->err ? t->err : -ENOMEM;
 	}
 	put(o, "   ", 3);
 	json_key(o, t->name);
 	put(o, "[", 1);
-	for (ln = 0; ln < t->nlines && !o->err; ln++) {
-		put_str(o, ln ? ",{\n" : "\n      {\n");
-		for (pos = 0; pos < t->nshown; pos++) {
-			put(o, keys + at[pos], at[pos + 1] - at[pos]);
-			json_value(o, table_cell(t, ln, pos), t->cols[t->shown[pos]].json_type);
-			put(o, pos + 1 < t->nshown ? ",\n" : "\n", pos + 1 < t->nshown ? 2 : 1);
-		}
+	table_cursor_init(&c, t);
+	while (!o->err && table_row_next(&c)) {
+		put_str(o, c.ln > 1 ? ",{\n" : "\n      {\n");
+		for (pos = 0; pos < t->nshown; pos++)
+			json_cell(o, &c, pos, keys + at[pos], at[pos + 1] - at[pos], m);
 		put(o, "      }", 7);
 	}
 	put_str(o, "\n   ]");
 	free(keys);
+	free(m);
 	return out_close(o);
 }
 

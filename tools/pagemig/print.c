@@ -23,6 +23,7 @@ void out_flush(struct out *o)
 	if (!o->err && o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
 		o->err = -EIO;
 	o->len = 0;
+	o->flushes++;
 }
 
 struct out *out_open(FILE *f)
@@ -32,6 +33,7 @@ struct out *out_open(FILE *f)
 	if (o) {
 		o->f = f;
 		o->len = 0;
+		o->flushes = 0;
 		o->err = 0;
 	}
 	return o;
@@ -159,27 +161,28 @@ size_t cell_width(const char *s)
 
 /*
  * Each shown column's width: its widest cell or heading, TRUNC columns cut to fit a terminal.
- * table.c keeps the widest cell as cells are set (one pass over all cells less, column by column
- * across the rows); after a cell was set twice, the cells are measured again here.
+ * table.c keeps the widest cell as rows are stored (one pass over all cells less); after a
+ * stored cell was set again, the cells are measured again here.
  */
 static void column_widths(const struct cli_table *t, size_t *width)
 {
-	size_t pos, ln, total = 0, term = term_width();
+	size_t pos, w, total = 0, term = term_width();
+	struct table_cursor c;
 
 	for (pos = 0; pos < t->nshown; pos++) {
 		width[pos] = t->noheadings ? 0 : cell_width(t->cols[t->shown[pos]].name);
-		if (!t->rewritten) {
-			if (t->width[pos] > width[pos])
-				width[pos] = t->width[pos];
-		}
-		for (ln = 0; t->rewritten && ln < t->nlines; ln++) {
-			size_t w = cell_width(table_cell(t, ln, pos));
-
-			if (w > width[pos])
+		if (!t->rewritten && t->width[pos] > width[pos])
+			width[pos] = t->width[pos];
+	}
+	table_cursor_init(&c, t);
+	while (t->rewritten && table_row_next(&c)) {
+		for (pos = 0; pos < t->nshown; pos++) {
+			if (c.changed[pos] && (w = cell_width(c.text[pos])) > width[pos])
 				width[pos] = w;
 		}
-		total += width[pos] + (pos ? 1 : 0);
 	}
+	for (pos = 0; pos < t->nshown; pos++)
+		total += width[pos] + (pos ? 1 : 0);
 	for (pos = 0; term && total > term && pos < t->nshown; pos++) {
 		size_t min = t->noheadings ? 1 : cell_width(t->cols[t->shown[pos]].name), cut;
 
@@ -192,30 +195,30 @@ static void column_widths(const struct cli_table *t, size_t *width)
 }
 
 /*
- * One aligned line: @cells[pos] for each shown column; no trailing blanks.  @last and @last_w
- * remember each column's last cell and its width: a cell that shares the text of the one above
- * (table.c) is not measured again (the bars' UTF-8 took a decoder call per character).
+ * One aligned line: @cells[pos] (@len[pos] bytes) for each shown column; no trailing blanks.
+ * @last_w and @last_n remember each column's last width and printable-ASCII prefix: a cell that
+ * is the text of the one above (!@changed) is not measured again (the bars' UTF-8 took a decoder
+ * call per character).
  */
-static void aligned_line(const struct cli_table *t, struct out *o, const char *const *cells,
-			 const size_t *width, const char **last, size_t *last_w)
+static void aligned_line(const struct cli_table *t, struct out *o, const char *const *cells, const size_t *len,
+			 const bool *changed, const size_t *width, size_t *last_w, size_t *last_n)
 {
 	size_t pos, pad = 0, n, w;
 
 	for (pos = 0; pos < t->nshown; pos++) {
 		const char *s = cells[pos];
 
-		if (!*s) {
+		if (!len[pos]) {
 			pad += width[pos] + 1;
 			continue;
 		}
-		n = ascii_len(s);
-		if (!s[n])
-			w = n;
-		else if (s == last[pos])
+		if (changed[pos]) {
+			n = last_n[pos] = ascii_len(s);
+			w = last_w[pos] = n == len[pos] ? n : text_width(s);
+		} else {
+			n = last_n[pos];
 			w = last_w[pos];
-		else
-			w = last_w[pos] = text_width(s);
-		last[pos] = s;
+		}
 		if (w > width[pos])
 			w = width[pos];
 		if (t->cols[t->shown[pos]].flags & CLI_COL_RIGHT) {
@@ -225,7 +228,7 @@ static void aligned_line(const struct cli_table *t, struct out *o, const char *c
 			put_spaces(o, pad);
 			pad = width[pos] - w;
 		}
-		if (!s[n] && n == w)
+		if (n == len[pos] && n == w)
 			put(o, s, n);
 		else
 			put_cell(o, s, width[pos]);
@@ -236,23 +239,25 @@ static void aligned_line(const struct cli_table *t, struct out *o, const char *c
 
 static int print_aligned(const struct cli_table *t, FILE *f)
 {
-	const char *cells[CLI_MAX_COLS], *last[CLI_MAX_COLS] = { NULL };
-	size_t width[CLI_MAX_COLS], last_w[CLI_MAX_COLS], pos, ln;
+	const char *heads[CLI_MAX_COLS];
+	size_t width[CLI_MAX_COLS], last_w[CLI_MAX_COLS], last_n[CLI_MAX_COLS], hlen[CLI_MAX_COLS], pos;
+	bool all[CLI_MAX_COLS];
 	struct out *o = out_open(f);
+	struct table_cursor c;
 
 	if (!o)
 		return -ENOMEM;
 	column_widths(t, width);
-	if (!t->noheadings) {
-		for (pos = 0; pos < t->nshown; pos++)
-			cells[pos] = t->cols[t->shown[pos]].name;
-		aligned_line(t, o, cells, width, last, last_w);
+	for (pos = 0; pos < t->nshown; pos++) {
+		heads[pos] = t->cols[t->shown[pos]].name;
+		hlen[pos] = strlen(heads[pos]);
+		all[pos] = true;
 	}
-	for (ln = 0; ln < t->nlines && !o->err; ln++) {
-		for (pos = 0; pos < t->nshown; pos++)
-			cells[pos] = table_cell(t, ln, pos);
-		aligned_line(t, o, cells, width, last, last_w);
-	}
+	if (!t->noheadings)
+		aligned_line(t, o, heads, hlen, all, width, last_w, last_n);
+	table_cursor_init(&c, t);
+	while (!o->err && table_row_next(&c))
+		aligned_line(t, o, c.text, c.len, c.changed, width, last_w, last_n);
 	return out_close(o);
 }
 
@@ -273,29 +278,43 @@ static void raw_cell(struct out *o, const char *s)
 	put(o, run, (size_t)(s - run));
 }
 
+static void raw_line(const struct cli_table *t, struct out *o, const char *const *cells)
+{
+	size_t pos;
+
+	for (pos = 0; pos < t->nshown; pos++) {
+		if (pos)
+			put(o, " ", 1);
+		raw_cell(o, cells[pos]);
+	}
+	put(o, "\n", 1);
+}
+
 static int print_raw(const struct cli_table *t, FILE *f)
 {
+	const char *heads[CLI_MAX_COLS];
 	struct out *o = out_open(f);
-	size_t pos, ln;
+	struct table_cursor c;
+	size_t pos;
 
 	if (!o)
 		return -ENOMEM;
-	for (ln = 0; ln <= t->nlines && !o->err; ln++) {
-		if (ln == 0 && t->noheadings)
-			continue;
-		for (pos = 0; pos < t->nshown; pos++) {
-			if (pos)
-				put(o, " ", 1);
-			raw_cell(o, ln ? table_cell(t, ln - 1, pos) : t->cols[t->shown[pos]].name);
-		}
-		put(o, "\n", 1);
-	}
+	for (pos = 0; pos < t->nshown; pos++)
+		heads[pos] = t->cols[t->shown[pos]].name;
+	if (!t->noheadings)
+		raw_line(t, o, heads);
+	table_cursor_init(&c, t);
+	while (!o->err && table_row_next(&c))
+		raw_line(t, o, c.text);
 	return out_close(o);
 }
+
 int cli_table_fprint(struct cli_table *t, FILE *f)
 {
-	int err = t->err;
+	int err;
 
+	table_seal(t);
+	err = t->err;
 	if (err) {
 		cli_err("cannot build the table: %s", strerror(-err));
 		return err;

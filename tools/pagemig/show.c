@@ -460,14 +460,14 @@ static int region_row(struct show *s, const struct pagemig_region *r, const stru
 
 	if (ln < 0)
 		return (int)ln;
-	cli_cell(&s->t, ln, COL_PID, "%d", (int)s->pid);
+	cli_cell_u64(&s->t, ln, COL_PID, (uint64_t)s->pid);
 	cli_cell_range(&s->t, ln, COL_RANGE, r->start, r->end);
 	if (s->out.json) {
 		cli_cell_u64(&s->t, ln, COL_START, r->start);
 		cli_cell_u64(&s->t, ln, COL_END, r->end);
 	} else {
-		cli_cell(&s->t, ln, COL_START, "%" PRIx64, r->start);
-		cli_cell(&s->t, ln, COL_END, "%" PRIx64, r->end);
+		cli_cell_hex(&s->t, ln, COL_START, r->start);
+		cli_cell_hex(&s->t, ln, COL_END, r->end);
 	}
 	cli_cell_str(&s->t, ln, COL_PERMS, r->perms);
 	cli_cell_str(&s->t, ln, COL_KIND, pagemig_kind_name(r->kind));
@@ -497,7 +497,7 @@ static int acc_row(struct show *s, const struct acc *a, const char *kind, const 
 	acc_cells(s, ln, a);
 	cli_cell_str(&s->t, ln, COL_KIND, kind);
 	if (s->pid)
-		cli_cell(&s->t, ln, COL_PID, "%d", (int)s->pid);
+		cli_cell_u64(&s->t, ln, COL_PID, (uint64_t)s->pid);
 	else
 		cli_cell_str(&s->t, ln, COL_PID, "all");
 	/* several processes: the label goes after the PID */
