@@ -650,37 +650,6 @@ static int stall_probe(const char *kind)
 	return bad;
 }
 
-static void environment(void)
-{
-	char buf[512];
-	const char *knobs[] = {
-		"/proc/sys/kernel/numa_balancing",
-		"/sys/kernel/mm/transparent_hugepage/enabled",
-		"/sys/kernel/mm/transparent_hugepage/defrag",
-	};
-
-	if (lab_read_file("/proc/sys/kernel/osrelease", buf, sizeof(buf)) > 0)
-		printf("kernel: %s", buf);
-	printf("nodes online: %s", lab_read_file("/sys/devices/system/node/online", buf, sizeof(buf)) > 0 ? buf
-														  : "?\n");
-	for (int n = 0; n < LAB_MAX_NODES; n++) {
-		char path[96];
-
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
-		if (access(path, F_OK))
-			continue;
-		lab_read_file(strcat(path, "/cpulist"), buf, sizeof(buf));
-		buf[strcspn(buf, "\n")] = '\0';
-		printf("  node %d: %lld MiB total, %lld MiB free, cpus '%s'\n", n, lab_node_meminfo(n, "MemTotal") / 1024,
-		       lab_node_meminfo(n, "MemFree") / 1024, buf);
-	}
-	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
-		if (lab_read_file(knobs[i], buf, sizeof(buf)) > 0)
-			printf("%s: %s", knobs[i], buf);
-	printf("cpus online: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
-	fflush(stdout);
-}
-
 static void parse(int argc, char **argv)
 {
 	int c;
@@ -749,7 +718,7 @@ int main(int argc, char **argv)
 	shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED)
 		FAIL("mmap: %s", strerror(errno));
-	environment();
+	lab_print_environment();
 	if (cfg.use[T_PAGEMIG]) {
 		double v[5];
 		int rc;

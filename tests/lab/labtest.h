@@ -1027,4 +1027,39 @@ static inline bool lab_move_summary(const char *out, unsigned long *moved, unsig
 	return p && sscanf(p, "(%lu of %lu 4K pages)", moved, planned) == 2;
 }
 
+/**
+ * lab_print_environment() - what a benchmark's result file records of the guest: the kernel, the
+ * nodes (memory, CPUs), the NUMA-balancing and THP knobs, the CPUs online.
+ */
+static inline void lab_print_environment(void)
+{
+	char buf[512];
+	const char *knobs[] = {
+		"/proc/sys/kernel/numa_balancing",
+		"/sys/kernel/mm/transparent_hugepage/enabled",
+		"/sys/kernel/mm/transparent_hugepage/defrag",
+	};
+
+	if (lab_read_file("/proc/sys/kernel/osrelease", buf, sizeof(buf)) > 0)
+		printf("kernel: %s", buf);
+	printf("nodes online: %s", lab_read_file("/sys/devices/system/node/online", buf, sizeof(buf)) > 0 ? buf
+														  : "?\n");
+	for (int n = 0; n < LAB_MAX_NODES; n++) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+		if (access(path, F_OK))
+			continue;
+		lab_read_file(strcat(path, "/cpulist"), buf, sizeof(buf));
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("  node %d: %lld MiB total, %lld MiB free, cpus '%s'\n", n, lab_node_meminfo(n, "MemTotal") / 1024,
+		       lab_node_meminfo(n, "MemFree") / 1024, buf);
+	}
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+		if (lab_read_file(knobs[i], buf, sizeof(buf)) > 0)
+			printf("%s: %s", knobs[i], buf);
+	printf("cpus online: %ld\n", sysconf(_SC_NPROCESSORS_ONLN));
+	fflush(stdout);
+}
+
 #endif /* LABTEST_H */
