@@ -126,12 +126,7 @@ static void wait_workers(struct work *w, struct engine *e)
 
 	pthread_mutex_lock(&w->lock);
 	while (w->running) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		engine_deadline(&ts, 50000000L);
 		pthread_cond_timedwait(&w->done, &w->lock, &ts);
 		if (!w->running)
 			break;

@@ -41,6 +41,16 @@ uint64_t engine_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+void engine_deadline(struct timespec *ts, long ns)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += ns;
+	while (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 static void ratelimit_init(struct ratelimit *rl, uint64_t rate, uint64_t base, uint64_t now)
 {
 	pthread_mutex_init(&rl->lock, NULL);

@@ -386,6 +386,9 @@ uint64_t engine_chunk_end(const struct engine *e, const struct pagemig_region *r
 uint64_t engine_skip_holes(struct engine *e, const struct pagemig_region *r, uint64_t addr, uint64_t end, bool first,
 			   struct pagemig_stats *st);
 uint64_t engine_now_ns(void);
+/* A CLOCK_REALTIME deadline @ns from now, for pthread_cond_timedwait() (batches.c, whole.c). */
+struct timespec;
+void engine_deadline(struct timespec *ts, long ns);
 /* After each batch, and once at the end: the shared counts, the stop flag, the callback. */
 int engine_report(struct engine *e);
 /*

@@ -105,12 +105,7 @@ static long call_step(struct engine *e, struct call *c, uint64_t base, int *stop
 	}
 	pthread_mutex_lock(&c->lock);
 	while (c->running) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += POLL_NS;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		engine_deadline(&ts, POLL_NS);
 		pthread_cond_timedwait(&c->cond, &c->lock, &ts);
 		if (!c->running || *stop)
 			continue;
