@@ -18,18 +18,25 @@
 #   --timeout S     guest-side limit for one kernel's run (default 900)
 #   --pagemig-arg A an extra argument for every `pagemig move` (repeatable; e.g. --threads=1):
 #                   an experiment, best written elsewhere with --out
+#   --tools LIST    the tools of the main run (default all: pagemig,pagemig-1,migratepages,
+#                   move_pages,pagemig-pages)
+#   --aslr on|off   the guest's address-space randomization (default off: see below)
 #   -h, --help      this text
 #
 # The in-guest program is bench/lab/move_bench.c (its header says what is timed and how); it is
 # built here with cc against tests/lab/labtest.h, and pagemig with `make all` when missing.
 # TCG timings are noisy and no hardware numbers: compare ratios within one guest run only.
+# ASLR is off in the guest by default: TCG finds the code it translated before by virtual
+# address, so with randomized addresses every exec translates each tool's code again, a cost of
+# the emulator (0.03-0.04 s of "user" CPU per exec, more for a bigger tool) that no CPU has
+# (bench/README.md, "ASLR").  --aslr on measures it.
 # Exit status: 0 when every kernel ran and every measurement moved every page.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 kernels=6.1,6.12 size=1024 reps=5 reps_thp=9 probe_reps=3 scale=0
 nodes=2048:0,1024:1,2048,512 out=$ROOT/bench/results timeout=1500
-pm_args=""
+pm_args="" tools="" aslr=off
 
 usage() {
 	sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
@@ -48,6 +55,12 @@ while [ $# -gt 0 ]; do
 	--nodes) nodes=${2?}; shift 2 ;;
 	--out) out=${2?}; shift 2 ;;
 	--timeout) timeout=${2?}; shift 2 ;;
+	--tools)
+		[[ ${2?} =~ ^[a-z0-9_,-]+$ ]] || die "bad --tools '$2'"
+		tools=" -T $2"; shift 2 ;;
+	--aslr)
+		case ${2?} in on | off) aslr=$2 ;; *) die "bad --aslr '$2' (on or off)" ;; esac
+		shift 2 ;;
 	--pagemig-arg)
 		[[ ${2?} =~ ^[A-Za-z0-9=,._-]+$ ]] || die "bad --pagemig-arg '$2'"
 		pm_args+=" -a $2"; shift 2 ;;
@@ -87,7 +100,9 @@ cat >"$tmp/guest.sh" <<EOF
 # In the guest: the benchmark, its output streamed back by lab.sh.
 echo "guest: \$(uname -r) \$(uname -m), \$(grep -c ^processor /proc/cpuinfo) cpus"
 command -v migratepages >/dev/null && echo "guest: migratepages from numactl (host copy)"
-move_bench -s $size -r $reps -R $reps_thp -P $probe_reps -f 0 -t 2$pm_args
+echo $([ $aslr = on ] && echo 2 || echo 0) >/proc/sys/kernel/randomize_va_space
+echo "guest: ASLR $aslr (kernel.randomize_va_space = \$(cat /proc/sys/kernel/randomize_va_space))"
+move_bench -s $size -r $reps -R $reps_thp -P $probe_reps -f 0 -t 2$tools$pm_args
 EOF
 if [ "$scale" = 1 ]; then
 	cat >>"$tmp/guest.sh" <<EOF
@@ -132,6 +147,7 @@ for k in "${klist[@]}"; do
 		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs"
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
 		echo "pagemig:   $pm_ver${pm_args:+ (extra arguments:${pm_args// -a / })}"
+		echo "aslr:      $aslr in the guest (kernel.randomize_va_space $([ $aslr = on ] && echo 2 || echo 0))${tools:+; tools${tools# -T}}"
 		echo "run:       $size MiB per kind, $reps reps (4 KiB) and $reps_thp (THP), stall probe $probe_reps reps$([ "$scale" = 1 ] && echo ", scaling runs"), guest run took ${secs}s, exit status $krc"
 		echo "host load: loadavg $load0 at the start, $load1 at the end; $others other qemu guests at the start"
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
@@ -156,8 +172,11 @@ method:    per kind, one untimed warm-up round, then per repetition the tools ta
            its default options, which may move on several threads (--threads: one per CPU).
            numa_balancing is 0 (the lab's default).  Diagnosis lines come from untimed extras:
            'pagemig --version', the same pagemig command rerun once nothing is left to move, and
-           the timing of the placement query.  TCG timings vary 2-3x run to run: read the ratios,
-           never the absolute times, as a statement about hardware.
+           the timing of the placement query; pagemig-1 and migratepages are also rerun once the
+           region has moved (nothing left to move) and that rerun's CPU is the 'constant' line:
+           what each spends per move beyond moving pages (start, reads, the kernel's walk).
+           TCG timings vary 2-3x run to run: read the ratios, never the absolute times, as a
+           statement about hardware.
            Stall probe (STALL lines): pagemig, pagemig-1 and migratepages again, each on a target
            with a thread that writes every page of the region in a loop and keeps its longest
            pause between two clock reads (one every 8 pages); '(no tool)' is that thread's

@@ -125,8 +125,9 @@ static long call_step(struct engine *e, struct call *c, uint64_t base, int *stop
  * migrate_pages(2) for each plan step, in the plan's (the kernel's) order; it picks MOVE or
  * MOVE_ALL by CAP_SYS_NICE alone, so for MOVE a privileged caller drops that capability for the
  * calls.  A call that fails (the caller's cpuset, a security module) leaves its pages to the
- * per-page engine, which says why; only an exited target ends the move here.  With @e, progress is
- * reported while the calls run (the whole-process move); verify.c's fallback passes NULL.
+ * per-page engine, which says why; only an exited target ends the move here.  With @e and a
+ * progress callback, progress is reported while the calls run (the whole-process move); verify.c's
+ * fallback passes NULL.
  */
 int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_all, struct engine *e,
 		  uint64_t *syscalls)
@@ -150,9 +151,9 @@ int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_al
 		memset(&c.to, 0, sizeof(c.to));
 		pagemig_nodemask_set(&c.from, p->steps[i].from);
 		pagemig_nodemask_set(&c.to, p->steps[i].to);
-		if (e)
+		if (e && e->progress)
 			ret = call_step(e, &c, migrated_pages(pm), &stop);
-		else
+		else	/* nobody to tell: the call alone, on this thread */
 			ret = (call_main(&c), c.ret);
 		(*syscalls)++;
 		err = space_check_alive(pm);	/* the pid may name another process by now */

@@ -65,6 +65,7 @@ struct meas {
 	size_t thp_after;	/* THPs in the target afterwards */
 	double query_secs;	/* pagemig only: a placement query shaped like pagemig's (THP: heads only) */
 	double noop_secs;	/* pagemig only: the same command again, nothing left to move */
+	double noop_cpu;	/* pagemig, pagemig-1, migratepages: that rerun's CPU seconds (-1: none) */
 	double proc_secs[3];	/* pagemig only: reading the target's smaps, numa_maps, the region's pagemap */
 	int noop_rc;
 	double pause_secs;	/* stall probe: the target's writer's longest pause during the tool */
@@ -387,14 +388,26 @@ static void measure(enum tool t, int rep, struct meas *m)
 	m->on_target = c[cfg.to];
 	m->thp_after = thp_count(target);
 	m->ok = m->on_target == n;
+	m->noop_cpu = -1;
+	if (!target_probe && m->ok && (t == T_PAGEMIG1 || t == T_MIGRATEPAGES)) {
+		struct meas x;	/* untimed: the same command again, its CPU (the per-move constant) */
+
+		run_tool(t, target, false, &m->noop_rc, &x);
+		m->noop_cpu = x.usr + x.sys;
+	}
 	if (t == T_PAGEMIG && !target_probe) {	/* diagnostics, untimed: a query like pagemig's, a rerun */
+		struct meas x;
+
 		m->query_secs = query(target, target_thp ? THP : cfg.ps, NULL);
-		m->noop_secs = run_tool(t, target, false, &m->noop_rc, NULL);
+		m->noop_secs = run_tool(t, target, false, &m->noop_rc, &x);
+		m->noop_cpu = x.usr + x.sys;
 		m->proc_secs[0] = read_proc(target, "smaps", false);
 		m->proc_secs[1] = read_proc(target, "numa_maps", false);
 		m->proc_secs[2] = read_proc(target, "pagemap", true);
-		snprintf(diag, sizeof(diag), "  | query %.3fs, rerun %.3fs (rc %d)", m->query_secs, m->noop_secs,
-			 m->noop_rc);
+		snprintf(diag, sizeof(diag), "  | query %.3fs, rerun %.3fs, CPU %.3fs (rc %d)", m->query_secs,
+			 m->noop_secs, m->noop_cpu, m->noop_rc);
+	} else if (m->noop_cpu >= 0) {
+		snprintf(diag, sizeof(diag), "  | rerun CPU %.3fs (rc %d)", m->noop_cpu, m->noop_rc);
 	}
 	if (target_probe)
 		snprintf(diag, sizeof(diag), "  | longest pause %.4fs (%llu passes)", m->pause_secs,
@@ -457,6 +470,30 @@ static double cpu_median(struct meas (*m)[T_MAX], enum tool t, bool sys)
 	for (int r = 0; r < cfg.reps; r++)
 		if (m[r][t].ok)
 			v[n++] = sys ? m[r][t].sys : m[r][t].usr;
+	return median(v, n);
+}
+
+/* Median of tool @t's rerun CPU seconds (nothing left to move), over the reps that have one. */
+static double noop_cpu_median(struct meas (*m)[T_MAX], enum tool t)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][t].ok && m[r][t].noop_cpu >= 0)
+			v[n++] = m[r][t].noop_cpu;
+	return median(v, n);
+}
+
+/* Median over repetitions of the per-repetition ratio of CPU seconds @a / @b, both successful. */
+static double pair_cpu_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b)
+{
+	double v[MAXREP];
+	int n = 0;
+
+	for (int r = 0; r < cfg.reps; r++)
+		if (m[r][a].ok && m[r][b].ok && m[r][b].usr + m[r][b].sys > 0)
+			v[n++] = (m[r][a].usr + m[r][a].sys) / (m[r][b].usr + m[r][b].sys);
 	return median(v, n);
 }
 
@@ -557,9 +594,17 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	if (cfg.use[T_MIGRATEPAGES]) {
 		double mp_cpu = cpu_total_median(m, T_MIGRATEPAGES);
 
-		if (cfg.use[T_PAGEMIG1])
-			printf("  target: pagemig-1 CPU / migratepages CPU = %.3f / %.3f = %.2f (<= 1.05)\n",
-			       cpu_total_median(m, T_PAGEMIG1), mp_cpu, cpu_total_median(m, T_PAGEMIG1) / mp_cpu);
+		if (cfg.use[T_PAGEMIG1]) {
+			double c1 = noop_cpu_median(m, T_PAGEMIG1), c0 = noop_cpu_median(m, T_MIGRATEPAGES);
+
+			printf("  target: pagemig-1 CPU / migratepages CPU = %.3f / %.3f = %.2f (<= 1.05); "
+			       "median of per-rep ratios %.2f\n", cpu_total_median(m, T_PAGEMIG1), mp_cpu,
+			       cpu_total_median(m, T_PAGEMIG1) / mp_cpu, pair_cpu_ratio(m, T_PAGEMIG1, T_MIGRATEPAGES));
+			printf("  constant: CPU of the same command rerun with nothing left to move (start, reads, the "
+			       "kernel's walk), medians:\n            pagemig-1 %.3f s, migratepages %.3f s: "
+			       "pagemig-1 spends %.3f s more, %.1f%% of migratepages' move\n", c1, c0, c1 - c0,
+			       100 * (c1 - c0) / mp_cpu);
+		}
 		if (cfg.use[T_PAGEMIG])
 			printf("  target: pagemig wall / migratepages wall = %.3f / %.3f = %.2f (<= 1/1.8 = 0.56); "
 			       "pagemig CPU %.3f = %.2fx migratepages'\n", med[T_PAGEMIG], med[T_MIGRATEPAGES],

@@ -1036,6 +1036,7 @@ static inline void lab_print_environment(void)
 	char buf[512];
 	const char *knobs[] = {
 		"/proc/sys/kernel/numa_balancing",
+		"/proc/sys/kernel/randomize_va_space",
 		"/sys/kernel/mm/transparent_hugepage/enabled",
 		"/sys/kernel/mm/transparent_hugepage/defrag",
 	};
