@@ -138,6 +138,7 @@ int engine_init_worker(struct engine *w, const struct engine *main, struct engin
 		return err;
 	w->t0 = main->t0;
 	w->rl = main->rl;	/* one rate limit for the whole move */
+	w->thp_probe = main->thp_probe;
 	w->sh = sh;
 	return 0;
 }
@@ -487,7 +488,7 @@ static size_t gather(struct engine *e, const struct pagemig_region *r, uint64_t 
 		     bool first, struct pagemig_stats *st)
 {
 	size_t i = 0, c = 0;
-	bool thp = r->anon_huge && r->kind != PAGEMIG_KIND_HUGETLB;
+	bool thp = (r->anon_huge || e->thp_probe) && r->kind != PAGEMIG_KIND_HUGETLB;
 
 	while (i < n) {
 		uint64_t va = addr + i * e->base;

@@ -138,6 +138,11 @@ void ops_unlock(const struct pagemig *pm);
 void ops_release(struct pagemig *pm);
 void plugins_release(struct pagemig *pm);
 void builtins_release(struct pagemig *pm);
+/*
+ * handlers/builtins.c: whether every registered handler is a built-in one and --strict is off:
+ * then no handler looks at more of a region than its kind, numa_maps' counts and page size.
+ */
+bool builtins_only(const struct pagemig *pm);
 /* space.c: 0 while the target lives, -ESRCH once it has exited (or is a zombie). */
 int space_check_alive(const struct pagemig *pm);
 /* space.c: after a /proc file of the target ended: 0 when it was whole, -ESRCH when the target is
@@ -168,6 +173,11 @@ bool filter_piece(const struct pagemig_filter *f, const struct pagemig_region *r
 const char *filter_source(const struct pagemig_filter *f);
 /* kind.c */
 enum pagemig_kind region_kind(const struct pagemig_region *r);
+/*
+ * kind.c: whether VmFlags (smaps alone shows them) could give a region with this path another
+ * kind than the path and numa_maps do; true where unsure.
+ */
+bool kind_needs_vmflags(const char *path);
 /* residency.c: fill @r's pagemap counts; residency_release() frees what the handle holds. */
 int residency_count(struct pagemig *pm, struct pagemig_region *r);
 void residency_release(struct pagemig *pm);
@@ -283,8 +293,11 @@ int rec_stats_set(struct rec *x, const struct pagemig_stats *st);
 int rec_stats_add(struct rec *x, const struct pagemig_stats *d);
 int rec_count(struct rec *x, enum pagemig_stat stat, uint64_t bytes);
 uint64_t rec_stat(const struct rec *x, enum pagemig_stat stat);
-/* Read the target's regions that @filter selects into @rs, calling @fn for each new record. */
-int records_read(struct pagemig *pm, const struct pagemig_filter *filter, struct recs *rs,
+/*
+ * Read the target's regions that @filter selects into @rs, calling @fn (if any) for each new
+ * record; @flags: regions_open()'s (0: smaps and numa_maps).
+ */
+int records_read(struct pagemig *pm, const struct pagemig_filter *filter, unsigned int flags, struct recs *rs,
 		 int (*fn)(struct rec *x, void *ctx), void *ctx);
 /*
  * Read the regions again and call @fn for each record with its region as it is now, or with NULL
@@ -295,6 +308,8 @@ int records_reread(struct pagemig *pm, struct recs *rs,
 
 /* plan.c: bytes of @r (numa_maps' counts) on nodes whose pages should move. */
 uint64_t plan_source_bytes(const struct pagemig_plan *p, const struct pagemig_region *r);
+/* plan.c: bytes of @r on the plan's destination nodes that are no source of it (whole.c's gains). */
+uint64_t plan_dest_bytes(const struct pagemig_plan *p, const struct pagemig_region *r);
 /* plan.c: @r's numa_maps counts by what the plan does with them (a dry run's counts). */
 void plan_count_region(const struct pagemig_plan *p, const struct pagemig_region *r, struct pagemig_stats *st);
 
@@ -330,6 +345,7 @@ struct engine {
 	struct pagemig_progress prog;	/* alone: the totals; with @sh: what is not yet added there */
 	struct engine_shared *sh;	/* workers of one move share progress and a stop flag */
 	bool main;			/* the calling thread's engine: the one that calls @progress */
+	bool thp_probe;			/* records read without smaps: look for THPs in every region */
 	struct ratelimit *rl;		/* NULL: no rate limit; workers share the calling thread's */
 	struct ratelimit own_rl;
 	/* scratch: candidates of one chunk, and one batch, carved from one mapping (@scratch) */
@@ -463,6 +479,8 @@ bool has_cap(int cap);
  */
 bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
 		   const struct recs *rs);
+/* whole_allowed() before any record is read: the options and the plan allow it. */
+bool whole_may(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts);
 int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_all, struct engine *e,
 		  uint64_t *syscalls);
 int whole_move(struct engine *e, struct recs *rs, bool move_all, size_t *left, uint64_t *syscalls);

@@ -83,6 +83,23 @@ static enum pagemig_kind name_kind(const char *path, bool shared)
 	return PAGEMIG_KIND_OTHER;
 }
 
+/*
+ * io/pfnmap regions, and those a driver fills with vm_insert_page(), are mappings of device files,
+ * of sysfs and procfs files, of dma-bufs and of anonymous inodes: paths under /dev, /sys, /proc,
+ * and names that are neither paths nor brackets.  Anonymous memory, the brackets' pseudo-names,
+ * and files elsewhere never are; hugetlb is in numa_maps ("huge").  /dev/shm and /dev/zero say
+ * yes too: unsure is yes.
+ */
+bool kind_needs_vmflags(const char *path)
+{
+	if (!path || !*path || path[0] == '[')
+		return false;
+	if (path[0] != '/')
+		return true;	/* "anon_inode:[io_uring]", "socket:[42]", ... */
+	return starts_with(path, "/dev/") || starts_with(path, "/sys/") || starts_with(path, "/proc/") ||
+	       starts_with(path, "/dmabuf");
+}
+
 enum pagemig_kind region_kind(const struct pagemig_region *r)
 {
 	const char *path = r->path ? r->path : "";

@@ -3,7 +3,8 @@
  * move.c - moving a process: pagemig_move() and pagemig_move_region(), the move path's top.
  *
  * How a move flows, down this file and one step per file:
- *  1. records.c  reads the target's regions once and keeps those the filter selects as records;
+ *  1. records.c  reads the target's regions once and keeps those the filter selects as records
+ *                (numa_maps and maps alone when the move will go by the whole process);
  *  2. plan.c     counts each record by the plan (the progress total; a dry run's counts), and
  *     hooks.c    runs the region handlers' migrate hooks (the owner's, in its agent, first) in
  *                address order: an error there stops the move before any page moves;
@@ -115,6 +116,54 @@ static int prepare_record(struct rec *x, void *ctx)
 	return hooks_migrate(&mv->h, x);
 }
 
+/*
+ * Whether step 1 may go without smaps (PAGEMIG_REGIONS_LIGHT: maps and numa_maps, one walk of the
+ * target's page tables where smaps adds a second, and most of the text per region): when the move
+ * will go by the whole process, which counts from numa_maps alone, and no handler but the
+ * built-ins may look at a region.
+ */
+static bool light_first(const struct move *mv)
+{
+	if (mv->dry_run || OPTS_GET(mv->opts, agent, NULL) ||
+	    (OPTS_GET(mv->opts, flags, 0) & (PAGEMIG_MOVE_PER_PAGE | PAGEMIG_MOVE_OBJECTS)))
+		return false;
+	return builtins_only(mv->pm) && whole_may(mv->pm, mv->plan, mv->opts);
+}
+
+static bool any_needs_vmflags(const struct recs *rs)
+{
+	struct pagemig_region rb;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (kind_needs_vmflags(rec_region(&rs->v[i], &rb)->path))
+			return true;
+	return false;
+}
+
+/*
+ * Step 1, without smaps when it may (light_first()) and no region's kind hangs on its VmFlags (a
+ * device's, a driver's); then step 2 for each record.  Else step 1 with smaps, each record
+ * prepared as it is read.
+ */
+static int read_records(struct move *mv, const struct pagemig_filter *filter)
+{
+	size_t i;
+	int err;
+
+	if (light_first(mv)) {
+		err = records_read(mv->pm, NULL, PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT, &mv->rs, NULL, NULL);
+		if (err || !any_needs_vmflags(&mv->rs)) {
+			mv->e.thp_probe = true;	/* no AnonHugePages: the per-page engine looks for THPs */
+			for (i = 0; i < mv->rs.n && !err; i++)
+				err = prepare_record(&mv->rs.v[i], mv);
+			return err;
+		}
+		records_free(&mv->rs);
+	}
+	return records_read(mv->pm, filter, 0, &mv->rs, prepare_record, mv);
+}
+
 /* Steps 1 and 2: the owner's handlers (in its agent), then the records, each counted and handled. */
 static int select_and_prepare(struct move *mv)
 {
@@ -130,7 +179,7 @@ static int select_and_prepare(struct move *mv)
 		if (err)
 			return err;
 	}
-	return records_read(mv->pm, filter, &mv->rs, prepare_record, mv);
+	return read_records(mv, filter);
 }
 
 static unsigned int move_threads(const struct pagemig_move_opts *opts)

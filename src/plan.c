@@ -81,6 +81,17 @@ uint64_t plan_source_bytes(const struct pagemig_plan *p, const struct pagemig_re
 	return sum;
 }
 
+uint64_t plan_dest_bytes(const struct pagemig_plan *p, const struct pagemig_region *r)
+{
+	uint64_t sum = 0;
+	int n;
+
+	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES && r->node_pages; n++)
+		if (pagemig_nodemask_is_set(&p->to, n) && !(p->target[n] >= 0 && p->target[n] != n))
+			sum += r->node_pages[n] * r->page_size;
+	return sum;
+}
+
 void plan_count_region(const struct pagemig_plan *p, const struct pagemig_region *r, struct pagemig_stats *st)
 {
 	int n;

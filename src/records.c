@@ -315,14 +315,14 @@ uint64_t rec_stat(const struct rec *x, enum pagemig_stat stat)
 	return 0;
 }
 
-int records_read(struct pagemig *pm, const struct pagemig_filter *filter, struct recs *rs,
+int records_read(struct pagemig *pm, const struct pagemig_filter *filter, unsigned int flags, struct recs *rs,
 		 int (*fn)(struct rec *x, void *ctx), void *ctx)
 {
 	struct pagemig_region_iter *it;
 	struct pagemig_region r = { .sz = sizeof(r) };
 	int ret, err;
 
-	err = pagemig_regions_open(pm, 0, &it);
+	err = regions_open(pm, flags & (PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT), &it);
 	if (!err)
 		err = pagemig_regions_select(it, filter);	/* address ranges cut regions */
 	if (err) {

@@ -22,11 +22,9 @@
 
 #define POLL_NS	100000000L	/* how often progress is reported while a call runs */
 
-bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
-		   const struct recs *rs)
+bool whole_may(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts)
 {
 	struct pagemig_nodemask allowed;
-	struct pagemig_region rb;
 	size_t i;
 
 	/* it cannot keep to a filter, nor move at a rate */
@@ -41,12 +39,21 @@ bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struc
 	for (i = 0; i < (size_t)p->nr_steps; i++)
 		if (p->target[p->steps[i].to] >= 0)
 			return false;
+	/* without CAP_SYS_NICE, it only moves to nodes the target may use */
+	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
+}
+
+bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
+		   const struct recs *rs)
+{
+	struct pagemig_region rb;
+	size_t i;
+
 	/* it would move regions whose handler moved them itself, or kept them */
 	for (i = 0; i < rs->n; i++)
 		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i], &rb)->kind))
 			return false;
-	/* without CAP_SYS_NICE, it only moves to nodes the target may use */
-	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
+	return whole_may(pm, p, opts);
 }
 
 /* The pages the kernel has migrated since boot (/proc/vmstat): progress only, never a count. */
@@ -165,18 +172,6 @@ int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_al
 	return err ? err : stop;
 }
 
-/* Bytes of @r on the plan's destination nodes. */
-static uint64_t dest_bytes(const struct pagemig_plan *p, const struct pagemig_region *r)
-{
-	uint64_t sum = 0;
-	int n;
-
-	for (n = 0; n < r->nr_nodes && n < PAGEMIG_MAX_NODES && r->node_pages; n++)
-		if (pagemig_nodemask_is_set(&p->to, n) && !(p->target[n] >= 0 && p->target[n] != n))
-			sum += r->node_pages[n] * r->page_size;
-	return sum;
-}
-
 struct account {
 	const struct pagemig_plan *plan;
 	struct engine *e;
@@ -205,8 +200,8 @@ static int account_region(const struct pagemig_region *now, struct rec *x, void 
 	if (!now)
 		return rec_count(x, PAGEMIG_STAT_NOT_PRESENT, size);
 	src1 = plan_source_bytes(a->plan, now);
-	d0 = dest_bytes(a->plan, r);
-	d1 = dest_bytes(a->plan, now);
+	d0 = plan_dest_bytes(a->plan, r);
+	d1 = plan_dest_bytes(a->plan, now);
 	left = src0 > src1 ? src0 - src1 : 0;
 	gained = d1 > d0 ? d1 - d0 : 0;
 	x->whole_moved = MIN(left, gained);

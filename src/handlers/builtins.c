@@ -50,3 +50,15 @@ void builtins_release(struct pagemig *pm)
 	free(pm->builtins);
 	pm->builtins = NULL;
 }
+
+bool builtins_only(const struct pagemig *pm)
+{
+	bool only = !pm->builtins || !(pm->builtins->opts.flags & PAGEMIG_BUILTIN_STRICT);
+	int i;
+
+	ops_lock(pm);
+	for (i = 0; i < pm->nr_handlers && only; i++)
+		only = pm->builtins && pm->handlers[i].ctx == pm->builtins && !pm->handlers[i].range;
+	ops_unlock(pm);
+	return only;
+}
