@@ -354,8 +354,11 @@ int records_reread(struct pagemig *pm, struct recs *rs,
 	size_t i = 0;
 	int ret, err;
 
-	/* the node counts are all the callers read: numa_maps and maps, one page-table walk */
-	err = pagemig_regions_open(pm, PAGEMIG_REGIONS_LIGHT, &it);
+	/*
+	 * the node counts are all the callers read: numa_maps and maps, one page-table walk, and no
+	 * pagemap to split a region mapped more than once into private and shared
+	 */
+	err = regions_open(pm, PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT, &it);
 	if (err)
 		return err;
 	while ((ret = pagemig_region_next(it, &r)) > 0) {
