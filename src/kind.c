@@ -87,8 +87,8 @@ static enum pagemig_kind name_kind(const char *path, bool shared)
  * io/pfnmap regions, and those a driver fills with vm_insert_page(), are mappings of device files,
  * of sysfs and procfs files, of dma-bufs and of anonymous inodes: paths under /dev, /sys, /proc,
  * and names that are neither paths nor brackets.  Anonymous memory, the brackets' pseudo-names,
- * and files elsewhere never are; hugetlb is in numa_maps ("huge").  /dev/shm and /dev/zero say
- * yes too: unsure is yes.
+ * shared memory (/dev/zero (deleted): MAP_SHARED | MAP_ANONYMOUS; /dev/shm; hugetlbfs, which
+ * numa_maps names "huge") and files elsewhere never are.  Unsure is yes.
  */
 bool kind_needs_vmflags(const char *path)
 {
@@ -96,6 +96,8 @@ bool kind_needs_vmflags(const char *path)
 		return false;
 	if (path[0] != '/')
 		return true;	/* "anon_inode:[io_uring]", "socket:[42]", ... */
+	if (!strcmp(path, "/dev/zero (deleted)") || starts_with(path, "/dev/shm/") || starts_with(path, "/dev/hugepages/"))
+		return false;
 	return starts_with(path, "/dev/") || starts_with(path, "/sys/") || starts_with(path, "/proc/") ||
 	       starts_with(path, "/dmabuf");
 }
