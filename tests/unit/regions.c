@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -606,6 +607,76 @@ static void test_live_many(void)
 	munmap(p, n * psz);
 }
 
+/*
+ * kind_needs_vmflags(), the move's licence to read regions without smaps: the paths of devices,
+ * drivers and pseudo-files say yes; anonymous and shared memory, files and brackets say no.  And
+ * on this process's own regions (a shared anonymous page and a memfd among them): wherever it
+ * says no, the kind read without smaps is the kind read with it.
+ */
+static void test_light_kinds(void)
+{
+	static const struct {
+		const char *path;
+		bool yes;
+	} paths[] = {
+		{ "", false }, { "[heap]", false }, { "[vvar]", false }, { "[anon:buf]", false },
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6", false }, { "/dev/zero (deleted)", false },
+		{ "/dev/shm/PostgreSQL.1804289383", false }, { "/dev/hugepages/x (deleted)", false },
+		{ "/SYSV00000000 (deleted)", false }, { "/memfd:pool (deleted)", false },
+		{ "/dev/mem", true }, { "/dev/dri/renderD128", true }, { "/dev/infiniband/uverbs0", true },
+		{ "/dev/zero", true }, { "/sys/bus/pci/devices/0000:00:02.0/resource0", true },
+		{ "/proc/bus/pci/00/02.0", true }, { "/dmabuf:", true }, { "anon_inode:[io_uring]", true },
+		{ "socket:[4242]", true }, { "dmabuf:", true },
+	};
+	struct pagemig_region r = { .sz = sizeof(r) };
+	struct pagemig_region_iter *it;
+	uint64_t start[256];
+	int kind[256], n = 0, i, rc, compared = 0;
+	char *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int mfd = memfd_create("light", 0);
+	char *mf = MAP_FAILED;
+	struct pagemig *pm;
+
+	for (i = 0; i < (int)ARRAY_SIZE(paths); i++)
+		CHECK(kind_needs_vmflags(paths[i].path) == paths[i].yes, "kind_needs_vmflags(\"%s\") is %d",
+		      paths[i].path, !paths[i].yes);
+	CHECK(!kind_needs_vmflags(NULL), "kind_needs_vmflags(NULL)");
+	if (mfd >= 0 && !ftruncate(mfd, 4096))
+		mf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	CHECK(sh != MAP_FAILED && mf != MAP_FAILED, "shared mappings: %s", strerror(errno));
+	if (sh == MAP_FAILED || mf == MAP_FAILED)
+		return;
+	sh[0] = mf[0] = 1;
+	rc = pagemig_open(0, NULL, &pm);
+	CHECK(rc == 0, "open(0): %d", rc);
+	if (rc)
+		return;
+	rc = pagemig_regions_open(pm, 0, &it);
+	while (!rc && n < 256 && pagemig_region_next(it, &r) > 0) {
+		start[n] = r.start;
+		kind[n++] = kind_needs_vmflags(r.path) ? -1 : (int)r.kind;
+	}
+	pagemig_regions_close(it);
+	rc = rc ? rc : pagemig_regions_open(pm, PAGEMIG_REGIONS_LIGHT, &it);
+	CHECK(rc == 0, "regions_open: %d", rc);
+	while (!rc && pagemig_region_next(it, &r) > 0) {
+		for (i = 0; i < n && start[i] != r.start; i++)
+			;
+		if (i == n || kind[i] < 0)
+			continue;
+		compared++;
+		CHECK(kind[i] == (int)r.kind, "region %#" PRIx64 " '%s': kind %s with smaps, %s without", r.start,
+		      r.path, pagemig_kind_name((enum pagemig_kind)kind[i]), pagemig_kind_name(r.kind));
+	}
+	if (!rc)
+		pagemig_regions_close(it);
+	CHECK(compared >= 5, "only %d regions compared", compared);
+	pagemig_close(pm);
+	munmap(sh, 4096);
+	munmap(mf, 4096);
+	close(mfd);
+}
+
 int main(void)
 {
 	test_edge();
@@ -618,6 +689,7 @@ int main(void)
 	test_live_shared();
 	test_live_exit();
 	test_live_many();
+	test_light_kinds();
 	if (unit_failed("regions"))
 		return 1;
 	if (skipped[0])
