@@ -153,7 +153,8 @@ for k in "${klist[@]}"; do
 		echo "           (the guest's 2 vCPUs are host threads: other work on the host's $(nproc) cores adds noise)"
 		cat <<EOF
 method:    per kind, one untimed warm-up round, then per repetition the tools take turns (pagemig,
-           pagemig-1, migratepages, move_pages, pagemig-pages), each on a fresh target process whose region was
+           pagemig-1, migratepages, move_pages, pagemig-pages; in reverse order every other
+           repetition), each on a fresh target process whose region was
            faulted in on node 0 (set_mempolicy BIND, then back to default policy); the target's setup
            is never timed.  Guest memory is preallocated on the host (qemu -mem-prealloc).
            Timed with CLOCK_MONOTONIC:

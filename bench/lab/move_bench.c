@@ -4,7 +4,8 @@
  * run inside the NUMA lab guest by bench/move.sh (not a test: bench/lab/, not tests/lab/).
  *
  * Per memory kind (4 KiB anonymous pages with MADV_NOHUGEPAGE, THP with MADV_HUGEPAGE) and per
- * repetition, the tools take turns (pagemig, pagemig-1, migratepages, move_pages) on a fresh target
+ * repetition, the tools take turns (pagemig, pagemig-1, migratepages, move_pages, pagemig-pages;
+ * in reverse order every other repetition since 2026-11-30) on a fresh target
  * process whose region was faulted in on the source node, so every measurement starts from the
  * same state and the setup is never timed.  Each measurement is CLOCK_MONOTONIC around:
  *   pagemig       fork + exec `pagemig move PID FROM TO --no-progress` + wait4()
@@ -797,7 +798,10 @@ int main(int argc, char **argv)
 				if (cfg.use[t])
 					measure(t, 0, &m[0][t]);
 		for (int r = 0; r < cfg.reps; r++)
-			for (int t = 0; t < T_MAX; t++) {
+			for (int i = 0; i < T_MAX; i++) {
+				/* every other repetition in reverse: no tool always runs first */
+				enum tool t = r % 2 ? T_MAX - 1 - i : i;
+
 				m[r][t].secs = -1;
 				if (cfg.use[t])
 					measure(t, r + 1, &m[r][t]);
