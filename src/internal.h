@@ -481,6 +481,8 @@ bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struc
 		   const struct recs *rs);
 /* whole_allowed() before any record is read: the options and the plan allow it. */
 bool whole_may(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts);
+/* whole_allowed()'s other half: a movable region a handler moved itself, or kept (it would move). */
+bool whole_kept(const struct recs *rs);
 int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_all, struct engine *e,
 		  uint64_t *syscalls);
 int whole_move(struct engine *e, struct recs *rs, bool move_all, size_t *left, uint64_t *syscalls);

@@ -39,6 +39,7 @@ struct move {
 	const struct pagemig_plan *plan;
 	const struct pagemig_move_opts *opts;
 	bool dry_run;
+	bool whole_may;		/* whole.c's whole_may(), asked once before the regions are read */
 	struct engine e;	/* batches.c's and engine.c's */
 	struct recs rs;		/* records.c's */
 	struct hooks h;		/* hooks.c's */
@@ -124,10 +125,10 @@ static int prepare_record(struct rec *x, void *ctx)
  */
 static bool light_first(const struct move *mv)
 {
-	if (mv->dry_run || OPTS_GET(mv->opts, agent, NULL) ||
+	if (!mv->whole_may || OPTS_GET(mv->opts, agent, NULL) ||
 	    (OPTS_GET(mv->opts, flags, 0) & (PAGEMIG_MOVE_PER_PAGE | PAGEMIG_MOVE_OBJECTS)))
 		return false;
-	return builtins_only(mv->pm) && whole_may(mv->pm, mv->plan, mv->opts);
+	return builtins_only(mv->pm);
 }
 
 static bool any_needs_vmflags(const struct recs *rs)
@@ -153,7 +154,9 @@ static int read_records(struct move *mv, const struct pagemig_filter *filter)
 
 	if (light_first(mv)) {
 		err = records_read(mv->pm, NULL, PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT, &mv->rs, NULL, NULL);
-		if (err || !any_needs_vmflags(&mv->rs)) {
+		if (err)
+			return err;
+		if (!any_needs_vmflags(&mv->rs)) {
 			mv->e.thp_probe = true;	/* no AnonHugePages: the per-page engine looks for THPs */
 			for (i = 0; i < mv->rs.n && !err; i++)
 				err = prepare_record(&mv->rs.v[i], mv);
@@ -179,6 +182,7 @@ static int select_and_prepare(struct move *mv)
 		if (err)
 			return err;
 	}
+	mv->whole_may = !mv->dry_run && whole_may(mv->pm, mv->plan, mv->opts);
 	return read_records(mv, filter);
 }
 
@@ -216,7 +220,7 @@ static int move_pages_of(struct move *mv)
 	size_t left = 0;
 	int err, err2;
 
-	if ((flags & PAGEMIG_MOVE_PER_PAGE) || !whole_allowed(mv->pm, mv->plan, mv->opts, &mv->rs))
+	if ((flags & PAGEMIG_MOVE_PER_PAGE) || !mv->whole_may || whole_kept(&mv->rs))
 		return move_phases(mv);
 	hooks_keep_lease(&mv->h, true);	/* numa_maps is read twice with no progress between */
 	err = whole_move(&mv->e, &mv->rs, flags & PAGEMIG_MOVE_ALL, &left, &mv->fallback_calls);

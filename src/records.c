@@ -322,7 +322,7 @@ int records_read(struct pagemig *pm, const struct pagemig_filter *filter, unsign
 	struct pagemig_region r = { .sz = sizeof(r) };
 	int ret, err;
 
-	err = regions_open(pm, flags & (PAGEMIG_REGIONS_LIGHT | REGIONS_NO_SPLIT), &it);
+	err = regions_open(pm, flags, &it);
 	if (!err)
 		err = pagemig_regions_select(it, filter);	/* address ranges cut regions */
 	if (err) {

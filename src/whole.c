@@ -43,17 +43,21 @@ bool whole_may(struct pagemig *pm, const struct pagemig_plan *p, const struct pa
 	return !pagemig_mems_allowed(pm, &allowed) && pagemig_nodemask_is_subset(&p->to, &allowed);
 }
 
-bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
-		   const struct recs *rs)
+bool whole_kept(const struct recs *rs)
 {
 	struct pagemig_region rb;
 	size_t i;
 
-	/* it would move regions whose handler moved them itself, or kept them */
 	for (i = 0; i < rs->n; i++)
 		if (rs->v[i].done && pagemig_kind_is_movable(rec_region(&rs->v[i], &rb)->kind))
-			return false;
-	return whole_may(pm, p, opts);
+			return true;
+	return false;
+}
+
+bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struct pagemig_move_opts *opts,
+		   const struct recs *rs)
+{
+	return !whole_kept(rs) && whole_may(pm, p, opts);
 }
 
 /* The pages the kernel has migrated since boot (/proc/vmstat): progress only, never a count. */
