@@ -49,6 +49,7 @@
 #define THP	(2UL * MIB)
 #define MAXREP	32
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum tool { T_PAGEMIG, T_PAGEMIG1, T_MIGRATEPAGES, T_MOVE_PAGES, T_PAGES, T_MAX };
 static const char *const tool_name[T_MAX] = { "pagemig", "pagemig-1", "migratepages", "move_pages",
@@ -437,77 +438,48 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Median of tool @t's successful times. */
-static double tool_median(struct meas (*m)[T_MAX], enum tool t, int *nok)
-{
-	double v[MAXREP];
-	int n = 0;
+/* What a measurement gives the medians and ratios below. */
+enum value { V_SECS, V_CPU, V_USR, V_SYS, V_NOOP_CPU };
 
-	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][t].secs >= 0 && m[r][t].ok)
-			v[n++] = m[r][t].secs;
-	*nok = n;
-	return median(v, n);
+/* @x's value @v, or a negative number when it has none (failed, not measured). */
+static double value(const struct meas *x, enum value v)
+{
+	if (!x->ok)
+		return -1;
+	switch (v) {
+	case V_SECS:	return x->secs;
+	case V_CPU:	return x->usr + x->sys;
+	case V_USR:	return x->usr;
+	case V_SYS:	return x->sys;
+	case V_NOOP_CPU: return x->noop_cpu;
+	}
+	return -1;
 }
 
-/* Median of tool @t's CPU seconds, user + kernel, over its successful measurements. */
-static double cpu_total_median(struct meas (*m)[T_MAX], enum tool t)
+/* Median of tool @t's value @v over the measurements that have one; @nok (if not NULL): how many. */
+static double tool_median(struct meas (*m)[T_MAX], enum tool t, enum value v, int *nok)
 {
-	double v[MAXREP];
+	double x[MAXREP];
 	int n = 0;
 
 	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][t].ok)
-			v[n++] = m[r][t].usr + m[r][t].sys;
-	return median(v, n);
+		if (value(&m[r][t], v) >= 0)
+			x[n++] = value(&m[r][t], v);
+	if (nok)
+		*nok = n;
+	return median(x, n);
 }
 
-/* Median of tool @t's user (@sys: kernel) CPU seconds over its successful measurements. */
-static double cpu_median(struct meas (*m)[T_MAX], enum tool t, bool sys)
+/* Median over repetitions of the per-repetition ratio of value @v, @a / @b, where both have one. */
+static double pair_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b, enum value v)
 {
-	double v[MAXREP];
+	double x[MAXREP];
 	int n = 0;
 
 	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][t].ok)
-			v[n++] = sys ? m[r][t].sys : m[r][t].usr;
-	return median(v, n);
-}
-
-/* Median of tool @t's rerun CPU seconds (nothing left to move), over the reps that have one. */
-static double noop_cpu_median(struct meas (*m)[T_MAX], enum tool t)
-{
-	double v[MAXREP];
-	int n = 0;
-
-	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][t].ok && m[r][t].noop_cpu >= 0)
-			v[n++] = m[r][t].noop_cpu;
-	return median(v, n);
-}
-
-/* Median over repetitions of the per-repetition ratio of CPU seconds @a / @b, both successful. */
-static double pair_cpu_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b)
-{
-	double v[MAXREP];
-	int n = 0;
-
-	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][a].ok && m[r][b].ok && m[r][b].usr + m[r][b].sys > 0)
-			v[n++] = (m[r][a].usr + m[r][a].sys) / (m[r][b].usr + m[r][b].sys);
-	return median(v, n);
-}
-
-/* Median over repetitions of the per-repetition ratio time(@a) / time(@b), both successful. */
-static double pair_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b)
-{
-	double v[MAXREP];
-	int n = 0;
-
-	for (int r = 0; r < cfg.reps; r++)
-		if (m[r][a].ok && m[r][b].ok && m[r][a].secs >= 0 && m[r][b].secs > 0)
-			v[n++] = m[r][a].secs / m[r][b].secs;
-	return median(v, n);
+		if (value(&m[r][a], v) >= 0 && value(&m[r][b], v) > 0)
+			x[n++] = value(&m[r][a], v) / value(&m[r][b], v);
+	return median(x, n);
 }
 
 /* Median over pagemig's successful measurements of a diagnostic time: 0 query, 1 rerun, 2-4 /proc reads. */
@@ -561,7 +533,7 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	for (t = 0; t < T_MAX; t++) {
 		if (!cfg.use[t])
 			continue;
-		med[t] = tool_median(m, t, &nok[t]);
+		med[t] = tool_median(m, t, V_SECS, &nok[t]);
 		bad += cfg.reps - nok[t];
 		printf("  %-12s", tool_name[t]);
 		for (int r = 0; r < cfg.reps; r++)
@@ -573,7 +545,7 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	printf("  CPU seconds, medians (user / kernel):");
 	for (t = 0; t < T_MAX; t++)
 		if (cfg.use[t])
-			printf(" %s %.3f / %.3f%s", tool_name[t], cpu_median(m, t, false), cpu_median(m, t, true),
+			printf(" %s %.3f / %.3f%s", tool_name[t], tool_median(m, t, V_USR, NULL), tool_median(m, t, V_SYS, NULL),
 			       t + 1 < T_MAX ? ";" : "");
 	printf("\n");
 	for (int p = T_PAGEMIG; p <= T_PAGEMIG1; p++) {
@@ -581,7 +553,7 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 			if (!cfg.use[t])
 				continue;
 			printf("  ratio %s/%s: %.2f (of medians), %.2f (median of per-rep ratios)\n", tool_name[t],
-			       tool_name[p], med[t] / med[p], pair_ratio(m, t, p));
+			       tool_name[p], med[t] / med[p], pair_ratio(m, t, p, V_SECS));
 		}
 	}
 	printf("  COST %s %zu MiB %zu regions: per GiB wall / CPU, per 1000 regions wall:", kind, cfg.size / MIB,
@@ -589,18 +561,18 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	for (t = T_PAGEMIG; t <= T_MIGRATEPAGES; t++)
 		if (cfg.use[t])
 			printf(" %s %.3f / %.3f s, %.4f s;", tool_name[t], med[t] / ((double)cfg.size / (1024 * MIB)),
-			       cpu_total_median(m, t) / ((double)cfg.size / (1024 * MIB)),
+			       tool_median(m, t, V_CPU, NULL) / ((double)cfg.size / (1024 * MIB)),
 			       med[t] / ((double)(cfg.regions ? cfg.regions : 1) / 1000));
 	printf("\n");
 	if (cfg.use[T_MIGRATEPAGES]) {
-		double mp_cpu = cpu_total_median(m, T_MIGRATEPAGES);
+		double mp_cpu = tool_median(m, T_MIGRATEPAGES, V_CPU, NULL);
 
 		if (cfg.use[T_PAGEMIG1]) {
-			double c1 = noop_cpu_median(m, T_PAGEMIG1), c0 = noop_cpu_median(m, T_MIGRATEPAGES);
+			double c1 = tool_median(m, T_PAGEMIG1, V_NOOP_CPU, NULL), c0 = tool_median(m, T_MIGRATEPAGES, V_NOOP_CPU, NULL);
 
 			printf("  target: pagemig-1 CPU / migratepages CPU = %.3f / %.3f = %.2f (<= 1.05); "
-			       "median of per-rep ratios %.2f\n", cpu_total_median(m, T_PAGEMIG1), mp_cpu,
-			       cpu_total_median(m, T_PAGEMIG1) / mp_cpu, pair_cpu_ratio(m, T_PAGEMIG1, T_MIGRATEPAGES));
+			       "median of per-rep ratios %.2f\n", tool_median(m, T_PAGEMIG1, V_CPU, NULL), mp_cpu,
+			       tool_median(m, T_PAGEMIG1, V_CPU, NULL) / mp_cpu, pair_ratio(m, T_PAGEMIG1, T_MIGRATEPAGES, V_CPU));
 			printf("  constant: CPU of the same command rerun with nothing left to move (start, reads, the "
 			       "kernel's walk), medians:\n            pagemig-1 %.3f s, migratepages %.3f s: "
 			       "pagemig-1 spends %.3f s more, %.1f%% of migratepages' move\n", c1, c0, c1 - c0,
@@ -609,12 +581,12 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 		if (cfg.use[T_PAGEMIG])
 			printf("  target: pagemig wall / migratepages wall = %.3f / %.3f = %.2f (<= 1/1.8 = 0.56); "
 			       "pagemig CPU %.3f = %.2fx migratepages'\n", med[T_PAGEMIG], med[T_MIGRATEPAGES],
-			       med[T_PAGEMIG] / med[T_MIGRATEPAGES], cpu_total_median(m, T_PAGEMIG),
-			       cpu_total_median(m, T_PAGEMIG) / mp_cpu);
+			       med[T_PAGEMIG] / med[T_MIGRATEPAGES], tool_median(m, T_PAGEMIG, V_CPU, NULL),
+			       tool_median(m, T_PAGEMIG, V_CPU, NULL) / mp_cpu);
 		if (cfg.use[T_PAGES])
 			printf("  reference: pagemig-pages (--engine=pages) wall / migratepages wall = %.2f; CPU %.3f = "
-			       "%.2fx migratepages'\n", med[T_PAGES] / med[T_MIGRATEPAGES], cpu_total_median(m, T_PAGES),
-			       cpu_total_median(m, T_PAGES) / mp_cpu);
+			       "%.2fx migratepages'\n", med[T_PAGES] / med[T_MIGRATEPAGES], tool_median(m, T_PAGES, V_CPU, NULL),
+			       tool_median(m, T_PAGES, V_CPU, NULL) / mp_cpu);
 	}
 	if (cfg.use[T_PAGEMIG]) {
 		for (int r = 0; r < cfg.reps; r++)
@@ -662,12 +634,15 @@ static int stall_probe(const char *kind)
 	target_probe = true;
 	printf("\n== stall probe, %s: a thread of the target writes every page in a loop; its longest pause\n", kind);
 	for (int r = 0; r < cfg.probe_reps; r++) {
-		for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-			if (!cfg.use[tools[i]])
+		for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+			/* every other repetition in reverse, as in the timed runs */
+			enum tool t = tools[r % 2 ? ARRAY_SIZE(tools) - 1 - i : i];
+
+			if (!cfg.use[t])
 				continue;
-			measure(tools[i], r + 1, &pm[r][tools[i]]);
-			bad += !pm[r][tools[i]].ok;
-			longest = pm[r][tools[i]].secs > longest ? pm[r][tools[i]].secs : longest;
+			measure(t, r + 1, &pm[r][t]);
+			bad += !pm[r][t].ok;
+			longest = pm[r][t].secs > longest ? pm[r][t].secs : longest;
 		}
 		pid_t target = lab_spawn(target_setup, NULL);
 
@@ -681,7 +656,7 @@ static int stall_probe(const char *kind)
 	target_probe = false;
 	printf("STALL %s (%d reps): longest pause of the target's writer, median (max over reps)\n", kind,
 	       cfg.probe_reps);
-	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
 		double mx = 0;
 
 		if (!cfg.use[tools[i]])
