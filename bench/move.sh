@@ -178,7 +178,8 @@ method:    per kind, one untimed warm-up round, then per repetition the tools ta
            what each spends per move beyond moving pages (start, reads, the kernel's walk).
            TCG timings vary 2-3x run to run: read the ratios, never the absolute times, as a
            statement about hardware.
-           Stall probe (STALL lines): pagemig, pagemig-1 and migratepages again, each on a target
+           Stall probe (STALL lines): after one untimed warm-up, pagemig, pagemig-1 and
+           migratepages again (in reverse order every other repetition), each on a target
            with a thread that writes every page of the region in a loop and keeps its longest
            pause between two clock reads (one every 8 pages); '(no tool)' is that thread's
            longest pause with nothing moving, for as long as the slowest tool took.

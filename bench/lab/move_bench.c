@@ -24,9 +24,10 @@
  * One untimed warm-up round per kind comes first (the first touch of a node's memory in the
  * guest, and TCG's first translation of the migration paths, are not what is measured).
  *
- * Then the stall probe (-P reps, 3 by default): pagemig, pagemig-1 and migratepages again, on
- * targets with a thread that writes every page in a loop and keeps its longest pause (between two
- * clock reads, one every 8 pages): what the application sees of the move (see probe_writer()).
+ * Then the stall probe (-P reps, 3 by default, after one untimed warm-up; the order reversed every
+ * other repetition): pagemig, pagemig-1 and migratepages again, on targets with a thread that
+ * writes every page in a loop and keeps its longest pause (between two clock reads, one every 8
+ * pages): what the application sees of the move (see probe_writer()).
  *
  * Usage: move_bench [-s MIB] [-r REPS] [-R THP-REPS] [-f FROM] [-t TO] [-k 4k,thp] [-T TOOLS] [-w N]
  *                   [-P PROBE-REPS] [-g REGIONS] [-a ARG]...
@@ -415,7 +416,7 @@ static void measure(enum tool t, int rep, struct meas *m)
 		snprintf(diag, sizeof(diag), "  | longest pause %.4fs (%llu passes)", m->pause_secs,
 			 (unsigned long long)m->probe_loops);
 	lab_log("  %s %d %-12s %7.3fs (usr %.3f sys %.3f)  rc %d  pages on nodes 0/1/2/3/other: "
-		"%zu/%zu/%zu/%zu/%zu  THP %zu->%zu  maxrss %ld KiB%s%s", target_probe ? "probe" : rep ? "rep" : "warm-up",
+		"%zu/%zu/%zu/%zu/%zu  THP %zu->%zu  maxrss %ld KiB%s%s", !rep ? "warm-up" : target_probe ? "probe" : "rep",
 		rep, tool_name[t], m->secs, m->usr, m->sys, m->rc, c[0], c[1], c[2], c[3], c[4], m->thp_before,
 		m->thp_after, m->maxrss_kib, diag, m->ok ? "" : "  NOT MOVED");
 	if (!m->ok && (t == T_PAGEMIG || t == T_MIGRATEPAGES))
@@ -617,10 +618,11 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 }
 
 /*
- * The stall probe: per repetition, each of pagemig, pagemig-1 and migratepages on a fresh target
- * whose writer thread runs (see probe_writer()), and once no tool at all for as long as the
- * slowest tool took (the writer's pauses with nothing moving: the scheduler and TCG).  The
- * longest pause of each run; the medians and the maxima over the repetitions.
+ * The stall probe: after one untimed warm-up, per repetition, each of pagemig, pagemig-1 and
+ * migratepages on a fresh target whose writer thread runs (see probe_writer()), in reverse order
+ * every other repetition, and once no tool at all for as long as the slowest tool took (the
+ * writer's pauses with nothing moving: the scheduler and TCG).  The longest pause of each run;
+ * the medians and the maxima over the repetitions.
  */
 static int stall_probe(const char *kind)
 {
@@ -633,6 +635,13 @@ static int stall_probe(const char *kind)
 		return 0;
 	target_probe = true;
 	printf("\n== stall probe, %s: a thread of the target writes every page in a loop; its longest pause\n", kind);
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++)
+		if (cfg.use[tools[i]]) {	/* untimed: the first target with a writer ran slower than the rest */
+			struct meas w;
+
+			measure(tools[i], 0, &w);
+			break;
+		}
 	for (int r = 0; r < cfg.probe_reps; r++) {
 		for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
 			/* every other repetition in reverse, as in the timed runs */
