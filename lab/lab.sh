@@ -29,6 +29,9 @@
 #   PAGEMIG_LAB_CACHE    kernel cache (default /var/cache/pagemig-lab), see lab/fetch-kernel.sh
 #   LAB_BOOT_TIMEOUT     seconds a boot may take before it counts as hung (default 180)
 #   LAB_QEMU_ARGS        extra qemu arguments (word-split)
+#   LAB_ICOUNT           N: instruction counting (qemu -icount shift=N, one TCG thread for all
+#                        vCPUs): the guest's clocks count 2^N ns per guest instruction, so its
+#                        CPU times measure the instructions run, not the emulator's speed
 #   LAB_LOCK             lock file that serializes guests on this host (default
 #                        /tmp/pagemig-lab.lock; "none": no lock).  TCG guests on a small host
 #                        slow each other down and distort every timing, so lab.sh waits for the
@@ -319,10 +322,11 @@ boot() {
 	make_initrd "$label" "$vmlinuz" "$@"
 	booted=0 done_tests=() demo_rc=1
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
-	qemu=(qemu-system-x86_64 -machine "$qemu_machine" -accel tcg,thread=multi -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
+	qemu=(qemu-system-x86_64 -machine "$qemu_machine" -accel "tcg,thread=$([ -n "${LAB_ICOUNT:-}" ] && echo single || echo multi)" -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
 		-kernel "$vmlinuz" -initrd "$work/initrd"
 		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off"
 		-display none -no-reboot -nodefaults)
+	[ -n "${LAB_ICOUNT:-}" ] && qemu+=(-icount "shift=$LAB_ICOUNT,sleep=off")
 	# shellcheck disable=SC2206 # word splitting is the point
 	[ -n "${LAB_QEMU_ARGS:-}" ] && qemu+=($LAB_QEMU_ARGS)
 	if [ "$mode" = shell ]; then

@@ -60,18 +60,37 @@ bool whole_allowed(struct pagemig *pm, const struct pagemig_plan *p, const struc
 	return !whole_kept(rs) && whole_may(pm, p, opts);
 }
 
-/* The pages the kernel has migrated since boot (/proc/vmstat): progress only, never a count. */
-static uint64_t migrated_pages(const struct pagemig *pm)
+/* The value of "@key " in the text @buf, 0 without it. */
+static uint64_t stat_value(const char *buf, const char *key)
 {
-	char path[PATH_MAX], buf[16384], *s;
-	uint64_t v = 0;
+	size_t n = strlen(key);
+	const char *s = buf;
 
-	snprintf(path, sizeof(path), "%s/proc/vmstat", pm->proc.root);
-	if (read_file_str(path, buf, sizeof(buf)) < 0)
-		return 0;
-	s = strstr(buf, "\npgmigrate_success ");
-	if (s)
-		v = strtoull(s + 19, NULL, 10);
+	while ((s = strstr(s, key)))
+		if ((s == buf || s[-1] == '\n') && s[n] == ' ')
+			return strtoull(s + n + 1, NULL, 10);
+		else
+			s += n;
+	return 0;
+}
+
+/*
+ * The pages mapped on @to's nodes (nr_anon_pages + nr_mapped of each node's vmstat).  While a
+ * migrate_pages(2) call runs they grow by what it has moved so far, where the kernel's own
+ * counter (pgmigrate_success) grows only when the call's whole list is done.  Progress only,
+ * never a count: other processes map and unmap pages there too.
+ */
+static uint64_t mapped_on(const struct pagemig *pm, const struct pagemig_nodemask *to)
+{
+	char path[PATH_MAX], buf[8192];
+	uint64_t v = 0;
+	int n;
+
+	for (n = pagemig_nodemask_next(to, -1); n >= 0; n = pagemig_nodemask_next(to, n)) {
+		snprintf(path, sizeof(path), "%s/devices/system/node/node%d/vmstat", pm->sys_root, n);
+		if (read_file_str(path, buf, sizeof(buf)) >= 0)
+			v += stat_value(buf, "nr_anon_pages") + stat_value(buf, "nr_mapped");
+	}
 	return v;
 }
 
@@ -99,13 +118,14 @@ static void *call_main(void *arg)
 }
 
 /*
- * One migrate_pages(2) call on a thread of its own, while this thread reports progress (the
- * kernel's migration counter, capped at the plan) every POLL_NS: a stop asked for meanwhile is
+ * One migrate_pages(2) call on a thread of its own, while this thread reports progress (the pages
+ * mapped on the destination since the call began, capped at the plan: mapped_on()) every POLL_NS: a stop asked for meanwhile is
  * kept in @stop and takes effect when the call returns (the kernel offers no way to cut it short).
  */
-static long call_step(struct engine *e, struct call *c, uint64_t base, int *stop)
+static long call_step(struct engine *e, struct call *c, int *stop)
 {
 	struct pagemig_progress saved = e->prog;
+	uint64_t base = mapped_on(e->pm, &c->to), now, gained = 0;
 	pthread_t t;
 	struct timespec ts;
 
@@ -121,7 +141,9 @@ static long call_step(struct engine *e, struct call *c, uint64_t base, int *stop
 		if (!c->running || *stop)
 			continue;
 		pthread_mutex_unlock(&c->lock);
-		e->prog.moved = MIN(saved.moved + (migrated_pages(e->pm) - base) * e->base, e->prog.total);
+		now = mapped_on(e->pm, &c->to);
+		gained = MAX(gained, now > base ? now - base : 0);	/* never backwards */
+		e->prog.moved = MIN(saved.moved + gained * e->base, e->prog.total);
 		e->prog.done = MAX(saved.done, e->prog.moved);
 		*stop = engine_report(e);
 		pthread_mutex_lock(&c->lock);
@@ -163,7 +185,7 @@ int whole_migrate(struct pagemig *pm, const struct pagemig_plan *p, bool move_al
 		pagemig_nodemask_set(&c.from, p->steps[i].from);
 		pagemig_nodemask_set(&c.to, p->steps[i].to);
 		if (e && e->progress)
-			ret = call_step(e, &c, migrated_pages(pm), &stop);
+			ret = call_step(e, &c, &stop);
 		else	/* nobody to tell: the call alone, on this thread */
 			ret = (call_main(&c), c.ret);
 		(*syscalls)++;

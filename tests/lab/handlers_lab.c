@@ -18,8 +18,7 @@
 #include <inttypes.h>
 #include <sys/mman.h>
 
-#include "labtest.h"
-#include "pagemig.h"
+#include "labpm.h"
 
 #define MIB (1UL << 20)
 #define NR 4			/* anonymous regions */
@@ -243,9 +242,7 @@ static void library_part(void)
 		expect_chunk(pid, i, 0, "setup");
 	n2 = lab_numa_maps_pages(pid, NULL, 2);
 	on0 = lab_count_all_on_node(pid, 0);
-	ret = pagemig_open(pid, NULL, &pm);
-	if (ret)
-		FAIL("pagemig_open(%d): %s", (int)pid, strerror(-ret));
+	pm = lab_open(pid);
 
 	/* 1: a handler fails on the second region; the others would be happy. */
 	count.claim[0] = (uintptr_t)L->chunk[0];

@@ -235,6 +235,17 @@ static inline void lab_require_root(void)
 		SKIP("needs root");
 }
 
+/** lab_require_thp() - SKIP without transparent huge pages; set them to madvise (or FAIL). */
+static inline void lab_require_thp(void)
+{
+	const char *knob = "/sys/kernel/mm/transparent_hugepage/enabled";
+
+	if (access(knob, F_OK))
+		SKIP("the kernel has no transparent huge pages (no /sys/kernel/mm/transparent_hugepage)");
+	if (lab_set_sysctl(knob, "madvise"))
+		FAIL("cannot set transparent_hugepage/enabled to madvise");
+}
+
 /**
  * lab_node_cpus() - the CPUs of @node, from its cpulist (0 for a memory-only node).
  *
@@ -624,6 +635,21 @@ static inline long lab_hugetlb_pool(int node, const char *knob, long value)
 	return strtol(buf, NULL, 10);
 }
 
+/** lab_require_hugetlb() - SKIP unless each node of @nodes has a 2 MiB pool of @count pages (set here). */
+static inline void lab_require_hugetlb(uint64_t nodes, long count)
+{
+	char path[128];
+
+	for (int node = 0; node < LAB_MAX_NODES; node++) {
+		if (!(nodes >> node & 1))
+			continue;
+		if (access(lab_hugetlb_path(path, sizeof(path), node, "nr_hugepages"), W_OK))
+			SKIP("no per-node 2 MiB hugetlb pool (%s)", path);
+		if (lab_hugetlb_pool(node, "nr_hugepages", count) != count)
+			SKIP("cannot reserve %ld huge pages on node %d", count, node);
+	}
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Contents                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
@@ -694,6 +720,18 @@ static inline uint64_t lab_mem_checksum(pid_t pid, const void *addr, size_t len)
 /* ------------------------------------------------------------------------------------------ */
 /* Processes                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
+
+/*
+ * A thread's body that spins without touching memory: CPU time on which NUMA balancing's scanner
+ * runs (task_numa_work() comes with the task's ticks), for pthread_create().
+ */
+static inline void *lab_spinner(void *arg)
+{
+	(void)arg;
+	for (;;)
+		__asm__ volatile("pause");
+	return NULL;
+}
 
 /**
  * lab_spawn() - fork a target process: it runs @setup(@arg), then sleeps until killed.
@@ -941,6 +979,34 @@ int lab_pagemig_as(uid_t uid, char *out, size_t outsize, char *err, size_t errsi
 	rc = lab_vpagemig(uid, out, outsize, err, errsize, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/**
+ * lab_start() - start a shell command (printf-style) in the background, logged first; the test
+ * redirects its output in the command and reaps it (waitpid()).
+ *
+ * Return: its pid; FAILs if it cannot fork.
+ */
+static inline __attribute__((format(printf, 1, 2)))
+pid_t lab_start(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	lab_log("+ %s &", cmd);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
 }
 
 /** lab_have_cmd() - whether a command is on PATH. */

@@ -17,8 +17,7 @@
  * each region, read through /proc/PID/mem, holds its pattern and the last generation written.
  * Skips without 2 MiB hugetlb pools on nodes 0 and 2.
  */
-#include "labtest.h"
-#include "pagemig.h"
+#include "labpm.h"
 #include <pthread.h>
 
 #define MIB (1UL << 20)
@@ -201,28 +200,18 @@ static void expect_placed(pid_t pid, pid_t child, int node, int round)
 
 int main(void)
 {
-	struct pagemig_nodemask n0 = { 0 }, n2 = { 0 };
 	struct pagemig_plan plan[2];
 	struct pagemig *pm;
-	char path[128];
 	pid_t pid;
 	int ret;
 
 	L = lab_require_cli(3, sizeof(*L));
-	if (access(lab_hugetlb_path(path, sizeof(path), 2, "nr_hugepages"), W_OK))
-		SKIP("no per-node 2 MiB hugetlb pool (%s)", path);
-	if (lab_hugetlb_pool(0, "nr_hugepages", 4) != 4 || lab_hugetlb_pool(2, "nr_hugepages", 4) != 4)
-		SKIP("cannot reserve 4 huge pages on nodes 0 and 2");
+	lab_require_hugetlb(1 << 0 | 1 << 2, 4);
 	set_shmem_thp();
 	pid = lab_spawn(setup, NULL);
 	expect_placed(pid, L->child, 0, 0);
-	ret = pagemig_open(pid, NULL, &pm);
-	if (ret)
-		FAIL("pagemig_open: %s", strerror(-ret));
-	pagemig_nodemask_set(&n0, 0);
-	pagemig_nodemask_set(&n2, 2);
-	if (pagemig_plan(&n0, &n2, &plan[0]) || pagemig_plan(&n2, &n0, &plan[1]))
-		FAIL("pagemig_plan");
+	pm = lab_open(pid);
+	lab_plan_round_trip(0, 2, plan);
 	for (int i = 0; i < ROUNDS; i++) {
 		PAGEMIG_OPTS(pagemig_move_opts, opts, .flags = PAGEMIG_MOVE_ALL);
 		struct pagemig_stats st = { .sz = sizeof(st) };

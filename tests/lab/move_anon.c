@@ -57,10 +57,7 @@ int main(void)
 
 	lab_require_nodes(4);
 	lab_require_cmd("pagemig");
-	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
-		SKIP("the kernel has no transparent huge pages (no /sys/kernel/mm/transparent_hugepage)");
-	if (lab_set_sysctl("/sys/kernel/mm/transparent_hugepage/enabled", "madvise"))
-		FAIL("cannot set transparent_hugepage/enabled to madvise");
+	lab_require_thp();
 	L = lab_map_shared(sizeof(*L));
 	pid = lab_spawn(setup, NULL);
 

@@ -57,13 +57,6 @@ static void *toucher(void *arg)
 	return NULL;
 }
 
-static void *spinner(void *arg)
-{
-	for (;;)
-		__asm__ volatile("pause");	/* CPU time without memory accesses: the scanner runs on it */
-	return NULL;
-}
-
 static void setup(void *arg)
 {
 	pthread_t t;
@@ -92,7 +85,7 @@ static void setup(void *arg)
 	for (int i = 0; i < 2; i++)
 		if (pthread_create(&t, NULL, toucher, (void *)(intptr_t)i))
 			FAIL("pthread_create");
-	if (pthread_create(&t, NULL, spinner, NULL))
+	if (pthread_create(&t, NULL, lab_spinner, NULL))
 		FAIL("pthread_create");
 }
 

@@ -11,8 +11,7 @@
  */
 #include <inttypes.h>
 
-#include "labtest.h"
-#include "pagemig.h"
+#include "labpm.h"
 
 #define MIB (1UL << 20)
 #define SZ (64 * MIB)
@@ -80,29 +79,19 @@ int main(void)
 	struct pagemig_stats st = { .sz = sizeof(st) };
 	struct record rec = { 0 };
 	struct pagemig_filter *filter;
-	struct pagemig_nodemask from = { 0 }, to = { 0 };
 	struct pagemig_plan plan;
 	struct pagemig *pm;
 	size_t ps = lab_page_size(), on2;
-	char range[64], err[256];
 	pid_t pid;
 	int ret;
 
 	L = lab_require_cli(4, sizeof(*L));
 	pid = lab_spawn(setup, NULL);
-	snprintf(range, sizeof(range), "%lx-%lx", (unsigned long)(uintptr_t)L->buf,
-		 (unsigned long)(uintptr_t)L->buf + SZ);
-	if (pagemig_filter_parse(range, &filter, err, sizeof(err)))
-		FAIL("filter '%s': %s", range, err);
-	ret = pagemig_open(pid, NULL, &pm);
-	if (ret)
-		FAIL("pagemig_open(%d): %s", (int)pid, strerror(-ret));
+	filter = lab_range_filter(L->buf, SZ);
+	pm = lab_open(pid);
 	if (pagemig_handler_register(pm, &ops, &rec) <= 0)
 		FAIL("pagemig_handler_register");
-	pagemig_nodemask_set(&from, 0);
-	pagemig_nodemask_set(&to, 2);
-	if (pagemig_plan(&from, &to, &plan))
-		FAIL("pagemig_plan");
+	lab_plan(0, 2, &plan);
 	{
 		PAGEMIG_OPTS(pagemig_move_opts, opts, .filter = filter, .threads = 2, .rate = 16 * MIB,
 			     .progress = progress, .progress_ctx = &rec);

@@ -57,26 +57,6 @@ static void setup_big(void *arg)
 			FAIL("pthread_create");
 }
 
-/* Start "pagemig @args" in the background, stdout and stderr to files; returns its pid. */
-static pid_t start_pagemig(const char *args)
-{
-	pid_t p;
-
-	lab_log("+ pagemig %s &", args);
-	fflush(NULL);
-	p = fork();
-	if (p < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (p == 0) {
-		char cmd[512];
-
-		snprintf(cmd, sizeof(cmd), "exec pagemig %s >/tmp/exit.out 2>/tmp/exit.err", args);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	return p;
-}
-
 static void exit_mid_move(bool reap, int threads)
 {
 	static char out[65536];
@@ -93,7 +73,7 @@ static void exit_mid_move(bool reap, int threads)
 	lab_expect_on(pid, L->buf, BIG, ps, 0, "the target's 256 MiB");
 	/* zombies are moved by two pagemig threads: an exit must stop both cleanly */
 	snprintf(args, sizeof(args), "move %d 0 2 --batch 64 --no-progress%s", pid, reap ? "" : " --threads 2");
-	pm = start_pagemig(args);
+	pm = lab_start("exec pagemig %s >/tmp/exit.out 2>/tmp/exit.err", args);
 	t0 = lab_now();
 	/* Wait until the buffer's first pages are on node 2: pagemig is in the middle of it then. */
 	while (lab_now() - t0 < 30) {

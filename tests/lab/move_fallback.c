@@ -17,8 +17,7 @@
  *    what they were, CAP_SYS_NICE included.
  * On 6.12 move_pages(2) sees every page and the fallback is not used: the same must hold.
  */
-#include "labtest.h"
-#include "pagemig.h"
+#include "labpm.h"
 #include <pthread.h>
 #include <sched.h>
 
@@ -54,13 +53,6 @@ static void *toucher(void *arg)
 	return NULL;
 }
 
-static void *spinner(void *arg)
-{
-	for (;;)
-		__asm__ volatile("pause");	/* CPU time without memory accesses: the scanner runs on it */
-	return NULL;
-}
-
 static void touch_shared(void *arg)
 {
 	volatile char sink = 0;
@@ -90,7 +82,7 @@ static void setup(void *arg)
 	if (err)
 		FAIL("set_mempolicy: %s", strerror(-err));
 	L->touching = 1;
-	if (pthread_create(&t, NULL, toucher, NULL) || pthread_create(&t, NULL, spinner, NULL))
+	if (pthread_create(&t, NULL, toucher, NULL) || pthread_create(&t, NULL, lab_spinner, NULL))
 		FAIL("pthread_create");
 }
 
@@ -119,7 +111,6 @@ static size_t unseen(pid_t pid)
 
 int main(void)
 {
-	struct pagemig_nodemask from = { 0 }, to = { 0 };
 	struct pagemig_stats st = { .sz = sizeof(st) };
 	uint64_t thread0, proc0, thread1, proc1;
 	size_t ps = lab_page_size();
@@ -149,13 +140,8 @@ int main(void)
 	proc0 = cap_eff("/proc/self/status");
 	if (!(thread0 >> CAP_NICE_BIT & 1))
 		SKIP("this process has no CAP_SYS_NICE to begin with");
-	ret = pagemig_open(pid, NULL, &pm);
-	if (ret)
-		FAIL("pagemig_open: %s", strerror(-ret));
-	pagemig_nodemask_set(&from, 0);
-	pagemig_nodemask_set(&to, 2);
-	if (pagemig_plan(&from, &to, &plan))
-		FAIL("pagemig_plan");
+	pm = lab_open(pid);
+	lab_plan(0, 2, &plan);
 	{
 		PAGEMIG_OPTS(pagemig_move_opts, opts, .threads = 1);
 

@@ -15,8 +15,7 @@
  *    merged region on its target; contents checked every 20 moves and at the end.
  * Skips when the kernel has no KSM or ksmd merges nothing within 60 s.
  */
-#include "labtest.h"
-#include "pagemig.h"
+#include "labpm.h"
 
 #define MIB (1UL << 20)
 #define KSZ (2 * MIB)
@@ -122,24 +121,13 @@ static void move_cli(pid_t pid)
 
 static void move_lib(pid_t pid)
 {
-	struct pagemig_nodemask a = { 0 }, b = { 0 };
-	struct pagemig_filter *filter;
+	struct pagemig_filter *filter = lab_range_filter(L->ksm, KSZ);
+	struct pagemig *pm = lab_open(pid);
 	struct pagemig_plan plan[2];
-	struct pagemig *pm;
 	size_t ps = lab_page_size();
-	char range[64], err[256];
 	int ret;
 
-	snprintf(range, sizeof(range), "%lx-%lx", (unsigned long)(uintptr_t)L->ksm, (unsigned long)(uintptr_t)L->ksm + KSZ);
-	if (pagemig_filter_parse(range, &filter, err, sizeof(err)))
-		FAIL("filter '%s': %s", range, err);
-	ret = pagemig_open(pid, NULL, &pm);
-	if (ret)
-		FAIL("pagemig_open: %s", strerror(-ret));
-	pagemig_nodemask_set(&a, 2);
-	pagemig_nodemask_set(&b, 0);
-	if (pagemig_plan(&a, &b, &plan[0]) || pagemig_plan(&b, &a, &plan[1]))
-		FAIL("pagemig_plan");
+	lab_plan_round_trip(2, 0, plan);
 	for (int i = 0; i < ROUNDS; i++) {
 		PAGEMIG_OPTS(pagemig_move_opts, opts, .filter = filter, .flags = PAGEMIG_MOVE_ALL);
 		struct pagemig_stats st = { .sz = sizeof(st) };

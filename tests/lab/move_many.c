@@ -40,22 +40,6 @@ static void expect_all(const pid_t *pid, int node, const char *what)
 	}
 }
 
-static pid_t start(const char *list, int from, int to)
-{
-	char cmd[512];
-	pid_t pid;
-
-	snprintf(cmd, sizeof(cmd), "exec pagemig move %s %d %d --no-progress >/dev/null", list, from, to);
-	lab_log("+ %s &", cmd);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
 static int finish(pid_t pid)
 {
 	int status;
@@ -94,8 +78,8 @@ int main(void)
 	if (!t || !strstr(t, "\"moved\": ") || strtoull(strstr(t, "\"moved\": ") + 9, NULL, 10) < NR * SZ)
 		FAIL("the JSON totals do not count the %d buffers as moved", NR);
 
-	a = start(list[0], 2, 3);
-	b = start(list[1], 2, 3);
+	a = lab_start("exec pagemig move %s 2 3 --no-progress >/dev/null", list[0]);
+	b = lab_start("exec pagemig move %s 2 3 --no-progress >/dev/null", list[1]);
 	ra = finish(a);
 	rb = finish(b);
 	lab_log("concurrent moves: exit %d and %d", ra, rb);

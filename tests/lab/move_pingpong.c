@@ -10,8 +10,7 @@
  * target (move_pages(nodes = NULL) after each move).  The contents are checksummed through
  * /proc/PID/mem every 100 moves, and the reader must never have seen a bad byte.
  */
-#include "labtest.h"
-#include "pagemig.h"
+#include "labpm.h"
 #include <pthread.h>
 
 #define SZ (64UL << 10)
@@ -50,27 +49,18 @@ static void setup(void *arg)
 
 int main(void)
 {
-	struct pagemig_nodemask n0 = { 0 }, n2 = { 0 };
 	struct pagemig_filter *filter;
 	struct pagemig_plan plan[2];
 	struct pagemig *pm;
 	size_t ps = lab_page_size();
-	char range[64], err[256];
 	pid_t pid;
 	int ret;
 
 	L = lab_require_cli(3, sizeof(*L));
 	pid = lab_spawn(setup, NULL);
-	snprintf(range, sizeof(range), "%lx-%lx", (unsigned long)(uintptr_t)L->buf, (unsigned long)(uintptr_t)L->buf + SZ);
-	if (pagemig_filter_parse(range, &filter, err, sizeof(err)))
-		FAIL("filter '%s': %s", range, err);
-	ret = pagemig_open(pid, NULL, &pm);
-	if (ret)
-		FAIL("pagemig_open: %s", strerror(-ret));
-	pagemig_nodemask_set(&n0, 0);
-	pagemig_nodemask_set(&n2, 2);
-	if (pagemig_plan(&n0, &n2, &plan[0]) || pagemig_plan(&n2, &n0, &plan[1]))
-		FAIL("pagemig_plan");
+	filter = lab_range_filter(L->buf, SZ);
+	pm = lab_open(pid);
+	lab_plan_round_trip(0, 2, plan);
 	for (int i = 0; i < ROUNDS; i++) {
 		PAGEMIG_OPTS(pagemig_move_opts, opts, .filter = filter, .threads = 1);
 		struct pagemig_stats st = { .sz = sizeof(st) };

@@ -107,16 +107,11 @@ int main(void)
 	unsigned long moved, planned;
 	const char *sum;
 	size_t ps = lab_page_size(), n = SZ / ps, on;
-	char path[128];
 	pid_t pid;
 	int rc;
 
 	L = lab_require_cli(4, sizeof(*L));
-	if (access(lab_hugetlb_path(path, sizeof(path), 0, "nr_hugepages"), W_OK))
-		SKIP("no per-node 2 MiB hugetlb pool (%s)", path);
-	for (int node = 0; node < 4; node++)
-		if (lab_hugetlb_pool(node, "nr_hugepages", 4) != 4)
-			SKIP("cannot reserve 4 huge pages on node %d", node);
+	lab_require_hugetlb(0xf, 4);
 	pid = lab_spawn(setup, NULL);
 	while (!L->ops[0] || !L->ops[1])
 		usleep(10000);	/* both threads are under way */

@@ -37,25 +37,6 @@ static void setup(void *arg)
 	L->sum = lab_checksum(L->buf, SZ);
 }
 
-/* "exec pagemig ARGS >OUT 2>ERR" in the background; its pid. */
-static pid_t start_pagemig(const char *args, const char *out, const char *err)
-{
-	char cmd[512];
-	pid_t p;
-
-	snprintf(cmd, sizeof(cmd), "exec pagemig %s >%s 2>%s", args, out, err);
-	lab_log("+ %s &", cmd);
-	fflush(NULL);
-	p = fork();
-	if (p < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (p == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	return p;
-}
-
 struct sample {
 	double start, end;	/* the query ran in between */
 	size_t pages;
@@ -77,7 +58,7 @@ static void rate(void)
 	snprintf(args, sizeof(args), "move %d 0 2 --rate %d --json --no-progress --regions %lx-%lx", (int)pid, RATE_MIB,
 		 (unsigned long)(uintptr_t)L->buf, (unsigned long)(uintptr_t)L->buf + SZ);
 	t0 = lab_now();
-	pm = start_pagemig(args, "/tmp/rate.out", "/tmp/rate.err");
+	pm = lab_start("exec pagemig %s >/tmp/rate.out 2>/tmp/rate.err", args);
 	while (waitpid(pm, &status, WNOHANG) == 0 && n < MAX_SAMPLES) {
 		s[n].start = lab_now();
 		s[n].pages = lab_count_on_node(pid, L->buf, npages, ps, 2);
@@ -139,7 +120,7 @@ static void stop(int sig)
 	lab_expect_on(pid, L->buf, SZ, ps, 0, "96 MiB before the move");
 	snprintf(args, sizeof(args), "move %d 0 2 --rate %d --progress=json --regions %lx-%lx", (int)pid, SLOW_MIB,
 		 (unsigned long)(uintptr_t)L->buf, (unsigned long)(uintptr_t)L->buf + SZ);
-	pm = start_pagemig(args, "/tmp/stop.out", "/tmp/stop.err");
+	pm = lab_start("exec pagemig %s >/tmp/stop.out 2>/tmp/stop.err", args);
 	t0 = lab_now();
 	while (lab_query_nodes_pid(pid, L->buf, 64, ps, st) || st[0] != 2) {
 		if (waitpid(pm, &status, WNOHANG) == pm)

@@ -234,13 +234,6 @@ static void test_several(pid_t a, pid_t b)
 	free(err);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	CHECK(f && fputs(text, f) >= 0 && !fclose(f), "cannot write %s", path);
-}
-
 /* A canned cgroup tree: a, a/x (empty), a/x/y; b listed in two cgroups, a in one. */
 static void test_cgroup(pid_t a, pid_t b)
 {
@@ -257,12 +250,12 @@ static void test_cgroup(pid_t a, pid_t b)
 	mkdir(path, 0755);
 	snprintf(text, sizeof(text), "%d\n", (int)b);
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	write_file(path, text);
+	unit_write_file(path, text);
 	snprintf(path, sizeof(path), "%s/x/cgroup.procs", dir);
-	write_file(path, "");
+	unit_write_file(path, "");
 	snprintf(text, sizeof(text), "%d\n%d\n", (int)a, (int)b);
 	snprintf(path, sizeof(path), "%s/x/y/cgroup.procs", dir);
-	write_file(path, text);
+	unit_write_file(path, text);
 	rc = run_cli(&out, &err, (uid_t)-1, (const char *const[]){ "move", "--cgroup", dir, "0", "0", "--json", NULL });
 	snprintf(key, sizeof(key), "\"pid\": %d,", (int)b);
 	CHECK(rc == 0 && count(out, "\"pid\": ") == 2 && count(out, key) == 1, "--cgroup: exit %d, %d objects, %s", rc,
@@ -276,7 +269,7 @@ static void test_cgroup(pid_t a, pid_t b)
 	free(out);
 	free(err);
 	snprintf(path, sizeof(path), "%s/x/y/cgroup.procs", dir);
-	write_file(path, "");
+	unit_write_file(path, "");
 	snprintf(path, sizeof(path), "%s/x", dir);
 	rc = run_cli(&out, &err, (uid_t)-1, (const char *const[]){ "move", "--cgroup", path, "0", "0", NULL });
 	CHECK(rc == 3 && strstr(err, "no process in cgroup"), "an empty cgroup: exit %d, %s", rc, err);

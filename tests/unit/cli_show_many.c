@@ -95,13 +95,6 @@ static void test_list(pid_t a, pid_t b, pid_t gone)
 	free(err);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	CHECK(f && fputs(text, f) >= 0 && !fclose(f), "cannot write %s", path);
-}
-
 static void test_cgroup(pid_t a, pid_t b)
 {
 	char dir[] = "/tmp/pagemig-cgXXXXXX", path[128], text[64], key[64], *out, *err;
@@ -115,10 +108,10 @@ static void test_cgroup(pid_t a, pid_t b)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(text, sizeof(text), "%d\n", (int)a);
-	write_file(path, text);
+	unit_write_file(path, text);
 	snprintf(path, sizeof(path), "%s/child/cgroup.procs", dir);
 	snprintf(text, sizeof(text), "%d\n%d\n", (int)b, (int)a);
-	write_file(path, text);
+	unit_write_file(path, text);
 	rc = unit_run(&out, &err, (uid_t)-1, CLI, (const char *const[]){ "show", "--cgroup", dir, "-s", "-r", NULL });
 	snprintf(key, sizeof(key), "\n%d ", (int)b);
 	CHECK(rc == 0 && count(out, "\n") == 4 && strstr(out, key), "--cgroup: exit %d, %s%s", rc, out, err);

@@ -338,4 +338,12 @@ static inline int unit_run(char **out, char **err, uid_t uid, const char *path, 
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Write @text to @path (created or truncated); a failure is a failed check. */
+static inline void unit_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f && fputs(text, f) >= 0 && !fclose(f), "cannot write %s", path);
+}
+
 #endif /* UNIT_H */
