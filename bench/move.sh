@@ -21,6 +21,11 @@
 #   --tools LIST    the tools of the main run (default all: pagemig,pagemig-1,migratepages,
 #                   move_pages,pagemig-pages)
 #   --aslr on|off   the guest's address-space randomization (default off: see below)
+#   --icount N      instruction counting (LAB_ICOUNT, qemu -icount shift=N, one TCG thread): the
+#                   guest's clocks advance 2^N ns per guest instruction, so CPU times count the
+#                   instructions each tool makes the guest run, free of the emulator's speed; the
+#                   vCPUs share one host thread and one clock, so wall times of several threads
+#                   and the stall probe mean nothing there (the probe is off)
 #   -h, --help      this text
 #
 # The in-guest program is bench/lab/move_bench.c (its header says what is timed and how); it is
@@ -36,7 +41,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 kernels=6.1,6.12 size=1024 reps=5 reps_thp=9 probe_reps=3 scale=0
 nodes=2048:0,1024:1,2048,512 out=$ROOT/bench/results timeout=1500
-pm_args="" tools="" aslr=off
+pm_args="" tools="" aslr=off icount=""
 
 usage() {
 	sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"
@@ -64,6 +69,9 @@ while [ $# -gt 0 ]; do
 	--pagemig-arg)
 		[[ ${2?} =~ ^[A-Za-z0-9=,._-]+$ ]] || die "bad --pagemig-arg '$2'"
 		pm_args+=" -a $2"; shift 2 ;;
+	--icount)
+		[[ ${2?} =~ ^[0-9]$ ]] || die "bad --icount '$2' (a shift, 0-9)"
+		icount=$2; probe_reps=0; shift 2 ;;
 	-h | --help) usage 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -128,7 +136,7 @@ for k in "${klist[@]}"; do
 	set +e
 	# -mem-prealloc: the host backs all guest memory before boot, so the first migration into a
 	# node does not pay the host's first-touch page faults.
-	LAB_QEMU_ARGS="${LAB_QEMU_ARGS:+$LAB_QEMU_ARGS }-mem-prealloc" lab/lab.sh --kernel "$k" --nodes "$nodes" --cli "$tmp/pagemig" --timeout "$timeout" \
+	LAB_ICOUNT=$icount LAB_QEMU_ARGS="${LAB_QEMU_ARGS:+$LAB_QEMU_ARGS }-mem-prealloc" lab/lab.sh --kernel "$k" --nodes "$nodes" --cli "$tmp/pagemig" --timeout "$timeout" \
 		--demo "$tmp/guest.sh" $B/bench/move_bench 2>&1 | tee "$log"
 	krc=${PIPESTATUS[0]}
 	set -e
@@ -145,6 +153,7 @@ for k in "${klist[@]}"; do
 		echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
 		echo "kernel:    $(sed -n 's/^kernel: //p' "$log" | head -n 1) (lab kernel '$k'; $(sed -n 's/^== .*: booting \(.*\) (.*/\1/p' "$log" | head -n 1))"
 		echo "topology:  lab --nodes $nodes (MiB[:cpu] per node; nodes 2, 3 memory-only), qemu TCG, 2 vCPUs"
+		[ -z "$icount" ] || echo "icount:    qemu -icount shift=$icount,sleep=off, one TCG thread: guest time is $((1 << icount)) ns per guest instruction (CPU times count instructions; wall times of several threads and pauses mean nothing)"
 		echo "host:      $host_cpu, $(nproc) cores; $qemu_ver; numactl $numactl_ver"
 		echo "pagemig:   $pm_ver${pm_args:+ (extra arguments:${pm_args// -a / })}"
 		echo "aslr:      $aslr in the guest (kernel.randomize_va_space $([ $aslr = on ] && echo 2 || echo 0))${tools:+; tools${tools# -T}}"
