@@ -25,7 +25,8 @@
 #                   guest's clocks advance 2^N ns per guest instruction, so CPU times count the
 #                   instructions each tool makes the guest run, free of the emulator's speed; the
 #                   vCPUs share one host thread and one clock, so wall times of several threads
-#                   and the stall probe mean nothing there (the probe is off)
+#                   and the stall probe mean nothing there (the probe is off).  Linux 6.1 hangs
+#                   bringing up a second vCPU under icount: add --nodes 2048:0,1024,2048,512
 #   -h, --help      this text
 #
 # The in-guest program is bench/lab/move_bench.c (its header says what is timed and how); it is

@@ -31,7 +31,9 @@
 #   LAB_QEMU_ARGS        extra qemu arguments (word-split)
 #   LAB_ICOUNT           N: instruction counting (qemu -icount shift=N, one TCG thread for all
 #                        vCPUs): the guest's clocks count 2^N ns per guest instruction, so its
-#                        CPU times measure the instructions run, not the emulator's speed
+#                        CPU times measure the instructions run, not the emulator's speed.
+#                        Linux 6.1 hangs there bringing up a second vCPU: give it one CPU
+#                        (--nodes 2048:0,1024,2048,512)
 #   LAB_LOCK             lock file that serializes guests on this host (default
 #                        /tmp/pagemig-lab.lock; "none": no lock).  TCG guests on a small host
 #                        slow each other down and distort every timing, so lab.sh waits for the
