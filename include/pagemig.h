@@ -803,8 +803,9 @@ struct pagemig_move_opts {
  * PAGEMIG_MOVE_NO_FALLBACK is given, each step is one migrate_pages(2) call (the kernel walks the
  * page tables once; MOVE kept by dropping CAP_SYS_NICE for the call), on a thread of its own while
  * the calling thread reports progress (the pages mapped on the destination nodes since the call
- * began, from their vmstat: an estimate; a stop takes effect when the call returns), and each region is counted from numa_maps before and after: what
- * left its source nodes and reached the destinations moved.  A region with pages still on a source
+ * began, from their vmstat: an estimate; a stop takes effect when the call returns), and each
+ * region is counted from numa_maps before and after: what left its source nodes and reached the
+ * destinations moved.  A region with pages still on a source
  * node then goes page by page as below, which tells why each stayed.  Otherwise pages move with
  * move_pages(2) in batches grouped by target node, on @threads threads, with
  * status arrays pre-filled with a sentinel and a placement query after each batch: the counts come

@@ -320,15 +320,17 @@ boot() {
 	local label=$1 vmlinuz=$2
 	shift 2
 	local fifo=$work/console log=$work/console.log line text cur="" rc to deadline left t0 tstart why
-	local -a qemu
+	local -a qemu icount=()
+	local tcg_thread=multi
 	make_initrd "$label" "$vmlinuz" "$@"
 	booted=0 done_tests=() demo_rc=1
+	# instruction counting runs every vCPU on one TCG thread
+	[ -n "${LAB_ICOUNT:-}" ] && tcg_thread=single icount=(-icount "shift=$LAB_ICOUNT,sleep=off")
 	# shellcheck disable=SC2054 # commas belong to qemu's option syntax
-	qemu=(qemu-system-x86_64 -machine "$qemu_machine" -accel "tcg,thread=$([ -n "${LAB_ICOUNT:-}" ] && echo single || echo multi)" -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
+	qemu=(qemu-system-x86_64 -machine "$qemu_machine" -accel "tcg,thread=$tcg_thread" -smp "$ncpus,sockets=$ncpus,cores=1,threads=1" -m "${mem_total}M" "${qemu_numa[@]}"
 		-kernel "$vmlinuz" -initrd "$work/initrd"
 		-append "console=ttyS0 loglevel=5 panic=-1 mitigations=off"
-		-display none -no-reboot -nodefaults)
-	[ -n "${LAB_ICOUNT:-}" ] && qemu+=(-icount "shift=$LAB_ICOUNT,sleep=off")
+		-display none -no-reboot -nodefaults "${icount[@]}")
 	# shellcheck disable=SC2206 # word splitting is the point
 	[ -n "${LAB_QEMU_ARGS:-}" ] && qemu+=($LAB_QEMU_ARGS)
 	if [ "$mode" = shell ]; then

@@ -119,8 +119,9 @@ static void *call_main(void *arg)
 
 /*
  * One migrate_pages(2) call on a thread of its own, while this thread reports progress (the pages
- * mapped on the destination since the call began, capped at the plan: mapped_on()) every POLL_NS: a stop asked for meanwhile is
- * kept in @stop and takes effect when the call returns (the kernel offers no way to cut it short).
+ * mapped on the destination since the call began, capped at the plan: mapped_on()) every POLL_NS:
+ * a stop asked for meanwhile is kept in @stop and takes effect when the call returns (the kernel
+ * offers no way to cut it short).
  */
 static long call_step(struct engine *e, struct call *c, int *stop)
 {

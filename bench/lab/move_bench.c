@@ -439,8 +439,8 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* What a measurement gives the medians and ratios below. */
-enum value { V_SECS, V_CPU, V_USR, V_SYS, V_NOOP_CPU };
+/* What a measurement gives the medians and ratios below (from V_QUERY on: pagemig's diagnostics). */
+enum value { V_SECS, V_CPU, V_USR, V_SYS, V_NOOP_CPU, V_QUERY, V_NOOP, V_SMAPS, V_NUMA_MAPS, V_PAGEMAP };
 
 /* @x's value @v, or a negative number when it has none (failed, not measured). */
 static double value(const struct meas *x, enum value v)
@@ -453,6 +453,11 @@ static double value(const struct meas *x, enum value v)
 	case V_USR:	return x->usr;
 	case V_SYS:	return x->sys;
 	case V_NOOP_CPU: return x->noop_cpu;
+	case V_QUERY:	return x->query_secs;
+	case V_NOOP:	return x->noop_secs;
+	case V_SMAPS:
+	case V_NUMA_MAPS:
+	case V_PAGEMAP:	return x->proc_secs[v - V_SMAPS];
 	}
 	return -1;
 }
@@ -483,21 +488,6 @@ static double pair_ratio(struct meas (*m)[T_MAX], enum tool a, enum tool b, enum
 	return median(x, n);
 }
 
-/* Median over pagemig's successful measurements of a diagnostic time: 0 query, 1 rerun, 2-4 /proc reads. */
-static double diag_median(struct meas (*m)[T_MAX], int what)
-{
-	double v[MAXREP];
-	int n = 0;
-
-	for (int r = 0; r < cfg.reps; r++) {
-		const struct meas *x = &m[r][T_PAGEMIG];
-
-		if (x->ok)
-			v[n++] = what == 0 ? x->query_secs : what == 1 ? x->noop_secs : x->proc_secs[what - 2];
-	}
-	return median(v, n);
-}
-
 /*
  * Where pagemig's time goes beyond the one move_pages(2) call, from pieces measured separately:
  * its startup, a rerun that finds nothing to move (what pagemig reads before and after moving:
@@ -506,8 +496,9 @@ static double diag_median(struct meas (*m)[T_MAX], int what)
  */
 static void diagnose(struct meas (*m)[T_MAX], const double *med)
 {
-	double q = diag_median(m, 0), noop = diag_median(m, 1);
-	double sm = diag_median(m, 2), nm = diag_median(m, 3), pm = diag_median(m, 4);
+	double q = tool_median(m, T_PAGEMIG, V_QUERY, NULL), noop = tool_median(m, T_PAGEMIG, V_NOOP, NULL);
+	double sm = tool_median(m, T_PAGEMIG, V_SMAPS, NULL), nm = tool_median(m, T_PAGEMIG, V_NUMA_MAPS, NULL);
+	double pm = tool_median(m, T_PAGEMIG, V_PAGEMAP, NULL);
 
 	printf("  diagnosis: pagemig startup (--version) %.3fs; pagemig rerun with nothing to move %.3fs;\n"
 	       "             one placement query shaped like pagemig's (%s) %.3fs;\n"
@@ -567,13 +558,16 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 	printf("\n");
 	if (cfg.use[T_MIGRATEPAGES]) {
 		double mp_cpu = tool_median(m, T_MIGRATEPAGES, V_CPU, NULL);
+		double pm_cpu = tool_median(m, T_PAGEMIG, V_CPU, NULL), pages_cpu = tool_median(m, T_PAGES, V_CPU, NULL);
 
 		if (cfg.use[T_PAGEMIG1]) {
-			double c1 = tool_median(m, T_PAGEMIG1, V_NOOP_CPU, NULL), c0 = tool_median(m, T_MIGRATEPAGES, V_NOOP_CPU, NULL);
+			double c1 = tool_median(m, T_PAGEMIG1, V_NOOP_CPU, NULL);
+			double c0 = tool_median(m, T_MIGRATEPAGES, V_NOOP_CPU, NULL);
+			double p1_cpu = tool_median(m, T_PAGEMIG1, V_CPU, NULL);
 
 			printf("  target: pagemig-1 CPU / migratepages CPU = %.3f / %.3f = %.2f (<= 1.05); "
-			       "median of per-rep ratios %.2f\n", tool_median(m, T_PAGEMIG1, V_CPU, NULL), mp_cpu,
-			       tool_median(m, T_PAGEMIG1, V_CPU, NULL) / mp_cpu, pair_ratio(m, T_PAGEMIG1, T_MIGRATEPAGES, V_CPU));
+			       "median of per-rep ratios %.2f\n", p1_cpu, mp_cpu, p1_cpu / mp_cpu,
+			       pair_ratio(m, T_PAGEMIG1, T_MIGRATEPAGES, V_CPU));
 			printf("  constant: CPU of the same command rerun with nothing left to move (start, reads, the "
 			       "kernel's walk), medians:\n            pagemig-1 %.3f s, migratepages %.3f s: "
 			       "pagemig-1 spends %.3f s more, %.1f%% of migratepages' move\n", c1, c0, c1 - c0,
@@ -582,12 +576,10 @@ static int summarize(const char *kind, struct meas (*m)[T_MAX])
 		if (cfg.use[T_PAGEMIG])
 			printf("  target: pagemig wall / migratepages wall = %.3f / %.3f = %.2f (<= 1/1.8 = 0.56); "
 			       "pagemig CPU %.3f = %.2fx migratepages'\n", med[T_PAGEMIG], med[T_MIGRATEPAGES],
-			       med[T_PAGEMIG] / med[T_MIGRATEPAGES], tool_median(m, T_PAGEMIG, V_CPU, NULL),
-			       tool_median(m, T_PAGEMIG, V_CPU, NULL) / mp_cpu);
+			       med[T_PAGEMIG] / med[T_MIGRATEPAGES], pm_cpu, pm_cpu / mp_cpu);
 		if (cfg.use[T_PAGES])
 			printf("  reference: pagemig-pages (--engine=pages) wall / migratepages wall = %.2f; CPU %.3f = "
-			       "%.2fx migratepages'\n", med[T_PAGES] / med[T_MIGRATEPAGES], tool_median(m, T_PAGES, V_CPU, NULL),
-			       tool_median(m, T_PAGES, V_CPU, NULL) / mp_cpu);
+			       "%.2fx migratepages'\n", med[T_PAGES] / med[T_MIGRATEPAGES], pages_cpu, pages_cpu / mp_cpu);
 	}
 	if (cfg.use[T_PAGEMIG]) {
 		for (int r = 0; r < cfg.reps; r++)
